@@ -1,0 +1,41 @@
+from .matrix import (
+    EuAiActObligation,
+    FloorCondition,
+    HardFloor,
+    RiskDimension,
+    RiskMatrixVersion,
+    RiskOption,
+    TierThreshold,
+)
+from .organisation import BusinessUnit, PortfolioBucket, StrategicOutcome
+from .usecase import (
+    KPI,
+    PILOT_CRITERIA,
+    PILOT_STRONG_ABOVE,
+    PilotSelection,
+    ReferenceCounter,
+    TierAssessment,
+    UseCase,
+    UseCaseEvent,
+)
+
+__all__ = [
+    "KPI",
+    "PILOT_CRITERIA",
+    "PILOT_STRONG_ABOVE",
+    "BusinessUnit",
+    "EuAiActObligation",
+    "FloorCondition",
+    "HardFloor",
+    "PilotSelection",
+    "PortfolioBucket",
+    "ReferenceCounter",
+    "RiskDimension",
+    "RiskMatrixVersion",
+    "RiskOption",
+    "StrategicOutcome",
+    "TierAssessment",
+    "TierThreshold",
+    "UseCase",
+    "UseCaseEvent",
+]

@@ -1,0 +1,83 @@
+"""Reads for the intake app: querysets with what their pages need."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from intake.models import (
+    KPI,
+    EuAiActObligation,
+    HardFloor,
+    RiskDimension,
+    RiskMatrixVersion,
+    TierThreshold,
+    UseCase,
+    UseCaseEvent,
+)
+
+
+def matrix_snapshot_live() -> dict:
+    """The live (editable) matrix as a plain dict, the shape versions store."""
+    dimensions = RiskDimension.objects.prefetch_related("options").order_by("order", "key")
+    floors = HardFloor.objects.filter(active=True).prefetch_related("conditions").order_by("name")
+    return {
+        "dimensions": [
+            {
+                "key": d.key,
+                "name": d.name,
+                "options": sorted(
+                    ({"field": o.answer_field, "value": o.answer_value, "points": o.points} for o in d.options.all()),
+                    key=lambda o: (o["field"], o["value"]),
+                ),
+            }
+            for d in dimensions
+        ],
+        "thresholds": [
+            {"tier": t.tier, "min_score": t.min_score} for t in TierThreshold.objects.order_by("min_score")
+        ],
+        "floors": [
+            {
+                "name": f.name,
+                "minimum_tier": f.minimum_tier,
+                "conditions": sorted(
+                    (
+                        {"field": c.answer_field, "operator": c.operator, "value": c.value}
+                        for c in f.conditions.all()
+                    ),
+                    key=lambda c: (c["field"], c["operator"], c["value"]),
+                ),
+            }
+            for f in floors
+        ],
+    }
+
+
+def matrix_current_version() -> RiskMatrixVersion | None:
+    return RiskMatrixVersion.objects.order_by("-number").first()
+
+
+def use_case_list(*, queryset: QuerySet[UseCase]) -> QuerySet[UseCase]:
+    """Rows for list pages: one query, no per-row lookups."""
+    return queryset.select_related("business_unit").order_by("-updated_at", "-id")
+
+
+def use_case_detail(*, queryset: QuerySet[UseCase]) -> QuerySet[UseCase]:
+    return queryset.select_related(
+        "business_unit",
+        "strategic_outcome",
+        "portfolio_bucket",
+        "business_owner",
+        "delivery_owner",
+        "executive_sponsor",
+        "matrix_version",
+        "tier_override_by",
+        "created_by",
+        "pilot_selection",
+    ).prefetch_related(
+        Prefetch("kpis", queryset=KPI.objects.order_by("id")),
+        Prefetch("events", queryset=UseCaseEvent.objects.select_related("actor").order_by("created_at", "id")),
+    )
+
+
+def eu_ai_act_obligations(category: str | None) -> QuerySet[EuAiActObligation]:
+    return EuAiActObligation.objects.filter(category=category or "").order_by("applies_from")
