@@ -1,2 +1,227 @@
+"""Admin for intake. Edits go through the same services as the pages."""
 
-# Register your models here.
+from django.contrib import admin, messages
+from simple_history.admin import SimpleHistoryAdmin
+
+from intake import services
+from intake.models import (
+    KPI,
+    PILOT_CRITERIA,
+    BusinessUnit,
+    EuAiActObligation,
+    FloorCondition,
+    HardFloor,
+    PilotSelection,
+    PortfolioBucket,
+    RiskDimension,
+    RiskMatrixVersion,
+    RiskOption,
+    StrategicOutcome,
+    TierAssessment,
+    TierThreshold,
+    UseCase,
+    UseCaseEvent,
+)
+from intake.services import KPI_FIELDS
+
+
+@admin.register(BusinessUnit)
+class BusinessUnitAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name")
+    search_fields = ("code", "name")
+    filter_horizontal = ("members",)
+
+
+@admin.register(StrategicOutcome)
+class StrategicOutcomeAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "active")
+    list_filter = ("active",)
+    search_fields = ("name",)
+
+
+@admin.register(PortfolioBucket)
+class PortfolioBucketAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "code", "active")
+    list_filter = ("active",)
+    search_fields = ("name", "code")
+
+
+@admin.register(EuAiActObligation)
+class EuAiActObligationAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "category", "legal_basis", "applies_from")
+    list_filter = ("category",)
+    search_fields = ("title", "legal_basis")
+
+
+class PublishesMatrixMixin:
+    """Any saved or deleted matrix row publishes a new matrix version."""
+
+    def _publish(self, request, what: str) -> None:
+        version = services.matrix_publish(actor=request.user, note=what)
+        if version is not None:
+            self.message_user(request, f"Published risk-tier matrix v{version.number}.", messages.INFO)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self._publish(request, f"{'Changed' if change else 'Added'} {form.instance}")
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._publish(request, f"Deleted {obj}")
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        self._publish(request, "Deleted matrix rows")
+
+
+class RiskOptionInline(admin.TabularInline):
+    model = RiskOption
+    extra = 1
+
+
+@admin.register(RiskDimension)
+class RiskDimensionAdmin(PublishesMatrixMixin, SimpleHistoryAdmin):
+    list_display = ("name", "key", "order")
+    search_fields = ("name", "key")
+    inlines = [RiskOptionInline]
+
+
+@admin.register(TierThreshold)
+class TierThresholdAdmin(PublishesMatrixMixin, SimpleHistoryAdmin):
+    list_display = ("tier", "min_score")
+
+
+class FloorConditionInline(admin.TabularInline):
+    model = FloorCondition
+    extra = 1
+
+
+@admin.register(HardFloor)
+class HardFloorAdmin(PublishesMatrixMixin, SimpleHistoryAdmin):
+    list_display = ("name", "minimum_tier", "active")
+    list_filter = ("active", "minimum_tier")
+    search_fields = ("name",)
+    inlines = [FloorConditionInline]
+
+
+@admin.register(RiskMatrixVersion)
+class RiskMatrixVersionAdmin(admin.ModelAdmin):
+    """Versions are immutable: they are what past tiers were computed with."""
+
+    list_display = ("number", "note", "created_by", "created_at")
+    list_select_related = ("created_by",)
+    readonly_fields = ("number", "snapshot", "note", "created_by", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class KPIInline(admin.TabularInline):
+    model = KPI
+    extra = 0
+    fields = KPI_FIELDS
+
+
+class UseCaseEventInline(admin.TabularInline):
+    model = UseCaseEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("kind", "from_status", "to_status", "note", "actor", "created_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UseCase)
+class UseCaseAdmin(SimpleHistoryAdmin):
+    list_display = ("reference", "title", "business_unit", "status", "stage", "risk_tier",
+                    "eu_ai_act_category", "updated_at")
+    list_filter = ("status", "stage", "risk_tier", "eu_ai_act_category", "business_unit", "ai_pattern")
+    list_select_related = ("business_unit",)
+    search_fields = ("reference", "title")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "reference", "status", "stage", "risk_tier", "computed_tier", "risk_score", "tier_explanation",
+        "matrix_version", "tier_override", "tier_override_justification", "tier_override_by",
+        "tier_override_at", "eu_ai_act_category", "created_by", "created_at", "updated_at", "submitted_at",
+    )
+    autocomplete_fields = ("business_owner", "delivery_owner", "executive_sponsor")
+    inlines = [KPIInline, UseCaseEventInline]
+
+    def save_model(self, request, obj, form, change):
+        """Route admin edits through the service so re-tiering and audit apply."""
+        answers = {name: form.cleaned_data[name] for name in form.changed_data if name != "business_unit"}
+        if change:
+            services.use_case_update(use_case=obj, actor=request.user, answers=answers)
+            obj.refresh_from_db()
+        else:
+            created = services.use_case_create(
+                actor=request.user, business_unit=form.cleaned_data["business_unit"], answers=answers
+            )
+            obj.pk, obj.reference = created.pk, created.reference
+            obj.refresh_from_db()
+
+
+@admin.register(KPI)
+class KPIAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "use_case", "category", "unit", "baseline", "target", "direction")
+    list_filter = ("category", "direction")
+    list_select_related = ("use_case",)
+    search_fields = ("name", "use_case__reference", "use_case__title")
+
+
+@admin.register(TierAssessment)
+class TierAssessmentAdmin(admin.ModelAdmin):
+    list_display = ("use_case", "reason", "computed_tier", "effective_tier", "score", "matrix_version",
+                    "created_by", "created_at")
+    list_filter = ("reason", "effective_tier")
+    list_select_related = ("use_case", "matrix_version", "created_by")
+    search_fields = ("use_case__reference", "use_case__title")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(UseCaseEvent)
+class UseCaseEventAdmin(admin.ModelAdmin):
+    list_display = ("use_case", "kind", "from_status", "to_status", "actor", "created_at")
+    list_filter = ("kind",)
+    list_select_related = ("use_case", "actor")
+    search_fields = ("use_case__reference",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PilotSelection)
+class PilotSelectionAdmin(SimpleHistoryAdmin):
+    list_display = ("use_case", "total_score", "strong", "scored_by", "scored_at")
+    list_select_related = ("use_case", "scored_by")
+    search_fields = ("use_case__reference", "use_case__title")
+    readonly_fields = ("scored_by", "scored_at")
+
+    @admin.display(description="total")
+    def total_score(self, obj):
+        return obj.total
+
+    @admin.display(boolean=True, description="strong candidate")
+    def strong(self, obj):
+        return obj.strong_candidate
+
+    def save_model(self, request, obj, form, change):
+        services.pilot_selection_record(
+            use_case=obj.use_case, actor=request.user,
+            scores={key: form.cleaned_data[key] for key in PILOT_CRITERIA}, note=obj.note,
+        )

@@ -179,17 +179,17 @@ def use_case_override_tier(
     *, use_case: UseCase, actor: AbstractBaseUser, tier: str, justification: str
 ) -> UseCase:
     """A governance admin sets the tier up or down, always with a written why."""
+    use_case = UseCase.objects.select_for_update().get(pk=use_case.pk)
     justification = (justification or "").strip()
     errors = {}
     if tier not in RiskTier.values:
         errors["tier"] = "Choose a tier."
-    if len(justification) < 20:
-        errors["justification"] = "Write a justification of at least 20 characters."
     if use_case.computed_tier is None:
         errors["tier"] = "The use case has no computed tier yet; submit it first."
+    if len(justification) < 20:
+        errors["justification"] = "Write a justification of at least 20 characters."
     if errors:
         raise ValidationError(errors)
-    use_case = UseCase.objects.select_for_update().get(pk=use_case.pk)
     use_case.tier_override = tier
     use_case.tier_override_justification = justification
     use_case.tier_override_by = actor

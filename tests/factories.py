@@ -20,13 +20,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    password = factory.django.Password(PASSWORD)
 
 
 class BusinessUnitFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = BusinessUnit
         django_get_or_create = ("code",)
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"BU{n}")
     name = factory.LazyAttribute(lambda b: f"Unit {b.code}")

@@ -7,6 +7,7 @@ guess, in the spirit of healthchecks' ``hc/settings.py``.
 from __future__ import annotations
 
 import os
+import warnings
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -54,9 +55,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def env_database(name: str, default: str) -> dict:
     url = env_str(name, default)
     try:
-        return environ.Env.db_url_config(url)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            config = environ.Env.db_url_config(url)
     except Exception as exc:  # django-environ raises several types
         raise ImproperlyConfigured(f"{name} is not a database URL: {exc}") from exc
+    if not config.get("ENGINE"):
+        raise ImproperlyConfigured(f"{name}={url!r} names no database engine we know (sqlite://, postgres://).")
+    return config
 
 
 def env_email(name: str, default: str) -> dict:
