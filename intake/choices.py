@@ -159,3 +159,42 @@ TIER_DRIVING_CHOICES = {
     TierDrivingField.REGULATED_AREA: RegulatedArea,
     TierDrivingField.PROHIBITED_PRACTICE: ProhibitedPractice,
 }
+
+
+class ReviewFunction(models.TextChoices):
+    """Cross-functional review functions; each has an org group of the same name."""
+
+    SECURITY = "security", "Security"
+    PRIVACY = "privacy", "Privacy"
+    LEGAL = "legal", "Legal"
+    COMPLIANCE = "compliance", "Compliance"
+    PROCUREMENT = "procurement", "Procurement"
+    ARCHITECTURE = "architecture", "Architecture"
+    DATA_GOVERNANCE = "data_governance", "Data governance"
+    MODEL_RISK = "model_risk", "Model risk"
+
+
+class OrgGroup(models.TextChoices):
+    """Organisation roles (Django groups) that are not review functions."""
+
+    PMO = "pmo", "PMO"
+    EXECUTIVE_SPONSORS = "executive_sponsors", "Executive sponsors"
+    GOVERNANCE_ADMINS = "governance_admins", "Governance admins"
+
+
+class RaciLetter(models.TextChoices):
+    RESPONSIBLE = "R", "Responsible"
+    ACCOUNTABLE = "A", "Accountable"
+    CONSULTED = "C", "Consulted"
+    INFORMED = "I", "Informed"
+
+
+class Activity(models.TextChoices):
+    """Keys of the seeded RACI activities the rules refer to."""
+
+    OUTCOME = "outcome", "Business outcome"
+    DELIVERY = "delivery", "Delivery"
+    VENDOR_DUE_DILIGENCE = "vendor_due_diligence", "Vendor due diligence"
+    GO_NO_GO = "go_no_go", "Go / no-go"
+    INCIDENT_RESPONSE = "incident_response", "Incident response"
+    MONITORING = "monitoring", "Monitoring"

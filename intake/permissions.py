@@ -1,39 +1,97 @@
 """The one permission choke point for use cases. Default deny.
 
-Lists are filtered in the database by an ``id__in`` subquery of permitted
-ids; detail pages fetch through ``use_case_for`` and get 404, never 403, for
-anything the user may not see, so a reference's existence never leaks.
+What a person may do follows from guardian grants derived from the RACI
+(``intake.services.raci``) plus the global permissions of their org groups
+(pmo, governance_admins). Lists are filtered in the database by an
+``id__in`` subquery of permitted ids (user grants UNION group grants);
+pages fetch per-row facts once with ``permission_facts``. Anything a user
+may not see is a 404, never a 403, so a reference's existence never leaks.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from intake.models import UseCase
+from intake.choices import EDITABLE_STATUSES, Activity, RaciLetter
+from intake.models import RaciAssignment, UseCase, UseCaseGroupObjectPermission, UseCaseUserObjectPermission
 
 
 class Action(StrEnum):
     VIEW = "view"
     EDIT = "edit"
     SUBMIT = "submit"
+    COMMENT = "comment"
+    DECIDE_REVIEW = "decide_review"
+    DECIDE_GATE = "decide_gate"
+    MANAGE_RACI = "manage_raci"
     OVERRIDE_TIER = "override_tier"
     SCORE_PILOT = "score_pilot"
 
 
-def _is_governance_admin(user) -> bool:
-    return bool(user.is_superuser)
+_CODENAME = {
+    Action.VIEW: "view_usecase",
+    Action.EDIT: "change_usecase",
+    Action.SUBMIT: "change_usecase",
+    Action.COMMENT: "comment_usecase",
+    Action.DECIDE_GATE: "decide_gate_usecase",
+    Action.MANAGE_RACI: "manage_raci_usecase",
+    Action.OVERRIDE_TIER: "override_tier_usecase",
+    Action.SCORE_PILOT: "score_pilot_usecase",
+}
+# Separation of duties: these may never be taken by the use case's own people.
+_SOD_ACTIONS = {Action.DECIDE_REVIEW, Action.DECIDE_GATE}
+_OWN_ACTIVITIES = (Activity.OUTCOME, Activity.DELIVERY)
+_OWN_LETTERS = (RaciLetter.RESPONSIBLE, RaciLetter.ACCOUNTABLE)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What one user may do on one use case, fetched in bulk."""
+
+    perms: frozenset[str]
+    conflicted: bool  # submitter, or R/A on its outcome or delivery
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def global_perms(user) -> frozenset[str]:
+    """Model-level intake permissions from the user's groups (cached on the user by Django)."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return frozenset(p.split(".", 1)[1] for p in user.get_all_permissions() if p.startswith("intake."))
+
+
+def is_governance_admin(user) -> bool:
+    return "manage_raci_usecase" in global_perms(user)
 
 
 def visible_use_case_ids(user) -> QuerySet:
-    """A subquery of the ids ``user`` may see (empty for anonymous users)."""
-    if not user.is_authenticated:
-        return UseCase.objects.none().values("id")
-    if _is_governance_admin(user):
+    """A subquery of the ids ``user`` may see: user grants UNION group grants."""
+    if "view_usecase" in global_perms(user):
         return UseCase.objects.values("id")
-    return UseCase.objects.filter(business_unit__members=user).values("id")
+    if not user.is_authenticated or not user.is_active:
+        return UseCase.objects.none().values("id")
+    by_user = UseCaseUserObjectPermission.objects.filter(
+        user=user, permission__codename="view_usecase"
+    ).values("content_object_id")
+    by_group = UseCaseGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename="view_usecase"
+    ).values("content_object_id")
+    return by_user.union(by_group)
 
 
 def use_cases_for(user, queryset: QuerySet[UseCase] | None = None) -> QuerySet[UseCase]:
@@ -49,12 +107,54 @@ def use_case_for(user, reference: str, queryset: QuerySet[UseCase] | None = None
         raise Http404("No such use case.") from None
 
 
-def can(user, action: Action, use_case: UseCase) -> bool:
-    """Whether ``user`` may take ``action`` on a use case they can already see."""
-    if action == Action.VIEW:
-        return True
-    if action in (Action.EDIT, Action.SUBMIT):
-        return use_case.is_editable_status
-    if action in (Action.OVERRIDE_TIER, Action.SCORE_PILOT):
-        return _is_governance_admin(user)
-    return False
+def permission_facts(user, use_cases: Iterable[UseCase]) -> dict[int, Facts]:
+    """Per-row permission facts for a page of use cases, in three queries."""
+    rows = {uc.id: uc for uc in use_cases}
+    granted: dict[int, set[str]] = defaultdict(set)
+    conflicted: set[int] = {uc.id for uc in rows.values() if uc.created_by_id == user.id}
+    if rows and user.is_authenticated:
+        for model, party in ((UseCaseUserObjectPermission, {"user": user}),
+                             (UseCaseGroupObjectPermission, {"group__user": user})):
+            for uc_id, codename in model.objects.filter(content_object_id__in=list(rows), **party).values_list(
+                "content_object_id", "permission__codename"
+            ):
+                granted[uc_id].add(codename)
+        conflicted |= set(
+            RaciAssignment.objects.filter(
+                use_case_id__in=list(rows), user=user, activity__key__in=_OWN_ACTIVITIES, letter__in=_OWN_LETTERS
+            ).values_list("use_case_id", flat=True)
+        )
+    base = global_perms(user)
+    return {uc_id: Facts(perms=base | granted[uc_id], conflicted=uc_id in conflicted) for uc_id in rows}
+
+
+def decide(user, action: Action, use_case: UseCase, *, function: str = "", facts: Facts | None = None) -> Decision:
+    """Whether ``user`` may take ``action`` on ``use_case``, and if not, why."""
+    facts = facts or permission_facts(user, [use_case])[use_case.id]
+    codename = f"decide_{function}_review" if action == Action.DECIDE_REVIEW else _CODENAME[action]
+    if codename not in facts.perms:
+        return Decision(False, "You do not have permission to do that.")
+    if action in (Action.EDIT, Action.SUBMIT) and use_case.status not in EDITABLE_STATUSES:
+        if action == Action.SUBMIT or not is_governance_admin(user):
+            status = use_case.get_status_display().lower()
+            return Decision(False, f"{use_case.reference} is {status}; it can be edited only as a draft "
+                                   "or when changes are requested.")
+    if action in _SOD_ACTIONS and facts.conflicted:
+        what = "reviews" if action == Action.DECIDE_REVIEW else "stage gates"
+        return Decision(False, f"Separation of duties: you submitted {use_case.reference} or are responsible "
+                               f"or accountable for its outcome or delivery, so you may not decide its {what}.")
+    return Decision(True)
+
+
+def can(user, action: Action, use_case: UseCase, *, function: str = "", facts: Facts | None = None) -> bool:
+    return decide(user, action, use_case, function=function, facts=facts).allowed
+
+
+def require(user, action: Action, use_case: UseCase, *, function: str = "") -> None:
+    """Raise 404 when the use case is invisible, PermissionDenied (with why) when the action is not allowed."""
+    facts = permission_facts(user, [use_case])[use_case.id]
+    if "view_usecase" not in facts.perms:
+        raise Http404("No such use case.")
+    decision = decide(user, action, use_case, function=function, facts=facts)
+    if not decision:
+        raise PermissionDenied(decision.reason)

@@ -7,6 +7,8 @@ from django.db.models import Prefetch, QuerySet
 from intake.models import (
     KPI,
     EuAiActObligation,
+    RaciAssignment,
+    TierRequirement,
     HardFloor,
     RiskDimension,
     RiskMatrixVersion,
@@ -81,3 +83,43 @@ def use_case_detail(*, queryset: QuerySet[UseCase]) -> QuerySet[UseCase]:
 
 def eu_ai_act_obligations(category: str | None) -> QuerySet[EuAiActObligation]:
     return EuAiActObligation.objects.filter(category=category or "").order_by("applies_from")
+
+
+def required_review_functions(use_case: UseCase) -> dict[str, int]:
+    """Review functions the use case's tier requires, with each one's SLA in days."""
+    if use_case.risk_tier not in ("low", "medium", "high"):
+        return {}
+    requirements = TierRequirement.objects.filter(tier=use_case.risk_tier)
+    has_vendor = _depends_on_vendor(use_case)
+    return {r.function: r.sla_days for r in requirements if has_vendor or not r.only_with_vendor}
+
+
+def _depends_on_vendor(use_case: UseCase) -> bool:
+    # The vendor registry lands with the vendors issue; until then no dependency.
+    vendors = getattr(use_case, "vendors", None)
+    return bool(vendors is not None and vendors.exists())
+
+
+def raci_for(use_case: UseCase) -> QuerySet[RaciAssignment]:
+    return use_case.raci.select_related("activity", "user", "group").order_by("activity__order", "letter", "id")
+
+
+def raci_grid(use_case: UseCase) -> dict:
+    """Activities by parties: {"parties": [...], "rows": [(activity, [letters per party])]}."""
+    assignments = list(raci_for(use_case))
+    parties: dict[tuple[str, int], str] = {}
+    for a in assignments:
+        key = ("user", a.user_id) if a.user_id else ("group", a.group_id)
+        parties.setdefault(key, a.user.get_full_name() or a.user.username if a.user_id else f"{a.group.name} (group)")
+    party_keys = list(parties)
+    cells: dict[tuple[int, tuple[str, int]], list[str]] = {}
+    activities = {}
+    for a in assignments:
+        key = ("user", a.user_id) if a.user_id else ("group", a.group_id)
+        activities[a.activity_id] = a.activity
+        cells.setdefault((a.activity_id, key), []).append(a.letter)
+    rows = [
+        (activity, ["".join(sorted(cells.get((activity.id, p), []), key="RACI".index)) for p in party_keys])
+        for activity in sorted(activities.values(), key=lambda x: (x.order, x.key))
+    ]
+    return {"parties": [parties[p] for p in party_keys], "rows": rows}

@@ -7,6 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from intake.models import KPI, BusinessUnit, PortfolioBucket, StrategicOutcome, UseCase
+from intake.services import raci_sync_defaults
 
 PASSWORD = "stagegate-test"
 
@@ -55,6 +56,7 @@ class UseCaseFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = UseCase
+        skip_postgeneration_save = True
 
     reference = factory.Sequence(lambda n: f"UC-T{n:05d}")
     title = factory.Sequence(lambda n: f"Use case {n}")
@@ -80,6 +82,12 @@ class UseCaseFactory(factory.django.DjangoModelFactory):
     ai_pattern = "copilot"
     autonomy = "assists"
     decision_impact = "none"
+
+    @factory.post_generation
+    def raci(self, create, extracted, **kwargs):
+        # Like the services do: a new use case gets its default RACI and grants.
+        if create:
+            raci_sync_defaults(use_case=self)
 
 
 class KPIFactory(factory.django.DjangoModelFactory):

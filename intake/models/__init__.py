@@ -1,3 +1,4 @@
+from .governance import TierPolicy, TierRequirement
 from .matrix import (
     EuAiActObligation,
     FloorCondition,
@@ -8,6 +9,13 @@ from .matrix import (
     TierThreshold,
 )
 from .organisation import BusinessUnit, PortfolioBucket, StrategicOutcome
+from .raci import (
+    GovernanceAdminAction,
+    RaciActivity,
+    RaciAssignment,
+    UseCaseGroupObjectPermission,
+    UseCaseUserObjectPermission,
+)
 from .usecase import (
     KPI,
     PILOT_CRITERIA,
@@ -20,6 +28,13 @@ from .usecase import (
 )
 
 __all__ = [
+    "GovernanceAdminAction",
+    "RaciActivity",
+    "RaciAssignment",
+    "TierPolicy",
+    "TierRequirement",
+    "UseCaseGroupObjectPermission",
+    "UseCaseUserObjectPermission",
     "KPI",
     "PILOT_CRITERIA",
     "PILOT_STRONG_ABOVE",

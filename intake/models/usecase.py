@@ -92,11 +92,22 @@ class UseCase(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    raci_customised = models.BooleanField(
+        default=False, help_text="Set once the RACI is edited by hand; defaults then only fill gaps."
+    )
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-updated_at", "-id"]
+        permissions = [
+            ("comment_usecase", "Can comment on use case"),
+            ("decide_gate_usecase", "Can decide stage gates of use case"),
+            ("manage_raci_usecase", "Can manage the RACI of use case"),
+            ("override_tier_usecase", "Can override the risk tier of use case"),
+            ("score_pilot_usecase", "Can record the pilot-selection score of use case"),
+            *[(f"decide_{fn.value}_review", f"Can decide {fn.label.lower()} reviews") for fn in c.ReviewFunction],
+        ]
         indexes = [models.Index(fields=["updated_at", "id"], name="usecase_sync_idx")]
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-"""Writes for the intake app. Pages, admin and API all call these."""
+"""Use-case writes: drafts, submission, tiering, overrides, pilot selection."""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ from intake.models import (
     BusinessUnit,
     PilotSelection,
     ReferenceCounter,
-    RiskMatrixVersion,
     TierAssessment,
     UseCase,
     UseCaseEvent,
 )
 from intake.tiering import TIER_DRIVING_FIELDS, compute_tier, eu_ai_act_category
+
+from .raci import raci_sync_defaults
 
 # Every answer a reviewer needs before a use case may be submitted.
 REQUIRED_FOR_SUBMIT: tuple[str, ...] = (
@@ -115,6 +116,7 @@ def use_case_create(
     _save(use_case, actor)
     _sync_kpis(use_case, kpis)
     _record_event(use_case, kind="created", actor=actor)
+    raci_sync_defaults(use_case=use_case)
     return use_case
 
 
@@ -132,6 +134,7 @@ def use_case_update(
         _sync_kpis(use_case, kpis)
     if use_case.matrix_version_id and tier_answers(use_case) != before:
         _assess_tier(use_case, actor=actor, reason=TierAssessment.Reason.ANSWERS_CHANGED)
+    raci_sync_defaults(use_case=use_case)
     return use_case
 
 
@@ -171,6 +174,7 @@ def use_case_submit(*, use_case: UseCase, actor: AbstractBaseUser) -> UseCase:
     kind = "resubmitted" if before == Status.CHANGES_REQUESTED else "submitted"
     _record_event(use_case, kind=kind, actor=actor, before=before,
                   note=f"Tier {use_case.get_risk_tier_display()} (matrix v{use_case.matrix_version.number})")
+    raci_sync_defaults(use_case=use_case)
     return use_case
 
 
@@ -203,6 +207,7 @@ def use_case_override_tier(
     )
     _record_event(use_case, kind="tier_overridden", actor=actor, before=use_case.status,
                   note=f"Tier set to {use_case.get_risk_tier_display()}: {justification}")
+    raci_sync_defaults(use_case=use_case)
     return use_case
 
 
@@ -228,14 +233,3 @@ def pilot_selection_record(
     selection._history_user = actor
     selection.save()
     return selection
-
-
-@transaction.atomic
-def matrix_publish(*, actor: AbstractBaseUser | None, note: str = "") -> RiskMatrixVersion | None:
-    """Publish the live matrix as a new version when it differs from the last one."""
-    snapshot = selectors.matrix_snapshot_live()
-    current = RiskMatrixVersion.objects.select_for_update().order_by("-number").first()
-    if current is not None and current.snapshot == snapshot:
-        return None
-    number = (current.number if current else 0) + 1
-    return RiskMatrixVersion.objects.create(number=number, snapshot=snapshot, note=note, created_by=actor)

@@ -1,0 +1,36 @@
+"""Writes for the intake app. Pages, admin and API all call these."""
+
+from intake.models import PILOT_CRITERIA
+
+from .matrix import matrix_publish
+from .raci import grants_recompute, raci_set, raci_sync_defaults
+from .usecases import (
+    KPI_FIELDS,
+    REQUIRED_FOR_SUBMIT,
+    TIER_INPUTS,
+    pilot_selection_record,
+    tier_answers,
+    use_case_create,
+    use_case_missing_fields,
+    use_case_override_tier,
+    use_case_submit,
+    use_case_update,
+)
+
+__all__ = [
+    "KPI_FIELDS",
+    "PILOT_CRITERIA",
+    "REQUIRED_FOR_SUBMIT",
+    "TIER_INPUTS",
+    "grants_recompute",
+    "matrix_publish",
+    "pilot_selection_record",
+    "raci_set",
+    "raci_sync_defaults",
+    "tier_answers",
+    "use_case_create",
+    "use_case_missing_fields",
+    "use_case_override_tier",
+    "use_case_submit",
+    "use_case_update",
+]

@@ -1,0 +1,65 @@
+"""A reviewer's first page among 10,000 use cases and 100,000 grant rows:
+the query count does not depend on the page size or the volume."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from intake import permissions, selectors
+from intake.models import UseCase, UseCaseGroupObjectPermission, UseCaseUserObjectPermission
+from tests.factories import UserFactory
+
+USE_CASES = 10_000
+GRANT_ROWS = 100_000
+
+
+@pytest.fixture
+def volume(ava, custops):
+    """Bulk rows: 10 grant rows per use case, a tenth of them visible to the reviewer."""
+    reviewer = UserFactory(username="sec.volume")
+    security = Group.objects.get(name="security")
+    reviewer.groups.add(security)
+    others = [UserFactory() for _ in range(10)]
+    UseCase.objects.bulk_create(
+        (UseCase(reference=f"UC-{n:05d}", title=f"Use case {n}", business_unit=custops, created_by=ava,
+                 status="submitted", risk_tier="medium") for n in range(USE_CASES)),
+        batch_size=2000,
+    )
+    ids = list(UseCase.objects.order_by("id").values_list("id", flat=True))
+    view, comment = (Permission.objects.get(codename=c) for c in ("view_usecase", "comment_usecase"))
+    UseCaseUserObjectPermission.objects.bulk_create(
+        (UseCaseUserObjectPermission(user=user, permission=view, content_object_id=uc_id)
+         for uc_id in ids for user in others),
+        batch_size=5000,
+    )
+    UseCaseGroupObjectPermission.objects.bulk_create(
+        (UseCaseGroupObjectPermission(group=security, permission=perm, content_object_id=uc_id)
+         for uc_id in ids[::10] for perm in (view, comment)),
+        batch_size=5000,
+    )
+    UseCaseUserObjectPermission.objects.bulk_create(
+        (UseCaseUserObjectPermission(user=ava, permission=view, content_object_id=uc_id) for uc_id in ids[1::10]),
+        batch_size=5000,
+    )
+    total = UseCaseUserObjectPermission.objects.count() + UseCaseGroupObjectPermission.objects.count()
+    assert total >= GRANT_ROWS
+    return reviewer
+
+
+def first_page(user, size):
+    rows = list(permissions.use_cases_for(user, selectors.use_case_list(queryset=UseCase.objects.all()))[:size])
+    facts = permissions.permission_facts(user, rows)
+    return rows, facts
+
+
+def test_first_page_runs_constant_queries_whatever_its_size(volume, django_assert_max_num_queries):
+    counts = {}
+    for size in (10, 100):
+        reviewer = type(volume).objects.get(pk=volume.pk)  # fresh user: no cached permissions
+        with django_assert_max_num_queries(6) as captured:
+            rows, facts = first_page(reviewer, size)
+        counts[size] = len(captured.captured_queries)
+        assert len(rows) == size
+        # The reviewer sees exactly the tenth its group was granted, with per-row facts.
+        assert all(int(r.reference[3:]) % 10 == 0 for r in rows)
+        assert all("comment_usecase" in facts[r.id].perms for r in rows)
+    assert counts[10] == counts[100]

@@ -1,0 +1,127 @@
+"""``seed_demo`` builds a demo that covers the whole domain, and a re-run is a no-op."""
+
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate, get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from intake import demo, permissions, services
+from intake.choices import RiskTier, Stage, Status
+from intake.models import (
+    KPI,
+    BusinessUnit,
+    PilotSelection,
+    StrategicOutcome,
+    TierAssessment,
+    UseCase,
+    UseCaseEvent,
+)
+
+REQUIRED_USERNAMES = [
+    "ava.submitter", "ben.submitter", "sec.reviewer", "privacy.reviewer", "legal.reviewer",
+    "compliance.reviewer", "procurement.reviewer", "architecture.reviewer", "modelrisk.reviewer",
+    "pmo.lead", "exec.sponsor", "gov.admin",
+]
+
+
+def _snapshot() -> dict:
+    counted = [get_user_model(), BusinessUnit, StrategicOutcome, UseCase, KPI, TierAssessment,
+               PilotSelection, UseCaseEvent]
+    counts = {model.__name__: model.objects.count() for model in counted}
+    # Every simple-history table, including the business-unit members one.
+    counts.update(
+        {model.__name__: model.objects.count() for model in apps.get_models()
+         if model.__name__.startswith("Historical")}
+    )
+    return {
+        "counts": counts,
+        "use_cases": list(UseCase.objects.order_by("id").values()),
+        "users": list(get_user_model().objects.order_by("id").values()),
+    }
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_builds_a_complete_demo_and_the_rerun_is_a_no_op():
+    # One test, two runs: seeding takes most of a second, so the checks share it.
+    first_out = StringIO()
+    call_command("seed_demo", stdout=first_out)
+    first = _snapshot()
+    second_out = StringIO()
+    call_command("seed_demo", stdout=second_out)
+
+    assert _snapshot() == first
+    assert "(0 new)" in second_out.getvalue()
+    _assert_summary(first_out.getvalue())
+    _assert_logins_and_units()
+    _assert_coverage()
+    _assert_prohibited_draft()
+    _assert_tiering()
+    _assert_roles_and_raci()
+
+
+def _assert_summary(output: str) -> None:
+    assert "Use cases" in output
+    assert "demo-only" in output
+    for username in REQUIRED_USERNAMES:
+        assert username in output
+    assert demo.DEMO_PASSWORD in output
+
+
+def _assert_logins_and_units() -> None:
+    for username in REQUIRED_USERNAMES:
+        assert authenticate(username=username, password="stagegate-demo") is not None, username
+    admin = get_user_model().objects.get(username="gov.admin")
+    assert admin.is_superuser and admin.is_staff
+    assert BusinessUnit.objects.get(code="CUSTOPS").members.filter(username="ava.submitter").exists()
+    assert BusinessUnit.objects.get(code="FIN").members.filter(username="ben.submitter").exists()
+    assert set(BusinessUnit.objects.values_list("code", flat=True)) >= {"CUSTOPS", "FIN", "HR", "ENG"}
+
+
+def _assert_coverage() -> None:
+    use_cases = list(UseCase.objects.select_related("business_unit"))
+    assert len(use_cases) >= 25
+    assert {u.stage for u in use_cases} == set(Stage.values)
+    assert {u.status for u in use_cases} == set(Status.values)
+    assert {u.risk_tier for u in use_cases} >= {RiskTier.LOW, RiskTier.MEDIUM, RiskTier.HIGH}
+    assert {u.business_unit.code for u in use_cases} == {"CUSTOPS", "FIN", "HR", "ENG"}
+    for use_case in UseCase.objects.exclude(status=Status.DRAFT):
+        assert 1 <= use_case.kpis.count() <= 3, use_case.title
+    assert TierAssessment.objects.filter(reason=TierAssessment.Reason.OVERRIDE).count() >= 2
+    assert PilotSelection.objects.count() >= 8
+
+
+def _assert_prohibited_draft() -> None:
+    prohibited = UseCase.objects.exclude(prohibited_practice="")
+    assert prohibited.exists()
+    assert all(u.status == Status.DRAFT and u.risk_tier is None for u in prohibited)
+    gov = get_user_model().objects.get(username="gov.admin")
+    with pytest.raises(ValidationError):
+        services.use_case_submit(use_case=prohibited.first(), actor=gov)
+
+
+def _assert_tiering() -> None:
+    """Every submitted use case is tiered, and matrix v1 gives the tier the demo data claims."""
+    expected = {spec["title"]: spec["tier"] for spec in demo.USE_CASES}
+    for use_case in UseCase.objects.exclude(status=Status.DRAFT):
+        assert use_case.risk_tier and use_case.eu_ai_act_category, use_case.title
+        assert use_case.matrix_version_id is not None, use_case.title
+        assert use_case.computed_tier == expected[use_case.title], use_case.title
+
+
+def _assert_roles_and_raci() -> None:
+    """Every demo use case has its RACI, and each demo login holds its org role."""
+    users = get_user_model().objects.in_bulk(field_name="username")
+    for username, group in demo.ROLE_GROUPS.items():
+        assert users[username].groups.filter(name=group).exists(), username
+    for use_case in UseCase.objects.all():
+        accountable = use_case.raci.filter(activity__key="outcome", letter="A")
+        assert accountable.count() == 1, use_case.title
+        if use_case.status != Status.DRAFT:
+            reviewers = set(use_case.raci.filter(group__isnull=False, letter="R").values_list("group__name", flat=True))
+            assert reviewers >= {"security"}, use_case.title
+    sponsor = users["exec.sponsor"]
+    assert permissions.use_cases_for(sponsor).exclude(status=Status.DRAFT).exists()
+    assert not permissions.use_cases_for(users["ben.submitter"]).filter(business_unit__code="CUSTOPS").exists()
