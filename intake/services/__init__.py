@@ -13,6 +13,7 @@ from .usecases import (
     use_case_create,
     use_case_missing_fields,
     use_case_override_tier,
+    use_case_set_status,
     use_case_submit,
     use_case_update,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "use_case_create",
     "use_case_missing_fields",
     "use_case_override_tier",
+    "use_case_set_status",
     "use_case_submit",
     "use_case_update",
 ]

@@ -233,3 +233,19 @@ def pilot_selection_record(
     selection._history_user = actor
     selection.save()
     return selection
+
+
+@transaction.atomic
+def use_case_set_status(*, use_case: UseCase, actor: AbstractBaseUser | None, status: str, note: str = "") -> UseCase:
+    """Move the workflow status (called by the review workflow); grants follow it."""
+    if status not in Status.values:
+        raise ValidationError({"status": "Unknown status."})
+    use_case = UseCase.objects.select_for_update().get(pk=use_case.pk)
+    before = use_case.status
+    if before == status:
+        return use_case
+    use_case.status = status
+    _save(use_case, actor)
+    _record_event(use_case, kind=f"status_{status}", actor=actor, before=before, note=note)
+    raci_sync_defaults(use_case=use_case)
+    return use_case
