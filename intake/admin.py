@@ -3,25 +3,31 @@
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
-from intake import services
+from intake import permissions, services
 from intake.models import (
     KPI,
     PILOT_CRITERIA,
     BusinessUnit,
     EuAiActObligation,
     FloorCondition,
+    GovernanceAdminAction,
     HardFloor,
     PilotSelection,
     PortfolioBucket,
+    RaciActivity,
+    RaciAssignment,
     RiskDimension,
     RiskMatrixVersion,
     RiskOption,
     StrategicOutcome,
     TierAssessment,
+    TierPolicy,
+    TierRequirement,
     TierThreshold,
     UseCase,
     UseCaseEvent,
 )
+from intake.permissions import Action
 from intake.services import KPI_FIELDS
 
 
@@ -138,8 +144,49 @@ class UseCaseEventInline(admin.TabularInline):
         return False
 
 
+class UseCasePermissionMixin:
+    """Admin views of use cases obey the same choke point as the pages."""
+
+    def get_queryset(self, request):
+        return permissions.use_cases_for(request.user, super().get_queryset(request))
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        if obj is None:
+            return self.has_module_permission(request)  # the list is filtered
+        return permissions.can(request.user, Action.VIEW, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return self.has_module_permission(request)
+        return permissions.can(request.user, Action.EDIT, obj)
+
+    def has_add_permission(self, request):
+        return permissions.is_governance_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class RaciAssignmentInline(admin.TabularInline):
+    """Read-only here: the RACI is edited on the use-case page, through raci_set."""
+
+    model = RaciAssignment
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("activity", "letter", "user", "group", "source")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(UseCase)
-class UseCaseAdmin(SimpleHistoryAdmin):
+class UseCaseAdmin(UseCasePermissionMixin, SimpleHistoryAdmin):
     list_display = ("reference", "title", "business_unit", "status", "stage", "risk_tier",
                     "eu_ai_act_category", "updated_at")
     list_filter = ("status", "stage", "risk_tier", "eu_ai_act_category", "business_unit", "ai_pattern")
@@ -152,7 +199,7 @@ class UseCaseAdmin(SimpleHistoryAdmin):
         "tier_override_at", "eu_ai_act_category", "created_by", "created_at", "updated_at", "submitted_at",
     )
     autocomplete_fields = ("business_owner", "delivery_owner", "executive_sponsor")
-    inlines = [KPIInline, UseCaseEventInline]
+    inlines = [KPIInline, RaciAssignmentInline, UseCaseEventInline]
 
     def save_model(self, request, obj, form, change):
         """Route admin edits through the service so re-tiering and audit apply."""
@@ -225,3 +272,58 @@ class PilotSelectionAdmin(SimpleHistoryAdmin):
             use_case=obj.use_case, actor=request.user,
             scores={key: form.cleaned_data[key] for key in PILOT_CRITERIA}, note=obj.note,
         )
+
+
+@admin.register(TierPolicy)
+class TierPolicyAdmin(SimpleHistoryAdmin):
+    list_display = ("tier", "rereview_days", "required_artefacts")
+
+
+@admin.register(TierRequirement)
+class TierRequirementAdmin(SimpleHistoryAdmin):
+    list_display = ("tier", "function", "sla_days", "only_with_vendor")
+    list_filter = ("tier", "function", "only_with_vendor")
+
+
+@admin.register(RaciActivity)
+class RaciActivityAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "key", "review_function", "order")
+    search_fields = ("name", "key")
+
+
+@admin.register(RaciAssignment)
+class RaciAssignmentAdmin(admin.ModelAdmin):
+    """An audit view; edits go through the use-case page so the one-A rule holds."""
+
+    list_display = ("use_case", "activity", "letter", "user", "group", "source")
+    list_filter = ("letter", "activity", "source")
+    list_select_related = ("use_case", "activity", "user", "group")
+    search_fields = ("use_case__reference", "user__username", "group__name")
+
+    def get_queryset(self, request):
+        visible = permissions.visible_use_case_ids(request.user)
+        return super().get_queryset(request).filter(use_case_id__in=visible)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GovernanceAdminAction)
+class GovernanceAdminActionAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "user", "method", "path", "status_code")
+    list_filter = ("method",)
+    list_select_related = ("user",)
+    search_fields = ("user__username", "path")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

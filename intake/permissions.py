@@ -134,11 +134,11 @@ def decide(user, action: Action, use_case: UseCase, *, function: str = "", facts
     codename = f"decide_{function}_review" if action == Action.DECIDE_REVIEW else _CODENAME[action]
     if codename not in facts.perms:
         return Decision(False, "You do not have permission to do that.")
-    if action in (Action.EDIT, Action.SUBMIT) and use_case.status not in EDITABLE_STATUSES:
-        if action == Action.SUBMIT or not is_governance_admin(user):
-            status = use_case.get_status_display().lower()
-            return Decision(False, f"{use_case.reference} is {status}; it can be edited only as a draft "
-                                   "or when changes are requested.")
+    frozen = use_case.status not in EDITABLE_STATUSES
+    if action in (Action.EDIT, Action.SUBMIT) and frozen and (action == Action.SUBMIT or not is_governance_admin(user)):
+        status = use_case.get_status_display().lower()
+        return Decision(False, f"{use_case.reference} is {status}; it can be edited only as a draft "
+                               "or when changes are requested.")
     if action in _SOD_ACTIONS and facts.conflicted:
         what = "reviews" if action == Action.DECIDE_REVIEW else "stage gates"
         return Decision(False, f"Separation of duties: you submitted {use_case.reference} or are responsible "

@@ -7,11 +7,11 @@ from django.db.models import Prefetch, QuerySet
 from intake.models import (
     KPI,
     EuAiActObligation,
-    RaciAssignment,
-    TierRequirement,
     HardFloor,
+    RaciAssignment,
     RiskDimension,
     RiskMatrixVersion,
+    TierRequirement,
     TierThreshold,
     UseCase,
     UseCaseEvent,

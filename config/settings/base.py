@@ -37,6 +37,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "intake.middleware.GovernanceAdminAuditMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -17,7 +17,7 @@ GLOBAL_PERMS = {
     # The PMO sees the whole portfolio, comments, and scores pilots at triage.
     "pmo": ["view_usecase", "comment_usecase", "score_pilot_usecase"],
     "executive_sponsors": [],
-    "governance_admins": ALL_USECASE_PERMS,
+    "governance_admins": ALL_USECASE_PERMS,  # and every other intake permission, below
 }
 ACTIVITIES = [
     ("outcome", "Business outcome", ""),
@@ -54,6 +54,9 @@ def seed(apps, schema_editor):
     for name, codenames in GLOBAL_PERMS.items():
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.add(*Permission.objects.filter(content_type__app_label="intake", codename__in=codenames))
+    # Governance admins maintain all intake reference data in admin too.
+    admins = Group.objects.get(name="governance_admins")
+    admins.permissions.add(*Permission.objects.filter(content_type__app_label="intake"))
     RaciActivity = apps.get_model("intake", "RaciActivity")
     for order, (key, name, function) in enumerate(ACTIVITIES):
         RaciActivity.objects.create(key=key, name=name, review_function=function, order=order)

@@ -29,7 +29,7 @@ from intake.models import (
 
 # A row of the RACI: (activity key, letter, "user" | "group", party id).
 Row = tuple[str, str, str, int]
-R, A, C, I = RaciLetter.RESPONSIBLE, RaciLetter.ACCOUNTABLE, RaciLetter.CONSULTED, RaciLetter.INFORMED
+R, A, INFORMED = RaciLetter.RESPONSIBLE, RaciLetter.ACCOUNTABLE, RaciLetter.INFORMED
 
 
 def _group_ids(names: Iterable[str]) -> dict[str, int]:
@@ -51,8 +51,8 @@ def default_rows(use_case: UseCase) -> set[Row]:
     if use_case.executive_sponsor_id:
         rows.add((Activity.GO_NO_GO, A, "user", use_case.executive_sponsor_id))
     if OrgGroup.PMO in groups:
-        rows |= {(Activity.OUTCOME, I, "group", groups[OrgGroup.PMO]),
-                 (Activity.GO_NO_GO, I, "group", groups[OrgGroup.PMO])}
+        rows |= {(Activity.OUTCOME, INFORMED, "group", groups[OrgGroup.PMO]),
+                 (Activity.GO_NO_GO, INFORMED, "group", groups[OrgGroup.PMO])}
     for function in functions:
         if function in groups:
             rows |= {(function, R, "group", groups[function]), (function, A, "group", groups[function])}
@@ -156,7 +156,7 @@ def desired_grants(use_case: UseCase, rows: Iterable[Row]) -> set[tuple[str, int
     grants: set[tuple[str, int, str]] = set()
     for key, letter, kind, party in rows:
         grants.add((kind, party, "view_usecase"))
-        if letter != I:
+        if letter != INFORMED:
             grants.add((kind, party, "comment_usecase"))
         if key in (Activity.OUTCOME, Activity.DELIVERY) and letter in (R, A) and editable:
             grants.add((kind, party, "change_usecase"))

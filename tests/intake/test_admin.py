@@ -1,0 +1,99 @@
+"""Intake in Django admin: the same permission choke point, matrix versioning, audit."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from intake.models import GovernanceAdminAction, RiskMatrixVersion, TierThreshold
+from tests.factories import KPIFactory, UseCaseFactory, UserFactory
+
+
+@pytest.fixture
+def staff_outsider(db):
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name="legal"))
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name="governance_admins"))
+    return user
+
+
+def test_admin_list_shows_only_permitted_use_cases(client, ava, custops, staff_outsider):
+    mine = UseCaseFactory(business_unit=custops, created_by=staff_outsider, title="Visible to me")
+    UseCaseFactory(business_unit=custops, created_by=ava, title="Not for my eyes")
+    client.force_login(staff_outsider)
+    response = client.get(reverse("admin:intake_usecase_changelist"))
+    assert response.status_code == 200
+    assert mine.title.encode() in response.content
+    assert b"Not for my eyes" not in response.content
+
+
+def test_admin_change_page_of_invisible_use_case_does_not_leak(client, ava, custops, staff_outsider):
+    hidden = UseCaseFactory(business_unit=custops, created_by=ava)
+    client.force_login(staff_outsider)
+    response = client.get(reverse("admin:intake_usecase_change", args=[hidden.pk]), follow=True)
+    assert hidden.title.encode() not in response.content
+    assert b"doesn\xe2\x80\x99t exist" in response.content or response.status_code == 404
+
+
+def test_admin_changelist_query_count_is_constant(client, admin_user, custops, ava, django_assert_num_queries):
+    client.force_login(admin_user)
+    url = reverse("admin:intake_usecase_changelist")
+    UseCaseFactory.create_batch(2, business_unit=custops, created_by=ava)
+    client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    UseCaseFactory.create_batch(10, business_unit=custops, created_by=ava)
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(url)
+
+
+def test_editing_the_matrix_in_admin_publishes_a_version(client, admin_user):
+    client.force_login(admin_user)
+    threshold = TierThreshold.objects.get(tier="high")
+    response = client.post(reverse("admin:intake_tierthreshold_change", args=[threshold.pk]),
+                           {"tier": "high", "min_score": 12})
+    assert response.status_code == 302
+    latest = RiskMatrixVersion.objects.order_by("-number").first()
+    assert latest.number == 2
+    assert {"tier": "high", "min_score": 12} in latest.snapshot["thresholds"]
+
+
+def test_governance_admin_writes_are_logged(client, admin_user):
+    client.force_login(admin_user)
+    threshold = TierThreshold.objects.get(tier="medium")
+    client.post(reverse("admin:intake_tierthreshold_change", args=[threshold.pk]), {"tier": "medium", "min_score": 6})
+    action = GovernanceAdminAction.objects.get()
+    assert (action.user, action.method, action.status_code) == (admin_user, "POST", 302)
+    assert "tierthreshold" in action.path
+
+
+def test_other_users_writes_are_not_in_the_governance_log(ava_client, custops):
+    ava_client.post(reverse("logout"))
+    assert not GovernanceAdminAction.objects.exists()
+
+
+def test_admin_edit_of_a_tier_answer_retiers_through_the_service(client, admin_user, ava, custops):
+    from intake import services
+
+    use_case = UseCaseFactory(business_unit=custops, created_by=ava)
+    KPIFactory(use_case=use_case)
+    services.use_case_submit(use_case=use_case, actor=ava)
+    client.force_login(admin_user)
+    url = reverse("admin:intake_usecase_change", args=[use_case.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update({"regulated_area": "employment", "kpis-TOTAL_FORMS": 0, "kpis-INITIAL_FORMS": 0,
+                 "raci-TOTAL_FORMS": 0, "raci-INITIAL_FORMS": 0, "events-TOTAL_FORMS": 0, "events-INITIAL_FORMS": 0})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    use_case.refresh_from_db()
+    assert use_case.risk_tier == "high"
+    assert use_case.tier_assessments.first().created_by == admin_user
