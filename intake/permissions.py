@@ -33,6 +33,7 @@ class Action(StrEnum):
     MANAGE_RACI = "manage_raci"
     OVERRIDE_TIER = "override_tier"
     SCORE_PILOT = "score_pilot"
+    MANAGE_EVIDENCE = "manage_evidence"
 
 
 _CODENAME = {
@@ -44,6 +45,7 @@ _CODENAME = {
     Action.MANAGE_RACI: "manage_raci_usecase",
     Action.OVERRIDE_TIER: "override_tier_usecase",
     Action.SCORE_PILOT: "score_pilot_usecase",
+    Action.MANAGE_EVIDENCE: "manage_evidence_usecase",
 }
 # Separation of duties: these may never be taken by the use case's own people.
 _SOD_ACTIONS = {Action.DECIDE_REVIEW, Action.DECIDE_GATE}

@@ -11,7 +11,7 @@ REVIEW_FUNCTIONS = [
 ]
 ALL_USECASE_PERMS = [
     "view_usecase", "change_usecase", "comment_usecase", "decide_gate_usecase", "manage_raci_usecase",
-    "override_tier_usecase", "score_pilot_usecase", *[f"decide_{key}_review" for key, _ in REVIEW_FUNCTIONS],
+    "override_tier_usecase", "score_pilot_usecase", "manage_evidence_usecase", *[f"decide_{key}_review" for key, _ in REVIEW_FUNCTIONS],
 ]
 GLOBAL_PERMS = {
     # The PMO sees the whole portfolio, comments, and scores pilots at triage.

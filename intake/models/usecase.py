@@ -106,6 +106,7 @@ class UseCase(models.Model):
             ("manage_raci_usecase", "Can manage the RACI of use case"),
             ("override_tier_usecase", "Can override the risk tier of use case"),
             ("score_pilot_usecase", "Can record the pilot-selection score of use case"),
+            ("manage_evidence_usecase", "Can record gate evidence of use case"),
             *[(f"decide_{fn.value}_review", f"Can decide {fn.label.lower()} reviews") for fn in c.ReviewFunction],
         ]
         indexes = [models.Index(fields=["updated_at", "id"], name="usecase_sync_idx")]

@@ -27,6 +27,8 @@ from intake.models import (
     UseCaseUserObjectPermission,
 )
 
+# Whoever is R or A on these records gate evidence (scores, risks, KPIs, incidents).
+EVIDENCE_ACTIVITIES = (Activity.OUTCOME, Activity.DELIVERY, Activity.MONITORING, Activity.INCIDENT_RESPONSE)
 # A row of the RACI: (activity key, letter, "user" | "group", party id).
 Row = tuple[str, str, str, int]
 R, A, INFORMED = RaciLetter.RESPONSIBLE, RaciLetter.ACCOUNTABLE, RaciLetter.INFORMED
@@ -160,6 +162,8 @@ def desired_grants(use_case: UseCase, rows: Iterable[Row]) -> set[tuple[str, int
             grants.add((kind, party, "comment_usecase"))
         if key in (Activity.OUTCOME, Activity.DELIVERY) and letter in (R, A) and editable:
             grants.add((kind, party, "change_usecase"))
+        if key in EVIDENCE_ACTIVITIES and letter in (R, A):
+            grants.add((kind, party, "manage_evidence_usecase"))
         if key in review_activities and letter in (R, A):
             grants.add((kind, party, f"decide_{review_activities[key]}_review"))
         if key == Activity.GO_NO_GO and letter == A:
