@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake import selectors
-from intake.choices import RiskTier, Status
+from intake.choices import RiskTier, Stage, Status
 from intake.models import (
     KPI,
     PILOT_CRITERIA,
@@ -247,5 +247,20 @@ def use_case_set_status(*, use_case: UseCase, actor: AbstractBaseUser | None, st
     use_case.status = status
     _save(use_case, actor)
     _record_event(use_case, kind=f"status_{status}", actor=actor, before=before, note=note)
+    raci_sync_defaults(use_case=use_case)
+    return use_case
+
+
+@transaction.atomic
+def use_case_set_stage(*, use_case: UseCase, actor: AbstractBaseUser, stage: str, note: str = "") -> UseCase:
+    """Move the rollout stage; only the gate service calls this, after its checks."""
+    if stage not in Stage.values:
+        raise ValidationError({"stage": "Unknown stage."})
+    use_case = UseCase.objects.select_for_update().get(pk=use_case.pk)
+    before = use_case.get_stage_display()
+    use_case.stage = stage
+    _save(use_case, actor)
+    _record_event(use_case, kind="stage_changed", actor=actor, before=use_case.status,
+                  note=f"{before} -> {use_case.get_stage_display()}. {note}".strip())
     raci_sync_defaults(use_case=use_case)
     return use_case
