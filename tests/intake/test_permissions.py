@@ -140,7 +140,7 @@ def test_anonymous_user_sees_nothing(world):
 
 
 def test_inactive_user_sees_nothing(world):
-    use_case, people = world
+    _use_case, people = world
     owner = people["A on outcome (business owner)"]
     owner.is_active = False
     owner.save()

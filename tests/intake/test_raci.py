@@ -62,7 +62,8 @@ def test_raci_without_exactly_one_a_is_refused_and_nothing_changes(submitted, av
     before_rows, before_grants = sorted(map(str, rows_of(submitted))), grants_of(submitted)
     rows = [r for r in rows_of(submitted) if not (r["activity"] == "go_no_go" and r["letter"] == "A")]
     rows += [{"activity": "go_no_go", "letter": "A", "user_id": UserFactory().id} for _ in range(accountables)]
-    with pytest.raises(ValidationError, match=f"Go / no-go decision needs exactly one Accountable .*has {accountables}"):
+    expected = rf"Go / no-go decision needs exactly one Accountable .*has {accountables}"
+    with pytest.raises(ValidationError, match=expected):
         services.raci_set(use_case=submitted, actor=ava, rows=rows)
     assert sorted(map(str, rows_of(submitted))) == before_rows
     assert grants_of(submitted) == before_grants
@@ -129,7 +130,7 @@ class TestSeparationOfDuties:
         admin = UserFactory()
         admin.groups.add(Group.objects.get(name="governance_admins"))
         use_case = UseCaseFactory(business_unit=custops, created_by=admin)
-        with pytest.raises(PermissionDenied, match="Separation of duties.*stage gates"):
+        with pytest.raises(PermissionDenied, match=r"Separation of duties.*stage gates"):
             permissions.require(admin, Action.DECIDE_GATE, use_case)
 
     def test_another_reviewer_of_the_group_may_decide(self, submitted):
