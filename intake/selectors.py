@@ -75,6 +75,7 @@ def use_case_detail(*, queryset: QuerySet[UseCase]) -> QuerySet[UseCase]:
         "tier_override_by",
         "created_by",
         "pilot_selection",
+        "pilot_selection__scored_by",
     ).prefetch_related(
         Prefetch("kpis", queryset=KPI.objects.order_by("id")),
         Prefetch("events", queryset=UseCaseEvent.objects.select_related("actor").order_by("created_at", "id")),

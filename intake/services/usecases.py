@@ -22,6 +22,7 @@ from intake.models import (
     UseCase,
     UseCaseEvent,
 )
+from intake.permissions import is_governance_admin
 from intake.tiering import TIER_DRIVING_FIELDS, compute_tier, eu_ai_act_category
 
 from .raci import raci_sync_defaults
@@ -127,6 +128,10 @@ def use_case_update(
 ) -> UseCase:
     """Change intake answers; a tiered use case is re-tiered when a tier input moved."""
     use_case = UseCase.objects.select_for_update().get(pk=use_case.pk)
+    # Checked under the row lock: a status change between page and save must win.
+    if not use_case.is_editable_status and not is_governance_admin(actor):
+        status = use_case.get_status_display().lower()
+        raise ValidationError(f"{use_case.reference} is {status}, so its answers can no longer be changed.")
     before = tier_answers(use_case)
     _apply_answers(use_case, answers)
     _save(use_case, actor)

@@ -81,9 +81,9 @@ def test_changing_a_tier_driving_answer_retiers_with_history(complete, ava, gov)
         ("answers_changed", "high"), ("submitted", "low")]
 
 
-def test_changing_other_answers_does_not_retier(complete, ava):
+def test_changing_other_answers_does_not_retier(complete, ava, gov):
     services.use_case_submit(use_case=complete, actor=ava)
-    services.use_case_update(use_case=complete, actor=ava, answers={"summary": "Clearer summary"})
+    services.use_case_update(use_case=complete, actor=gov, answers={"summary": "Clearer summary"})
     assert complete.tier_assessments.count() == 1
 
 
@@ -143,3 +143,11 @@ def test_pilot_selection_rejects_out_of_range_scores(complete, gov, bad):
     with pytest.raises(ValidationError) as err:
         services.pilot_selection_record(use_case=complete, actor=gov, scores=scores)
     assert list(err.value.message_dict) == ["ownership"]
+
+
+def test_submitted_answers_are_frozen_for_the_submitter(complete, ava):
+    services.use_case_submit(use_case=complete, actor=ava)
+    with pytest.raises(ValidationError, match="can no longer be changed"):
+        services.use_case_update(use_case=complete, actor=ava, answers={"summary": "Sneaky edit"})
+    complete.refresh_from_db()
+    assert complete.summary != "Sneaky edit"
