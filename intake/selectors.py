@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+import datetime
 
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from intake.choices import ReviewFunction
 from intake.models import (
     KPI,
     EuAiActObligation,
@@ -16,6 +20,8 @@ from intake.models import (
     UseCase,
     UseCaseEvent,
 )
+from vendors.models import AIModel
+from vendors.rules import model_fit_problems, vendor_is_approved
 
 
 def matrix_snapshot_live() -> dict:
@@ -78,6 +84,8 @@ def use_case_detail(*, queryset: QuerySet[UseCase]) -> QuerySet[UseCase]:
         "pilot_selection__scored_by",
     ).prefetch_related(
         Prefetch("kpis", queryset=KPI.objects.order_by("id")),
+        "vendors",
+        Prefetch("ai_models", queryset=AIModel.objects.select_related("provider")),
         Prefetch("events", queryset=UseCaseEvent.objects.select_related("actor").order_by("created_at", "id")),
     )
 
@@ -86,19 +94,50 @@ def eu_ai_act_obligations(category: str | None) -> QuerySet[EuAiActObligation]:
     return EuAiActObligation.objects.filter(category=category or "").order_by("applies_from")
 
 
+# A flagged model needs these reviews whatever the tier (governance model, section 8).
+FLAGGED_MODEL_FUNCTIONS = (ReviewFunction.ARCHITECTURE, ReviewFunction.SECURITY)
+DEFAULT_SLA_DAYS = 10
+
+
 def required_review_functions(use_case: UseCase) -> dict[str, int]:
     """Review functions the use case's tier requires, with each one's SLA in days."""
     if use_case.risk_tier not in ("low", "medium", "high"):
         return {}
-    requirements = TierRequirement.objects.filter(tier=use_case.risk_tier)
-    has_vendor = _depends_on_vendor(use_case)
-    return {r.function: r.sla_days for r in requirements if has_vendor or not r.only_with_vendor}
+    requirements = list(TierRequirement.objects.filter(tier=use_case.risk_tier))
+    has_vendor = depends_on_vendor(use_case)
+    required = {r.function: r.sla_days for r in requirements if has_vendor or not r.only_with_vendor}
+    if model_flags(use_case):
+        sla = max((r.sla_days for r in requirements), default=DEFAULT_SLA_DAYS)
+        for function in FLAGGED_MODEL_FUNCTIONS:
+            required.setdefault(function.value, sla)
+    return required
 
 
-def _depends_on_vendor(use_case: UseCase) -> bool:
-    # The vendor registry lands with the vendors issue; until then no dependency.
-    vendors = getattr(use_case, "vendors", None)
-    return bool(vendors is not None and vendors.exists())
+def depends_on_vendor(use_case: UseCase) -> bool:
+    """A named vendor, or a model from the registry (every model has a vendor)."""
+    return use_case.vendors.exists() or use_case.ai_models.exists()
+
+
+def model_flags(use_case: UseCase) -> list[str]:
+    """Why the models it names do not fit its data classification and tier (once tiered)."""
+    if not use_case.risk_tier:
+        return []
+    problems: list[str] = []
+    for model in use_case.ai_models.all():
+        problems += model_fit_problems(model, data_classification=use_case.data_classification,
+                                       tier=use_case.risk_tier)
+    return problems
+
+
+def vendors_not_approved(use_case: UseCase, today: datetime.date | None = None) -> list[str]:
+    """Vendors it depends on (named, or behind its models) that may not be used today."""
+    today = today or timezone.localdate()
+    vendors = {v.id: v for v in use_case.vendors.all()}
+    vendors.update({m.provider_id: m.provider for m in use_case.ai_models.all()})
+    return sorted(
+        f"{vendor.name} ({vendor.effective_status_label(today).lower()})"
+        for vendor in vendors.values() if not vendor_is_approved(vendor, today)
+    )
 
 
 def raci_for(use_case: UseCase) -> QuerySet[RaciAssignment]:

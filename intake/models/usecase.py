@@ -68,6 +68,11 @@ class UseCase(models.Model):
     regulated_area = models.CharField(max_length=30, blank=True, choices=c.RegulatedArea.choices)
     prohibited_practice = models.CharField(max_length=40, blank=True, choices=c.ProhibitedPractice.choices)
 
+    # Vendors and models it depends on (the vendor and model registries)
+    vendors = models.ManyToManyField("vendors.Vendor", blank=True, related_name="use_cases")
+    ai_models = models.ManyToManyField("vendors.AIModel", blank=True, related_name="use_cases",
+                                       verbose_name="AI models")
+
     # Workflow
     status = models.CharField(max_length=20, choices=c.Status.choices, default=c.Status.DRAFT, db_index=True)
     stage = models.CharField(max_length=20, choices=c.Stage.choices, default=c.Stage.EXPLORATION, db_index=True)
@@ -96,7 +101,7 @@ class UseCase(models.Model):
         default=False, help_text="Set once the RACI is edited by hand; defaults then only fill gaps."
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[vendors, ai_models])
 
     class Meta:
         ordering = ["-updated_at", "-id"]

@@ -5,9 +5,11 @@ from intake.models import PILOT_CRITERIA
 from .matrix import matrix_publish
 from .raci import grants_recompute, raci_set, raci_sync_defaults
 from .usecases import (
+    DEPENDENCY_FIELDS,
     KPI_FIELDS,
     REQUIRED_FOR_SUBMIT,
     TIER_INPUTS,
+    dependency_ids,
     pilot_selection_record,
     tier_answers,
     use_case_create,
@@ -20,10 +22,12 @@ from .usecases import (
 )
 
 __all__ = [
+    "DEPENDENCY_FIELDS",
     "KPI_FIELDS",
     "PILOT_CRITERIA",
     "REQUIRED_FOR_SUBMIT",
     "TIER_INPUTS",
+    "dependency_ids",
     "grants_recompute",
     "matrix_publish",
     "pilot_selection_record",

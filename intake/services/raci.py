@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from intake import selectors
-from intake.choices import EDITABLE_STATUSES, Activity, OrgGroup, RaciLetter, Status
+from intake.choices import EDITABLE_STATUSES, Activity, OrgGroup, RaciLetter, ReviewFunction, Status
 from intake.models import (
     RaciActivity,
     RaciAssignment,
@@ -41,7 +41,7 @@ def _group_ids(names: Iterable[str]) -> dict[str, int]:
 def default_rows(use_case: UseCase) -> set[Row]:
     """The default RACI from owners, and once tiered, from the required reviews."""
     functions = list(selectors.required_review_functions(use_case))
-    groups = _group_ids([OrgGroup.PMO, *functions])
+    groups = _group_ids([OrgGroup.PMO, ReviewFunction.PROCUREMENT, *functions])
     owner = use_case.business_owner_id or use_case.created_by_id
     rows: set[Row] = {
         (Activity.OUTCOME, A, "user", owner),
@@ -55,6 +55,10 @@ def default_rows(use_case: UseCase) -> set[Row]:
     if OrgGroup.PMO in groups:
         rows |= {(Activity.OUTCOME, INFORMED, "group", groups[OrgGroup.PMO]),
                  (Activity.GO_NO_GO, INFORMED, "group", groups[OrgGroup.PMO])}
+    if selectors.depends_on_vendor(use_case) and ReviewFunction.PROCUREMENT in groups:
+        procurement = groups[ReviewFunction.PROCUREMENT]
+        rows |= {(Activity.VENDOR_DUE_DILIGENCE, R, "group", procurement),
+                 (Activity.VENDOR_DUE_DILIGENCE, A, "group", procurement)}
     for function in functions:
         if function in groups:
             rows |= {(function, R, "group", groups[function]), (function, A, "group", groups[function])}

@@ -99,10 +99,32 @@ def _sync_kpis(use_case: UseCase, kpis: Iterable[Mapping[str, Any]]) -> None:
     KPI.objects.filter(use_case=use_case).exclude(id__in=keep).delete()
 
 
+# Answers held in many-to-many tables: set after the row is saved.
+DEPENDENCY_FIELDS = ("vendors", "ai_models")
+
+
 def _apply_answers(use_case: UseCase, answers: Mapping[str, Any]) -> None:
     for name, value in answers.items():
-        setattr(use_case, name, value)
+        if name not in DEPENDENCY_FIELDS:
+            setattr(use_case, name, value)
     use_case.full_clean(exclude=["reference", "created_by", "business_unit"], validate_unique=False)
+
+
+def dependency_ids(use_case: UseCase) -> dict[str, set[int]]:
+    return {name: set(getattr(use_case, name).values_list("id", flat=True)) for name in DEPENDENCY_FIELDS}
+
+
+def _set_dependencies(use_case: UseCase, answers: Mapping[str, Any]) -> None:
+    """Vendors and models it depends on; ids or instances, unknown ones refused."""
+    for name in DEPENDENCY_FIELDS:
+        if name not in answers:
+            continue
+        model = UseCase._meta.get_field(name).related_model
+        wanted = {getattr(item, "pk", item) for item in answers[name] or ()}
+        found = set(model.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+        if wanted - found:
+            raise ValidationError({name: "Choose only entries from the registry."})
+        getattr(use_case, name).set(found)
 
 
 @transaction.atomic
@@ -115,6 +137,7 @@ def use_case_create(
     _apply_answers(use_case, answers)
     use_case.reference = _next_reference()
     _save(use_case, actor)
+    _set_dependencies(use_case, answers)
     _sync_kpis(use_case, kpis)
     _record_event(use_case, kind="created", actor=actor)
     raci_sync_defaults(use_case=use_case)
@@ -135,6 +158,7 @@ def use_case_update(
     before = tier_answers(use_case)
     _apply_answers(use_case, answers)
     _save(use_case, actor)
+    _set_dependencies(use_case, answers)
     if kpis is not None:
         _sync_kpis(use_case, kpis)
     if use_case.matrix_version_id and tier_answers(use_case) != before:
