@@ -10,16 +10,19 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 
-from intake.choices import RiskTier
+from intake.choices import RaciLetter, RiskTier
 from intake.models import (
     KPI,
     PILOT_CRITERIA,
     BusinessUnit,
     PilotSelection,
     PortfolioBucket,
+    RaciActivity,
+    RaciAssignment,
     StrategicOutcome,
     UseCase,
 )
@@ -137,10 +140,15 @@ def user_label(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def user_choice_label(user) -> str:
+    """How a person appears in a select: "Full name (username)"."""
+    full_name = user.get_full_name()
+    return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
+
+
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        full_name = obj.get_full_name()
-        return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
+        return user_choice_label(obj)
 
 
 def _textarea(rows: int = 3) -> forms.Textarea:
@@ -322,3 +330,90 @@ class PilotSelectionForm(forms.Form):
 
     def scores(self) -> dict[str, int]:
         return {key: self.cleaned_data[key] for key in PILOT_CRITERIA}
+
+
+# ---------------------------------------------------------------- RACI
+
+MAX_RACI_ROWS = 200
+RACI_PREFIX = "raci"
+RACI_LETTER_CHOICES = [("", "Letter"), *((value, f"{value} · {label}") for value, label in RaciLetter.choices)]
+
+
+def party_value(assignment: RaciAssignment) -> str:
+    """The party select's value for an assignment: "user:<id>" or "group:<id>"."""
+    return f"user:{assignment.user_id}" if assignment.user_id else f"group:{assignment.group_id}"
+
+
+class RaciRowForm(forms.Form):
+    """One RACI assignment: activity x letter x party (a person or a group)."""
+
+    activity = forms.ChoiceField(label="Activity")
+    letter = forms.ChoiceField(label="Letter", choices=RACI_LETTER_CHOICES)
+    party = forms.ChoiceField(label="Person or group")
+
+    def __init__(self, *args: Any, activity_choices=(), party_choices=(), inactive=frozenset(), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].choices = [("", "Choose an activity"), *activity_choices]
+        self.fields["party"].choices = [("", "Choose a person or group"), *party_choices]
+        self.inactive = inactive
+
+    def clean_party(self) -> str:
+        party = self.cleaned_data["party"]
+        if party in self.inactive:
+            raise forms.ValidationError("This person is no longer active: pick someone else or remove the row.")
+        return party
+
+    def row(self) -> dict[str, Any]:
+        """The row as ``services.raci_set`` takes it."""
+        kind, _, pk = self.cleaned_data["party"].partition(":")
+        return {"activity": self.cleaned_data["activity"], "letter": self.cleaned_data["letter"], f"{kind}_id": int(pk)}
+
+
+class BaseRaciFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = "Remove"
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Kept, non-empty rows (call once the formset is valid)."""
+        return [
+            form.row()
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+        ]
+
+
+RaciFormSet = forms.formset_factory(
+    RaciRowForm,
+    formset=BaseRaciFormSet,
+    extra=3,
+    can_delete=True,
+    max_num=MAX_RACI_ROWS,
+    absolute_max=MAX_RACI_ROWS,
+    validate_max=True,
+)
+
+
+def raci_formset(data=None, *, assignments: list[RaciAssignment]) -> BaseRaciFormSet:
+    """The RACI editor: one row per current assignment plus three blank ones.
+
+    Choices are fetched once (activities, active users, groups) and shared by
+    every row. People on the RACI who have since been deactivated stay
+    selectable so their rows show as they are; saving them is refused.
+    """
+    activities = [(a.key, a.name) for a in RaciActivity.objects.order_by("order", "key")]
+    users = get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+    people = [(f"user:{u.pk}", user_choice_label(u)) for u in users]
+    inactive = {party_value(a): a.user for a in assignments if a.user_id and not a.user.is_active}
+    people += [(value, f"{user_choice_label(u)}, inactive") for value, u in inactive.items()]
+    groups = [(f"group:{g.pk}", f"{g.name} (group)") for g in Group.objects.order_by("name")]
+    form_kwargs = {
+        "activity_choices": activities,
+        "party_choices": [("People", people), ("Groups", groups)],
+        "inactive": frozenset(inactive),
+    }
+    if data is not None:
+        # Bound: the rows are what was posted; initial would skew the blank rows' "changed" check.
+        return RaciFormSet(data, prefix=RACI_PREFIX, form_kwargs=form_kwargs)
+    initial = [{"activity": a.activity.key, "letter": a.letter, "party": party_value(a)} for a in assignments]
+    return RaciFormSet(initial=initial, prefix=RACI_PREFIX, form_kwargs=form_kwargs)

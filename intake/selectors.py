@@ -144,13 +144,21 @@ def raci_for(use_case: UseCase) -> QuerySet[RaciAssignment]:
     return use_case.raci.select_related("activity", "user", "group").order_by("activity__order", "letter", "id")
 
 
+def _party_label(assignment: RaciAssignment) -> str:
+    if assignment.user_id:
+        user = assignment.user
+        name = user.get_full_name()
+        return f"{name} ({user.username})" if name else user.username
+    return f"{assignment.group.name} (group)"
+
+
 def raci_grid(use_case: UseCase) -> dict:
     """Activities by parties: {"parties": [...], "rows": [(activity, [letters per party])]}."""
     assignments = list(raci_for(use_case))
     parties: dict[tuple[str, int], str] = {}
     for a in assignments:
         key = ("user", a.user_id) if a.user_id else ("group", a.group_id)
-        parties.setdefault(key, a.user.get_full_name() or a.user.username if a.user_id else f"{a.group.name} (group)")
+        parties.setdefault(key, _party_label(a))
     party_keys = list(parties)
     cells: dict[tuple[int, tuple[str, int]], list[str]] = {}
     activities = {}

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<str:reference>/submit/", views.use_case_submit, name="submit"),
     path("<str:reference>/tier-override/", views.use_case_override_tier, name="override_tier"),
     path("<str:reference>/pilot-selection/", views.use_case_pilot_selection, name="pilot_selection"),
+    path("<str:reference>/raci/", views.use_case_raci, name="raci"),
 ]

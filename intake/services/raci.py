@@ -116,7 +116,8 @@ def _validate_rows(rows: list[Row]) -> None:
     if duplicates:
         errors.append(f"{activities.get(duplicates[0][0])} lists the same party and letter twice.")
     accountable = Counter(key for key, letter, _, _ in rows if letter == A)
-    for key in sorted({row[0] for row in rows}):
+    # The outcome's A manages the RACI: without one nobody but governance admins could.
+    for key in sorted({row[0] for row in rows} | {Activity.OUTCOME.value}):
         if accountable[key] != 1:
             errors.append(
                 f"{activities.get(key, key)} needs exactly one Accountable (A); it has {accountable[key]}."

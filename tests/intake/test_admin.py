@@ -89,7 +89,8 @@ def test_admin_edit_of_a_tier_answer_retiers_through_the_service(client, admin_u
     client.force_login(admin_user)
     url = reverse("admin:intake_usecase_change", args=[use_case.pk])
     form = client.get(url).context["adminform"].form
-    data = {name: form[name].value() or "" for name in form.fields}
+    data = {name: form[name].value() for name in form.fields}
+    data = {name: ("" if value is None else value) for name, value in data.items()}
     data.update({"regulated_area": "employment", "kpis-TOTAL_FORMS": 0, "kpis-INITIAL_FORMS": 0,
                  "raci-TOTAL_FORMS": 0, "raci-INITIAL_FORMS": 0, "events-TOTAL_FORMS": 0, "events-INITIAL_FORMS": 0})
     response = client.post(url, data)

@@ -137,3 +137,11 @@ class TestSeparationOfDuties:
         reviewer = UserFactory()
         reviewer.groups.add(Group.objects.get(name="security"))
         assert permissions.can(reviewer, Action.DECIDE_REVIEW, submitted, function="security")
+
+
+def test_raci_must_keep_an_outcome_accountable(submitted, ava):
+    rows = [r for r in rows_of(submitted) if r["activity"] != "outcome"]
+    with pytest.raises(ValidationError, match="Business outcome needs exactly one Accountable"):
+        services.raci_set(use_case=submitted, actor=ava, rows=rows)
+    with pytest.raises(ValidationError, match="Business outcome needs exactly one Accountable"):
+        services.raci_set(use_case=submitted, actor=ava, rows=[])

@@ -641,7 +641,7 @@ def test_detail_query_count_is_constant(ava_client, ava, gov, custops, django_as
     services.use_case_submit(use_case=small, actor=ava)
     with CaptureQueriesContext(connection) as few:
         ava_client.get(url("detail", small))
-    assert len(few) <= 12
+    assert len(few) <= 16  # a fixed budget for the page, whatever its size
 
     big = UseCaseFactory(business_unit=custops, created_by=ava)
     KPIFactory.create_batch(8, use_case=big)

@@ -1,4 +1,4 @@
-"""Submitter-facing intake pages.
+"""Use-case pages: list, detail, the intake form, submit, tier override, pilot selection.
 
 Every read goes through ``intake.permissions`` (lists are filtered there,
 single use cases 404 when not visible) and every write through
@@ -34,6 +34,8 @@ from intake.forms import (
 )
 from intake.models import PILOT_CRITERIA, UseCase
 from intake.permissions import Action
+
+from .raci import raci_grid_context
 
 PAGE_SIZE = 25
 USER_FIELDS = ("business_owner", "delivery_owner", "executive_sponsor")
@@ -242,6 +244,8 @@ def _render_detail(
         "can_submit": allowed(Action.SUBMIT),
         "can_override": can_override,
         "can_score_pilot": allowed(Action.SCORE_PILOT),
+        "can_manage_raci": allowed(Action.MANAGE_RACI),
+        "raci": raci_grid_context(use_case),
         "override_form": override_form,
     }
     return render(request, "intake/detail.html", context)

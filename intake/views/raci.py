@@ -1,0 +1,106 @@
+"""The RACI page: the grid for everyone who may see the use case, an editor for those who may manage it.
+
+Whoever may view a use case sees its RACI. Its outcome's Accountable and
+governance admins (``Action.MANAGE_RACI``) may also replace it; the rules
+(one A per activity, parties that exist) are ``services.raci_set``'s, and a
+refusal changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from intake import permissions, selectors, services
+from intake.choices import RaciLetter
+from intake.forms import raci_formset
+from intake.models import UseCase
+from intake.permissions import Action
+
+LETTER_NAMES = dict(RaciLetter.choices)
+
+
+def raci_grid_context(use_case: UseCase) -> dict[str, Any]:
+    """``selectors.raci_grid`` (one query) with each cell's letters named, for the templates."""
+    grid = selectors.raci_grid(use_case)
+    return {
+        "parties": grid["parties"],
+        "rows": [
+            {"activity": activity, "cells": [[(letter, LETTER_NAMES.get(letter, letter)) for letter in cell]
+                                             for cell in cells]}
+            for activity, cells in grid["rows"]
+        ],
+    }
+
+
+def _raci_url(use_case: UseCase) -> str:
+    return reverse("intake:raci", args=[use_case.reference])
+
+
+def _errors(formset, refused: list[str]) -> list[str]:
+    """Everything that stopped a save, for the box at the top of the form."""
+    errors = [*formset.non_form_errors(), *refused]
+    if any(formset.errors):
+        errors.append("Correct the highlighted rows below.")
+    return errors
+
+
+@require_http_methods(["GET", "POST"])
+def use_case_raci(request: HttpRequest, reference: str) -> HttpResponse:
+    user = request.user
+    use_case = permissions.use_case_for(user, reference)
+    facts = permissions.permission_facts(user, [use_case])[use_case.id]
+    can_manage = permissions.can(user, Action.MANAGE_RACI, use_case, facts=facts)
+    if request.method == "POST" and not can_manage:
+        messages.error(
+            request,
+            f"Only the Accountable for {use_case.reference}'s business outcome and governance admins "
+            "can change its RACI. Nothing was changed.",
+        )
+        return redirect(_raci_url(use_case))
+
+    formset = None
+    errors: list[str] = []
+    if can_manage:
+        assignments = list(selectors.raci_for(use_case))
+        if request.method == "POST":
+            formset = raci_formset(request.POST, assignments=assignments)
+            refused: list[str] = []
+            if formset.is_valid():
+                try:
+                    services.raci_set(use_case=use_case, actor=user, rows=formset.rows())
+                except ValidationError as exc:
+                    refused = exc.messages
+                else:
+                    return _saved(request, use_case)
+            errors = _errors(formset, refused)
+            if not formset.management_form.is_valid():
+                # Tampered or missing management data: show the current rows again, keep the error.
+                formset = raci_formset(assignments=assignments)
+        else:
+            formset = raci_formset(assignments=assignments)
+
+    context = {
+        "use_case": use_case,
+        "raci": raci_grid_context(use_case),
+        "can_manage_raci": can_manage,
+        "formset": formset,
+        "errors": errors,
+    }
+    return render(request, "intake/raci.html", context)
+
+
+def _saved(request: HttpRequest, use_case: UseCase) -> HttpResponse:
+    if not permissions.use_cases_for(request.user).filter(pk=use_case.pk).exists():
+        # The editor took themselves off the RACI: the page would now be a 404.
+        messages.success(request, f"RACI updated. You are no longer on it, so {use_case.reference} is not "
+                                  "visible to you any more.")
+        return redirect("intake:list")
+    messages.success(request, "RACI updated")
+    return redirect(_raci_url(use_case))
