@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.contrib.auth.models import Permission, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
@@ -87,13 +88,12 @@ def visible_use_case_ids(user) -> QuerySet:
         return UseCase.objects.values("id")
     if not user.is_authenticated or not user.is_active:
         return UseCase.objects.none().values("id")
-    by_user = UseCaseUserObjectPermission.objects.filter(
-        user=user, permission__codename="view_usecase"
-    ).values("content_object_id")
-    by_group = UseCaseGroupObjectPermission.objects.filter(
-        group__user=user, permission__codename="view_usecase"
-    ).values("content_object_id")
-    return by_user.union(by_group)
+    # Nested subqueries instead of joins, and UNION ALL: IN () needs no de-duplication.
+    view = Permission.objects.filter(content_type__app_label="intake", codename="view_usecase").values("id")
+    groups = User.groups.through.objects.filter(user_id=user.pk).values("group_id")
+    by_user = UseCaseUserObjectPermission.objects.filter(user_id=user.pk, permission_id__in=view)
+    by_group = UseCaseGroupObjectPermission.objects.filter(group_id__in=groups, permission_id__in=view)
+    return by_user.values("content_object_id").union(by_group.values("content_object_id"), all=True)
 
 
 def use_cases_for(user, queryset: QuerySet[UseCase] | None = None) -> QuerySet[UseCase]:

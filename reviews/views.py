@@ -1,2 +1,28 @@
+"""Evidence downloads: the only way an uploaded file leaves the server."""
 
-# Create your views here.
+from django.http import FileResponse, Http404, HttpRequest
+from django.views.decorators.http import require_GET
+
+from intake import permissions
+from reviews.models import Evidence
+
+
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """404 unless the user may see the use case; always a download, never rendered inline."""
+    evidence = (
+        Evidence.objects.filter(pk=pk, use_case_id__in=permissions.visible_use_case_ids(request.user)).first()
+    )
+    if evidence is None:
+        raise Http404("No such evidence.")
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage.") from None
+    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
+                            content_type="application/octet-stream")
+    # The browser must not guess a type and render (say) HTML from an upload.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,447 @@
+"""Writes for the review workflow. Admin, pages and API all call these.
+
+Lock order is always use case, then review: ``use_case_update`` and
+``review_decide`` then serialise on the use-case row, so an approval is
+never given for answers that are being changed at the same moment.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import uuid
+import zipfile
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.text import get_valid_filename
+
+from intake import permissions
+from intake import services as intake_services
+from intake.choices import Status
+from intake.models import UseCase
+from intake.permissions import Action
+from intake.selectors import required_review_functions
+from reviews import notifications, selectors
+from reviews.choices import APPROVED_STATUSES, DECISION_STATUS, REOPENED, Decision, ReviewStatus
+from reviews.models import Comment, Evidence, Review, ReviewCondition, ReviewDecision
+from reviews.snapshots import APPROVAL_FIELDS, approval_snapshot, describe_diff, snapshot_diff
+
+__all__ = [
+    "APPROVAL_FIELDS",
+    "EVIDENCE_TYPES",
+    "approval_snapshot",
+    "assignee_problem",
+    "comment_add",
+    "condition_mark_met",
+    "evidence_add",
+    "review_assign",
+    "review_decide",
+    "reviews_open_required",
+    "snapshot_diff",
+    "use_case_submit",
+    "use_case_update",
+]
+
+# Use cases are reviewed from submission on; drafts, rejected and withdrawn ones are not.
+REVIEWABLE_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.CHANGES_REQUESTED, Status.APPROVED)
+MIN_RATIONALE = 10
+MAX_TEXT = 5000
+MAX_CONDITION_TEXT = 2000
+
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+# Accepted evidence by extension, with the content type we store (never the client's claim).
+EVIDENCE_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+    "txt": "text/plain",
+}
+_MAGIC = {
+    "pdf": b"%PDF-",
+    "png": b"\x89PNG\r\n\x1a\n",
+    "jpg": b"\xff\xd8\xff",
+    "jpeg": b"\xff\xd8\xff",
+    "docx": b"PK\x03\x04",
+    "xlsx": b"PK\x03\x04",
+}
+# The part an Office Open XML package of that kind must contain.
+_OOXML_PART = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
+# Control bytes never found in text files (tab, LF, FF and CR are fine).
+_TEXT_CONTROL = frozenset(range(32)) - {9, 10, 12, 13}
+
+
+def _user_label(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _function_label(review: Review) -> str:
+    return review.get_function_display().lower()
+
+
+def _lock_use_case(use_case: UseCase) -> UseCase:
+    return UseCase.objects.select_for_update().get(pk=use_case.pk)
+
+
+def _save(obj, actor) -> None:
+    # simple-history records who changed it even outside a web request.
+    obj._history_user = actor
+    obj.save()
+
+
+def _settle_status(use_case: UseCase, *, actor) -> UseCase:
+    """Make the use-case status agree with the reviews of its current cycle."""
+    if use_case.status in (Status.SUBMITTED, Status.APPROVED) and selectors.has_undecided(use_case):
+        return intake_services.use_case_set_status(
+            use_case=use_case, actor=actor, status=Status.IN_REVIEW, note="Reviews are open."
+        )
+    if use_case.status in (Status.SUBMITTED, Status.IN_REVIEW) and selectors.all_approved(use_case):
+        return intake_services.use_case_set_status(
+            use_case=use_case, actor=actor, status=Status.APPROVED, note="Every required review approved."
+        )
+    return use_case
+
+
+@transaction.atomic
+def reviews_open_required(*, use_case: UseCase, actor: AbstractBaseUser | None) -> list[Review]:
+    """Open a review for each function the tier requires that has none in the current cycle.
+
+    Returns the reviews it opened; decided reviews stay as they are.
+    """
+    use_case = _lock_use_case(use_case)
+    if use_case.status not in REVIEWABLE_STATUSES:
+        return []
+    cycle = selectors.current_cycle(use_case)
+    existing = set(selectors.reviews_in_cycle(use_case, cycle).values_list("function", flat=True))
+    today = timezone.localdate()
+    opened = []
+    for function, sla_days in sorted(required_review_functions(use_case).items()):
+        if function in existing:
+            continue
+        review = Review(use_case=use_case, function=function, stage=use_case.stage, cycle=cycle,
+                        due_date=today + datetime.timedelta(days=sla_days))
+        _save(review, actor)
+        opened.append(review)
+    _settle_status(use_case, actor=actor)
+    return opened
+
+
+def _reopen(review: Review, *, actor, note: str) -> None:
+    """Back to open for a fresh decision; the log keeps what was decided before."""
+    review.status = ReviewStatus.OPEN
+    review.decision, review.rationale = "", ""
+    review.decided_by, review.decided_at = None, None
+    _save(review, actor)
+    ReviewDecision.objects.create(review=review, cycle=review.cycle, decision=REOPENED, rationale=note,
+                                  decided_by=actor, decided_at=timezone.now())
+
+
+def _reopen_changed_approvals(use_case: UseCase, *, actor) -> list[Review]:
+    """Reopen the approvals of the current cycle given for answers that have since changed."""
+    reopened = []
+    approved = selectors.reviews_in_cycle(use_case).filter(status__in=APPROVED_STATUSES).select_for_update()
+    for review in approved.order_by("function"):
+        changes = snapshot_diff(review.approved_snapshot, use_case)
+        if changes:
+            _reopen(review, actor=actor, note=f"reopened: answers changed: {describe_diff(changes)}")
+            reopened.append(review)
+    return reopened
+
+
+@transaction.atomic
+def use_case_submit(*, use_case: UseCase, actor: AbstractBaseUser) -> UseCase:
+    """Submit (or resubmit) a use case and open the reviews its tier requires.
+
+    On a resubmission the reviews that requested changes are reopened.
+    """
+    before = _lock_use_case(use_case).status
+    use_case = intake_services.use_case_submit(use_case=use_case, actor=actor)
+    if before == Status.CHANGES_REQUESTED:
+        waiting = selectors.reviews_in_cycle(use_case).filter(status=ReviewStatus.CHANGES_REQUESTED)
+        for review in waiting.select_for_update().order_by("function"):
+            _reopen(review, actor=actor, note="reopened: resubmitted after changes were requested")
+    # Resubmission re-tiers: an approval for another tier no longer holds.
+    _reopen_changed_approvals(use_case, actor=actor)
+    reviews_open_required(use_case=use_case, actor=actor)
+    use_case.refresh_from_db()
+    return use_case
+
+
+@transaction.atomic
+def use_case_update(
+    *, use_case: UseCase, actor: AbstractBaseUser, answers: Mapping[str, Any],
+    kpis: Iterable[Mapping[str, Any]] | None = None,
+) -> UseCase:
+    """Change intake answers; approvals given for changed answers are reopened."""
+    before = approval_snapshot(_lock_use_case(use_case))
+    use_case = intake_services.use_case_update(use_case=use_case, actor=actor, answers=answers, kpis=kpis)
+    if approval_snapshot(use_case) != before:
+        _reopen_changed_approvals(use_case, actor=actor)
+    # A tier change may require functions that have not reviewed yet.
+    reviews_open_required(use_case=use_case, actor=actor)
+    use_case.refresh_from_db()
+    return use_case
+
+
+def assignee_problem(review: Review, assignee: AbstractBaseUser) -> str:
+    """Why ``assignee`` may not take ``review`` ("" when they may); forms show it early."""
+    if not assignee.is_active:
+        return f"{_user_label(assignee)} is inactive."
+    decision = permissions.decide(assignee, Action.DECIDE_REVIEW, review.use_case, function=review.function)
+    if decision:
+        return ""
+    message = f"{_user_label(assignee)} may not decide the {_function_label(review)} review of " \
+              f"{review.use_case.reference}."
+    if decision.reason.startswith("Separation of duties"):
+        message += " Separation of duties: they submitted it or are responsible or accountable for its " \
+                   "outcome or delivery."
+    return message
+
+
+@transaction.atomic
+def review_assign(*, review: Review, actor: AbstractBaseUser, assignee: AbstractBaseUser | None) -> Review:
+    """Give a review to a reviewer who may decide it (None unassigns); the assignee is emailed."""
+    use_case = review.use_case
+    permissions.require(actor, Action.VIEW, use_case)
+    if not (permissions.is_governance_admin(actor)
+            or permissions.can(actor, Action.DECIDE_REVIEW, use_case, function=review.function)):
+        raise PermissionDenied(f"Only {_function_label(review)} reviewers or a governance admin may assign "
+                               "this review.")
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    review.use_case = use_case
+    if review.is_decided:
+        raise ValidationError({"assignee": f"This review is {review.get_status_display().lower()}; "
+                                           "a decided review is not reassigned."})
+    error = assignee_problem(review, assignee) if assignee is not None else ""
+    if error:
+        raise ValidationError({"assignee": error})
+    if review.assignee_id == (assignee.pk if assignee else None):
+        return review
+    review.assignee = assignee
+    if assignee is not None and review.status == ReviewStatus.OPEN:
+        review.status = ReviewStatus.IN_PROGRESS
+    elif assignee is None and review.status == ReviewStatus.IN_PROGRESS:
+        review.status = ReviewStatus.OPEN
+    _save(review, actor)
+    if assignee is not None:
+        notifications.review_assigned(review, actor=actor)
+    return review
+
+
+def _already_decided(review: Review) -> ValidationError:
+    who = _user_label(review.decided_by) if review.decided_by_id else "someone"
+    when = formats.date_format(timezone.localtime(review.decided_at), "j M Y, H:i") if review.decided_at else "?"
+    return ValidationError(f"This review was already decided by {who} at {when}.")
+
+
+def _condition_errors(rows: list) -> list[str]:
+    errors, today = [], timezone.localdate()
+    for number, row in enumerate(rows, 1):
+        if not isinstance(row, Mapping):
+            errors.append(f"Condition {number}: give a text, an owner and a due date.")
+            continue
+        text, owner, due = (row.get("text") or "").strip(), row.get("owner"), row.get("due_date")
+        if not text or len(text) > MAX_CONDITION_TEXT:
+            errors.append(f"Condition {number}: describe it in 1 to {MAX_CONDITION_TEXT} characters.")
+        if owner is None or not getattr(owner, "is_active", False):
+            errors.append(f"Condition {number}: name an active owner.")
+        if not isinstance(due, datetime.date) or isinstance(due, datetime.datetime) or due < today:
+            errors.append(f"Condition {number}: give a due date from today on.")
+    return errors
+
+
+def _validate_decision(decision: str, rationale: str, rows: list) -> None:
+    errors: dict[str, Any] = {}
+    if decision not in Decision.values:
+        errors["decision"] = "Choose a decision: " + ", ".join(str(label).lower() for label in Decision.labels) + "."
+    if len(rationale) < MIN_RATIONALE or len(rationale) > MAX_TEXT:
+        errors["rationale"] = f"Write a rationale of {MIN_RATIONALE} to {MAX_TEXT} characters."
+    if decision == Decision.APPROVE_WITH_CONDITIONS and not rows:
+        errors["conditions"] = "Approving with conditions needs at least one condition."
+    elif rows and decision != Decision.APPROVE_WITH_CONDITIONS:
+        errors["conditions"] = "Conditions belong only to an approval with conditions."
+    elif condition_errors := _condition_errors(rows):
+        errors["conditions"] = condition_errors
+    if errors:
+        raise ValidationError(errors)
+
+
+def _record_decision(review: Review, *, actor, decision: str, rationale: str, rows: list) -> None:
+    now = timezone.now()
+    approving = decision in (Decision.APPROVE, Decision.APPROVE_WITH_CONDITIONS)
+    review.status = DECISION_STATUS[decision]
+    review.decision, review.rationale, review.decided_by, review.decided_at = decision, rationale, actor, now
+    if approving:
+        review.approved_snapshot = approval_snapshot(review.use_case)
+    _save(review, actor)
+    for row in rows:
+        condition = ReviewCondition(review=review, text=row["text"].strip(), owner=row["owner"],
+                                    due_date=row["due_date"])
+        _save(condition, actor)
+    ReviewDecision.objects.create(review=review, cycle=review.cycle, decision=decision, rationale=rationale,
+                                  decided_by=actor, decided_at=now,
+                                  snapshot=review.approved_snapshot if approving else {})
+
+
+def _apply_effect(review: Review, *, actor) -> None:
+    """What the decision does to the use case and who hears about it."""
+    use_case, label = review.use_case, review.get_function_display()
+    if review.decision == Decision.REQUEST_CHANGES:
+        intake_services.use_case_set_status(use_case=use_case, actor=actor, status=Status.CHANGES_REQUESTED,
+                                            note=f"{label} review requests changes: {review.rationale}")
+        notifications.changes_requested(review, actor=actor)
+    elif review.decision == Decision.STOP:
+        intake_services.use_case_set_status(use_case=use_case, actor=actor, status=Status.REJECTED,
+                                            note=f"Stopped by the {label} review: {review.rationale}")
+    elif review.decision == Decision.ESCALATE:
+        notifications.review_escalated(review, actor=actor)
+    else:
+        _settle_status(use_case, actor=actor)
+
+
+@transaction.atomic
+def review_decide(
+    *, review: Review, actor: AbstractBaseUser, decision: str, rationale: str,
+    conditions: Iterable[Mapping[str, Any]] = (),
+) -> Review:
+    """Record one function's decision; a decided review is never decided again.
+
+    Raises Http404 / PermissionDenied (with the separation-of-duties reason)
+    from the permission choke point, ValidationError for bad input.
+    """
+    permissions.require(actor, Action.DECIDE_REVIEW, review.use_case, function=review.function)
+    use_case = _lock_use_case(review.use_case)
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    review.use_case = use_case
+    if review.is_decided:
+        raise _already_decided(review)
+    if use_case.status not in REVIEWABLE_STATUSES:
+        raise ValidationError(f"{use_case.reference} is {use_case.get_status_display().lower()}; "
+                              "its reviews can no longer be decided.")
+    rationale, rows = (rationale or "").strip(), list(conditions or ())
+    _validate_decision(decision, rationale, rows)
+    _record_decision(review, actor=actor, decision=decision, rationale=rationale, rows=rows)
+    _apply_effect(review, actor=actor)
+    return review
+
+
+@transaction.atomic
+def condition_mark_met(*, condition: ReviewCondition, actor: AbstractBaseUser) -> ReviewCondition:
+    """A reviewer of the function confirms a condition is met (owners do not certify their own)."""
+    review = condition.review
+    permissions.require(actor, Action.DECIDE_REVIEW, review.use_case, function=review.function)
+    condition = ReviewCondition.objects.select_for_update().get(pk=condition.pk)
+    if condition.met:
+        who = _user_label(condition.met_by) if condition.met_by_id else "someone"
+        raise ValidationError(f"This condition was already marked met by {who}.")
+    condition.met, condition.met_at, condition.met_by = True, timezone.now(), actor
+    _save(condition, actor)
+    return condition
+
+
+def _check_review_of(use_case: UseCase, review: Review | None) -> None:
+    if review is not None and review.use_case_id != use_case.pk:
+        raise ValidationError({"review": "That review belongs to another use case."})
+
+
+@transaction.atomic
+def comment_add(*, use_case: UseCase, actor: AbstractBaseUser, body: str, review: Review | None = None) -> Comment:
+    permissions.require(actor, Action.COMMENT, use_case)
+    _check_review_of(use_case, review)
+    body = (body or "").strip()
+    if not body or len(body) > MAX_TEXT:
+        raise ValidationError({"body": f"Write a comment of 1 to {MAX_TEXT} characters."})
+    comment = Comment(use_case=use_case, review=review, author=actor, body=body)
+    _save(comment, actor)
+    return comment
+
+
+def _file_size(size: int) -> str:
+    """Plain-space sizes for messages (filesizeformat uses a non-breaking space)."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{-(-size // 1024)} KB"
+
+
+def _head(upload: UploadedFile, size: int = 8192) -> bytes:
+    upload.seek(0)
+    head = upload.read(size)
+    upload.seek(0)
+    return head
+
+
+def _is_ooxml(upload: UploadedFile, extension: str) -> bool:
+    try:
+        with zipfile.ZipFile(upload) as package:
+            return _OOXML_PART[extension] in package.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    finally:
+        upload.seek(0)
+
+
+def _content_matches(upload: UploadedFile, extension: str) -> bool:
+    """Sniff the first bytes: the content must be what the extension says."""
+    head = _head(upload)
+    if extension in _MAGIC:
+        if not head.startswith(_MAGIC[extension]):
+            return False
+        return _is_ooxml(upload, extension) if extension in _OOXML_PART else True
+    # csv / txt: text has no control bytes and is not a PDF in disguise.
+    return not head.startswith(_MAGIC["pdf"]) and not _TEXT_CONTROL.intersection(head)
+
+
+def _checked_extension(upload: UploadedFile | None) -> str:
+    if upload is None or not getattr(upload, "name", ""):
+        raise ValidationError({"file": "Choose a file to upload."})
+    limit = getattr(settings, "EVIDENCE_MAX_BYTES", EVIDENCE_MAX_BYTES)
+    if upload.size > limit:
+        raise ValidationError({"file": f"The file is {_file_size(upload.size)}; the limit is {_file_size(limit)}."})
+    if upload.size == 0:
+        raise ValidationError({"file": "The file is empty."})
+    extension = os.path.splitext(upload.name)[1].lower().lstrip(".")
+    if extension not in EVIDENCE_TYPES:
+        allowed = ", ".join(sorted(EVIDENCE_TYPES))
+        raise ValidationError({"file": f"Files of this type are not accepted. Upload one of: {allowed}."})
+    if not _content_matches(upload, extension):
+        raise ValidationError({"file": f"The file's content is not a .{extension} file; check you picked the "
+                                       "right file."})
+    return extension
+
+
+def _original_name(name: str, extension: str) -> str:
+    base = os.path.basename(name.replace("\\", "/"))
+    try:
+        cleaned = get_valid_filename(base)
+    except SuspiciousFileOperation:
+        cleaned = f"evidence.{extension}"
+    if len(cleaned) > 200:
+        cleaned = f"{cleaned[: 200 - len(extension) - 1]}.{extension}"
+    return cleaned
+
+
+@transaction.atomic
+def evidence_add(
+    *, use_case: UseCase, actor: AbstractBaseUser, upload: UploadedFile, review: Review | None = None
+) -> Evidence:
+    """Attach a checked file; anyone who may comment may attach. Stored under a generated name."""
+    permissions.require(actor, Action.COMMENT, use_case)
+    _check_review_of(use_case, review)
+    extension = _checked_extension(upload)
+    evidence = Evidence(use_case=use_case, review=review, uploaded_by=actor, size=upload.size,
+                        original_name=_original_name(upload.name, extension),
+                        content_type=EVIDENCE_TYPES[extension])
+    # Never the client's name on disk: no traversal, no clashes, nothing executable.
+    evidence.file.save(f"{uuid.uuid4().hex}.{extension}", upload, save=False)
+    _save(evidence, actor)
+    return evidence
