@@ -52,8 +52,12 @@ def machine() -> str:
         mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
     except OSError:
         pass
-    return (f"{platform.machine()}, {cpus} cores{mem}, Python {platform.python_version()}, "
-            f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else ''}").strip()
+    if connection.vendor == "sqlite":
+        database = f"SQLite {connection.Database.sqlite_version}"
+    else:
+        connection.ensure_connection()
+        database = f"PostgreSQL {connection.connection.info.server_version}"
+    return f"{platform.machine()}, {cpus} cores{mem}, Python {platform.python_version()}, {database}"
 
 
 def database_label() -> str:

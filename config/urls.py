@@ -7,4 +7,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("intake/", include("intake.urls")),
+    path("reviews/", include("reviews.urls")),
 ]

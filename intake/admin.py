@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
-from intake import permissions, services
+from intake import permissions, services, workflow
 from intake.models import (
     KPI,
     PILOT_CRITERIA,
@@ -16,6 +16,7 @@ from intake.models import (
     PortfolioBucket,
     RaciActivity,
     RaciAssignment,
+    ReferenceCounter,
     RiskDimension,
     RiskMatrixVersion,
     RiskOption,
@@ -26,6 +27,8 @@ from intake.models import (
     TierThreshold,
     UseCase,
     UseCaseEvent,
+    UseCaseGroupObjectPermission,
+    UseCaseUserObjectPermission,
 )
 from intake.permissions import Action
 from intake.services import KPI_FIELDS
@@ -108,6 +111,19 @@ class HardFloorAdmin(PublishesMatrixMixin, SimpleHistoryAdmin):
     list_filter = ("active", "minimum_tier")
     search_fields = ("name",)
     inlines = [FloorConditionInline]
+
+
+@admin.register(RiskOption)
+class RiskOptionAdmin(PublishesMatrixMixin, SimpleHistoryAdmin):
+    list_display = ("dimension", "answer_field", "answer_value", "points")
+    list_filter = ("dimension", "answer_field")
+    list_select_related = ("dimension",)
+
+
+@admin.register(FloorCondition)
+class FloorConditionAdmin(PublishesMatrixMixin, SimpleHistoryAdmin):
+    list_display = ("floor", "answer_field", "operator", "value")
+    list_select_related = ("floor",)
 
 
 @admin.register(RiskMatrixVersion)
@@ -205,7 +221,7 @@ class UseCaseAdmin(UseCasePermissionMixin, SimpleHistoryAdmin):
         """Route admin edits through the service so re-tiering and audit apply."""
         answers = {name: form.cleaned_data[name] for name in form.changed_data if name != "business_unit"}
         if change:
-            services.use_case_update(use_case=obj, actor=request.user, answers=answers)
+            workflow.use_case_update(use_case=obj, actor=request.user, answers=answers)
             obj.refresh_from_db()
         else:
             created = services.use_case_create(
@@ -327,3 +343,42 @@ class GovernanceAdminActionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReferenceCounter)
+class ReferenceCounterAdmin(ReadOnlyAdmin):
+    list_display = ("name", "last_value")
+
+
+class GrantAdmin(ReadOnlyAdmin):
+    """Derived guardian grants, for auditing; recomputed from the RACI, never edited."""
+
+    list_filter = ("permission",)
+    search_fields = ("content_object__reference",)
+
+    def get_queryset(self, request):
+        visible = permissions.visible_use_case_ids(request.user)
+        return super().get_queryset(request).filter(content_object_id__in=visible)
+
+
+@admin.register(UseCaseUserObjectPermission)
+class UseCaseUserObjectPermissionAdmin(GrantAdmin):
+    list_display = ("content_object", "user", "permission")
+    list_select_related = ("content_object", "user", "permission")
+
+
+@admin.register(UseCaseGroupObjectPermission)
+class UseCaseGroupObjectPermissionAdmin(GrantAdmin):
+    list_display = ("content_object", "group", "permission")
+    list_select_related = ("content_object", "group", "permission")

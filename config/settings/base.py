@@ -41,6 +41,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# The composition root: the module whose use_case_submit/use_case_update the
+# intake pages, admin and API call (reviews opens and reopens reviews).
+USE_CASE_WORKFLOW = "reviews.services"
 
 TEMPLATES = [
     {

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from intake import permissions, selectors, services
+from intake import permissions, selectors, services, workflow
 from intake.choices import TIER_DRIVING_CHOICES, RiskTier, TierDrivingField
 from intake.forms import (
     FORM_FIELDS,
@@ -318,7 +318,7 @@ def _intake_form(request: HttpRequest, *, use_case: UseCase | None) -> HttpRespo
                 # One transaction: a refused submit leaves nothing behind.
                 with transaction.atomic():
                     saved = _save(user, use_case, form, formset)
-                    saved = services.use_case_submit(use_case=saved, actor=user)
+                    saved = workflow.use_case_submit(use_case=saved, actor=user)
             else:
                 saved = _save(user, use_case, form, formset)
         except ValidationError as exc:
@@ -356,7 +356,7 @@ def _save(user, use_case: UseCase | None, form: UseCaseForm, formset) -> UseCase
             answers=form.answers(),
             kpis=formset.rows(),
         )
-    return services.use_case_update(use_case=use_case, actor=user, answers=form.answers(), kpis=formset.rows())
+    return workflow.use_case_update(use_case=use_case, actor=user, answers=form.answers(), kpis=formset.rows())
 
 
 @require_POST
@@ -367,7 +367,7 @@ def use_case_submit(request: HttpRequest, reference: str) -> HttpResponse:
         messages.error(request, _refusal(use_case, decision, "submitted"))
         return redirect(_detail_url(use_case))
     try:
-        use_case = services.use_case_submit(use_case=use_case, actor=request.user)
+        use_case = workflow.use_case_submit(use_case=use_case, actor=request.user)
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             count = len(exc.message_dict)

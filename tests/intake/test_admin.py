@@ -98,3 +98,16 @@ def test_admin_edit_of_a_tier_answer_retiers_through_the_service(client, admin_u
     use_case.refresh_from_db()
     assert use_case.risk_tier == "high"
     assert use_case.tier_assessments.first().created_by == admin_user
+
+
+def test_every_model_of_our_apps_is_in_admin():
+    from django.apps import apps
+    from django.contrib import admin
+
+    missing = [
+        model._meta.label
+        for app in ("vendors", "intake", "reviews", "reports")
+        for model in apps.get_app_config(app).get_models()
+        if not model._meta.label.split(".")[1].startswith("Historical") and model not in admin.site._registry
+    ]
+    assert missing == []

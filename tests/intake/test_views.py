@@ -335,7 +335,9 @@ def test_full_submit_sets_submitted_and_shows_tier_with_explanation(ava_client, 
     use_case = UseCase.objects.get()
     assert response.status_code == 302
     assert response["Location"] == url("detail", use_case)
-    assert use_case.status == Status.SUBMITTED
+    # Submission opens the reviews its tier requires, so it is straight in review.
+    assert use_case.status == Status.IN_REVIEW
+    assert list(use_case.reviews.values_list("function", flat=True)) == ["security"]
     assert use_case.risk_tier == "low"
     assert use_case.kpis.count() == 1
 
@@ -435,7 +437,7 @@ def test_submit_button_on_detail_submits_complete_draft(ava_client, draft):
     response = ava_client.post(url("submit", draft))
     assert response.status_code == 302
     draft.refresh_from_db()
-    assert draft.status == Status.SUBMITTED and draft.risk_tier == "low"
+    assert draft.status == Status.IN_REVIEW and draft.risk_tier == "low"
     assert "Risk tier: Low" in ava_client.get(response["Location"]).content.decode()
 
 

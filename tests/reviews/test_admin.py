@@ -17,8 +17,6 @@ from tests.factories import UserFactory
 from .conftest import review_of
 from .factories import PDF, CommentFactory, ConditionFactory, reviewer, submitted_use_case, upload
 
-pytestmark = pytest.mark.urls("tests.reviews.urls")
-
 CHANGELIST = "admin:reviews_review_changelist"
 RATIONALE = "Threat model reviewed; residual risk acceptable."
 

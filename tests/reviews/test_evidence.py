@@ -12,8 +12,6 @@ from reviews import services
 from .conftest import review_of
 from .factories import JPEG, PDF, PNG, WINDOWS_EXE, ooxml, upload
 
-pytestmark = pytest.mark.urls("tests.reviews.urls")
-
 
 def attach(use_case, actor, file, **kwargs):
     return services.evidence_add(use_case=use_case, actor=actor, upload=file, **kwargs)

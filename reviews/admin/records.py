@@ -1,0 +1,66 @@
+"""Read-only admin views of review records, filtered like the queue.
+
+Conditions, decisions, comments and evidence are written through the review
+page and its services; here they can be searched and audited.
+"""
+
+from django.contrib import admin
+
+from intake import permissions
+from reviews.models import Comment, Evidence, ReviewCondition, ReviewDecision
+
+
+class ReadOnlyVisibleAdmin(admin.ModelAdmin):
+    use_case_path = "review__use_case_id"
+
+    def get_queryset(self, request):
+        visible = permissions.visible_use_case_ids(request.user)
+        return super().get_queryset(request).filter(**{f"{self.use_case_path}__in": visible})
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReviewCondition)
+class ReviewConditionAdmin(ReadOnlyVisibleAdmin):
+    list_display = ("text", "review", "owner", "due_date", "met")
+    list_filter = ("met",)
+    list_select_related = ("review__use_case", "owner")
+    search_fields = ("text", "review__use_case__reference")
+
+
+@admin.register(ReviewDecision)
+class ReviewDecisionAdmin(ReadOnlyVisibleAdmin):
+    list_display = ("review", "decision", "decided_by", "decided_at")
+    list_filter = ("decision",)
+    list_select_related = ("review__use_case", "decided_by")
+    search_fields = ("review__use_case__reference", "rationale")
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyVisibleAdmin):
+    use_case_path = "use_case_id"
+    list_display = ("use_case", "author", "created_at")
+    list_select_related = ("use_case", "author")
+    search_fields = ("use_case__reference", "body")
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyVisibleAdmin):
+    use_case_path = "use_case_id"
+    list_display = ("original_name", "use_case", "size", "uploaded_by", "uploaded_at")
+    list_select_related = ("use_case", "uploaded_by")
+    search_fields = ("use_case__reference", "original_name")
+    exclude = ("file",)  # downloads go through the permission-checked view
