@@ -76,3 +76,42 @@ def review_escalated(review: Review, *, actor) -> None:
         context={"review": review, "actor": actor, "url": _review_url(review)},
         recipients=members.values_list("email", flat=True),
     )
+
+
+def _detail_url(use_case) -> str:
+    try:
+        return _absolute(reverse("intake:detail", args=[use_case.reference]))
+    except NoReverseMatch:
+        return ""
+
+
+def _go_no_go_accountable_emails(use_case) -> list[str]:
+    """The go_no_go A: a person, or every active member of a group."""
+    assignment = use_case.raci.filter(activity__key="go_no_go", letter="A").select_related("user", "group").first()
+    if assignment is None:
+        return []
+    if assignment.user_id:
+        return [assignment.user.email] if assignment.user.is_active else []
+    return list(assignment.group.user_set.filter(is_active=True).values_list("email", flat=True))
+
+
+def gate_decided(decision, *, actor) -> None:
+    use_case = decision.use_case
+    _send_after_commit(
+        subject=f"[Stagegate] {use_case.reference}: gate decision {decision.get_outcome_display().lower()}",
+        template="reviews/email/gate_decided.txt",
+        context={"decision": decision, "use_case": use_case, "actor": actor, "url": _detail_url(use_case)},
+        recipients=[use_case.created_by.email],
+    )
+
+
+def incident_severity_one(incident, *, actor) -> None:
+    """Severity 1 tells the go/no-go Accountable and the governance admins at once."""
+    use_case = incident.use_case
+    admins = get_user_model().objects.filter(groups__name="governance_admins", is_active=True)
+    _send_after_commit(
+        subject=f"[Stagegate] SEVERITY 1 incident on {use_case.reference}: {incident.title}",
+        template="reviews/email/incident_severity_one.txt",
+        context={"incident": incident, "use_case": use_case, "actor": actor, "url": _detail_url(use_case)},
+        recipients=[*_go_no_go_accountable_emails(use_case), *admins.values_list("email", flat=True)],
+    )

@@ -15,10 +15,10 @@ from django.utils.text import capfirst
 from intake.models import UseCase
 from intake.services import TIER_INPUTS
 
-# Answers whose change invalidates an approval. Extend as the vendor and
-# model registries land (e.g. "vendors", "models"); old snapshots without
+# Answers whose change invalidates an approval (the vendors and models it
+# depends on included); old snapshots without
 # a new key are not treated as changed.
-APPROVAL_FIELDS: tuple[str, ...] = (*TIER_INPUTS, "data_sources")
+APPROVAL_FIELDS: tuple[str, ...] = (*TIER_INPUTS, "data_sources", "vendors", "ai_models")
 # Besides the answers, an approval is for a tier.
 TIER_FIELD = "risk_tier"
 NOT_ANSWERED = "Not answered"

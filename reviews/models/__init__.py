@@ -1,4 +1,39 @@
 from .discussion import Comment, Evidence
+from .evidence import (
+    ChecklistEntry,
+    ChecklistItem,
+    CostEntry,
+    Incident,
+    IncidentStatus,
+    KPIActual,
+    MitigationStatus,
+    ReadinessArea,
+    ReadinessBand,
+    ReadinessScore,
+    Risk,
+    RiskArea,
+)
+from .gate import GateDecision, GateOutcome
 from .review import Review, ReviewCondition, ReviewDecision
 
-__all__ = ["Comment", "Evidence", "Review", "ReviewCondition", "ReviewDecision"]
+__all__ = [
+    "ChecklistEntry",
+    "ChecklistItem",
+    "Comment",
+    "CostEntry",
+    "Evidence",
+    "GateDecision",
+    "GateOutcome",
+    "Incident",
+    "IncidentStatus",
+    "KPIActual",
+    "MitigationStatus",
+    "ReadinessArea",
+    "ReadinessBand",
+    "ReadinessScore",
+    "Review",
+    "ReviewCondition",
+    "ReviewDecision",
+    "Risk",
+    "RiskArea",
+]

@@ -9,7 +9,8 @@ from intake import services
 from intake.models import UseCase
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback restores the seeded reference data the flush would remove.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_drafts_all_save_with_unique_references(ava, ben, custops, fin):
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []

@@ -1,0 +1,232 @@
+"""Evidence a stage gate is decided on (governance model, sections 4, 5, 7, 9).
+
+Readiness areas, bands and checklist items are seeded reference data, editable
+in admin; the scores and entries per use case are the evidence itself.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from intake.models import KPI, UseCase
+
+User = settings.AUTH_USER_MODEL
+
+
+def _range(low: int, high: int) -> list:
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+class ReadinessArea(models.Model):
+    key = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    gate_critical = models.BooleanField(
+        default=False, help_text="The use case may not scale while this area scores below 3."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReadinessBand(models.Model):
+    """A total of at least ``min_total`` falls in this band (highest band wins)."""
+
+    key = models.SlugField(max_length=20, unique=True)
+    label = models.CharField(max_length=60)
+    min_total = models.PositiveSmallIntegerField(validators=_range(0, 90))
+    guidance = models.CharField(max_length=200)
+    allows_controlled_rollout = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-min_total"]
+
+    def __str__(self) -> str:
+        return f"{self.label} (from {self.min_total})"
+
+
+class ReadinessScore(models.Model):
+    use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="readiness_scores")
+    area = models.ForeignKey(ReadinessArea, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(validators=_range(1, 5))
+    note = models.TextField(max_length=2000, blank=True)
+    explicit_review = models.TextField(
+        max_length=2000, blank=True,
+        help_text="A score of 1 needs an explicit recorded review before more investment is approved.",
+    )
+    scored_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["area__order"]
+        constraints = [models.UniqueConstraint(fields=["use_case", "area"], name="uniq_readiness_area")]
+
+    def __str__(self) -> str:
+        return f"{self.area_id}: {self.score}"
+
+
+class ChecklistItem(models.Model):
+    key = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    order = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChecklistEntry(models.Model):
+    use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="checklist_entries")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
+    ready = models.BooleanField(default=False)
+    evidence = models.TextField(max_length=2000, blank=True)
+    updated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item__order"]
+        verbose_name_plural = "checklist entries"
+        constraints = [models.UniqueConstraint(fields=["use_case", "item"], name="uniq_checklist_item")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {'ready' if self.ready else 'not ready'}"
+
+
+class RiskArea(models.TextChoices):
+    DATA_PRIVACY = "data_privacy", "Data privacy"
+    SECURITY_EXPOSURE = "security_exposure", "Security exposure"
+    OUTPUT_RELIABILITY = "output_reliability", "Output reliability"
+    BIAS_FAIRNESS = "bias_fairness", "Bias and fairness"
+    LEGAL_REGULATORY = "legal_regulatory", "Legal or regulatory exposure"
+    VENDOR_DEPENDENCY = "vendor_dependency", "Vendor dependency"
+    INTEGRATION_FAILURE = "integration_failure", "Integration failure"
+    OWNERSHIP_AMBIGUITY = "ownership_ambiguity", "Ownership ambiguity"
+    MONITORING_GAP = "monitoring_gap", "Monitoring gap"
+    LOW_ADOPTION = "low_adoption", "Low adoption or misuse"
+    COST_CREEP = "cost_creep", "Cost creep"
+    REPUTATION = "reputation", "Reputation"
+
+
+class MitigationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    MITIGATING = "mitigating", "Mitigation in progress"
+    MITIGATED = "mitigated", "Mitigated"
+    ACCEPTED = "accepted", "Accepted"
+    CLOSED = "closed", "Closed"
+
+
+class Risk(models.Model):
+    use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="risks")
+    area = models.CharField(max_length=30, choices=RiskArea.choices)
+    description = models.TextField(max_length=2000)
+    likelihood = models.PositiveSmallIntegerField(validators=_range(1, 5))
+    impact = models.PositiveSmallIntegerField(validators=_range(1, 5))
+    owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    controls = models.TextField(max_length=2000, blank=True)
+    mitigation_status = models.CharField(max_length=20, choices=MitigationStatus.choices,
+                                         default=MitigationStatus.OPEN)
+    escalation_threshold = models.PositiveSmallIntegerField(
+        default=15, validators=_range(1, 25), help_text="Escalate when likelihood x impact reaches this score."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-likelihood", "-impact", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_area_display()} ({self.score})"
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+    @property
+    def needs_escalation(self) -> bool:
+        live = self.mitigation_status in (MitigationStatus.OPEN, MitigationStatus.MITIGATING)
+        return live and self.score >= self.escalation_threshold
+
+
+class KPIActual(models.Model):
+    kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="actuals")
+    measured_on = models.DateField()
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    note = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kpi", "-measured_on"]
+        verbose_name = "KPI actual"
+        constraints = [models.UniqueConstraint(fields=["kpi", "measured_on"], name="uniq_kpi_actual_date")]
+
+    def __str__(self) -> str:
+        return f"{self.kpi_id} on {self.measured_on}: {self.value}"
+
+
+class CostEntry(models.Model):
+    """Budget and actual spend for one period (a month, by its first day)."""
+
+    use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="costs")
+    period_start = models.DateField()
+    budget = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    actual = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    note = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["use_case", "-period_start"]
+        verbose_name_plural = "cost entries"
+        constraints = [models.UniqueConstraint(fields=["use_case", "period_start"], name="uniq_cost_period")]
+
+    def __str__(self) -> str:
+        return f"{self.use_case_id} {self.period_start:%Y-%m}"
+
+
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    INVESTIGATING = "investigating", "Investigating"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+class Incident(models.Model):
+    use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="incidents")
+    severity = models.PositiveSmallIntegerField(
+        validators=_range(1, 4), help_text="1 is the most severe: it notifies the sponsor and governance admins."
+    )
+    title = models.CharField(max_length=200)
+    what_happened = models.TextField(max_length=5000)
+    impact = models.TextField(max_length=2000, blank=True)
+    response = models.TextField(max_length=2000, blank=True)
+    corrective_action = models.TextField(max_length=2000, blank=True)
+    rollback_done = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=IncidentStatus.choices, default=IncidentStatus.OPEN)
+    occurred_at = models.DateTimeField()
+    reported_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["severity", "-occurred_at"]
+
+    def __str__(self) -> str:
+        return f"S{self.severity} {self.title}"

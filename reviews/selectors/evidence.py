@@ -1,0 +1,133 @@
+"""Reads of gate evidence: readiness, checklist, risks, KPIs, and the gate criteria."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from intake.choices import KPIDirection
+from intake.models import KPI, UseCase
+from reviews.models import (
+    ChecklistEntry,
+    ChecklistItem,
+    Incident,
+    KPIActual,
+    ReadinessArea,
+    ReadinessBand,
+    ReadinessScore,
+    Risk,
+)
+
+GATE_MIN_SCORE = 3  # governance model section 4: critical areas below 3 block scaling
+
+
+@dataclass(frozen=True)
+class ReadinessSummary:
+    rows: list[tuple[ReadinessArea, ReadinessScore | None]]
+    total: int
+    complete: bool
+    band: ReadinessBand | None
+    blocking_areas: list[str]  # gate-critical areas below 3 (or unscored)
+    unreviewed_ones: list[str]  # areas scored 1 without an explicit recorded review
+
+    @property
+    def gate_blocked(self) -> bool:
+        return bool(self.blocking_areas)
+
+    @property
+    def passes(self) -> bool:
+        """Good enough for controlled rollout (section 4 bands plus the gate rule)."""
+        allows = self.band is not None and self.band.allows_controlled_rollout
+        return self.complete and allows and not self.blocking_areas and not self.unreviewed_ones
+
+
+def band_for(total: int, bands: list[ReadinessBand]) -> ReadinessBand | None:
+    for band in sorted(bands, key=lambda b: -b.min_total):
+        if total >= band.min_total:
+            return band
+    return None
+
+
+def readiness_summary(use_case: UseCase) -> ReadinessSummary:
+    areas = list(ReadinessArea.objects.order_by("order", "key"))
+    scores = {s.area_id: s for s in ReadinessScore.objects.filter(use_case=use_case)}
+    rows = [(area, scores.get(area.id)) for area in areas]
+    total = sum(s.score for _, s in rows if s)
+    complete = all(s is not None for _, s in rows)
+    blocking = [a.name for a, s in rows if a.gate_critical and (s is None or s.score < GATE_MIN_SCORE)]
+    unreviewed = [a.name for a, s in rows if s is not None and s.score == 1 and not s.explicit_review.strip()]
+    band = band_for(total, list(ReadinessBand.objects.all())) if complete else None
+    return ReadinessSummary(rows, total, complete, band, blocking, unreviewed)
+
+
+@dataclass(frozen=True)
+class ChecklistSummary:
+    rows: list[tuple[ChecklistItem, ChecklistEntry | None]]
+
+    @property
+    def not_ready(self) -> list[str]:
+        return [item.name for item, entry in self.rows if entry is None or not entry.ready]
+
+    @property
+    def all_ready(self) -> bool:
+        return not self.not_ready
+
+    def is_ready(self, key: str) -> bool:
+        return any(item.key == key and entry is not None and entry.ready for item, entry in self.rows)
+
+
+def checklist_summary(use_case: UseCase) -> ChecklistSummary:
+    entries = {e.item_id: e for e in ChecklistEntry.objects.filter(use_case=use_case)}
+    return ChecklistSummary([(item, entries.get(item.id)) for item in ChecklistItem.objects.order_by("order")])
+
+
+def risks_for(use_case: UseCase) -> QuerySet[Risk]:
+    return Risk.objects.filter(use_case=use_case).select_related("owner").order_by("-likelihood", "-impact", "id")
+
+
+def risk_heatmap(risks: list[Risk]) -> list[list[int]]:
+    """5x5 counts: rows likelihood 5..1 (top is most likely), columns impact 1..5."""
+    grid = [[0] * 5 for _ in range(5)]
+    for risk in risks:
+        grid[5 - risk.likelihood][risk.impact - 1] += 1
+    return grid
+
+
+@dataclass(frozen=True)
+class KPIProgress:
+    kpi: KPI
+    latest: KPIActual | None
+    actuals: list[KPIActual] = field(default_factory=list)
+
+    @property
+    def met(self) -> bool:
+        if self.latest is None:
+            return False
+        if self.kpi.direction == KPIDirection.DECREASE:
+            return self.latest.value <= self.kpi.target
+        return self.latest.value >= self.kpi.target
+
+    @property
+    def progress_pct(self) -> int | None:
+        """Share of the way from baseline to target the latest actual has gone."""
+        if self.latest is None or self.kpi.target == self.kpi.baseline:
+            return None
+        moved = (self.latest.value - self.kpi.baseline) / (self.kpi.target - self.kpi.baseline)
+        return int((moved * Decimal(100)).to_integral_value())
+
+
+def kpi_progress(use_case: UseCase) -> list[KPIProgress]:
+    kpis = KPI.objects.filter(use_case=use_case).prefetch_related(
+        Prefetch("actuals", queryset=KPIActual.objects.order_by("-measured_on"))
+    ).order_by("id")
+    progress = []
+    for kpi in kpis:
+        actuals = list(kpi.actuals.all())
+        progress.append(KPIProgress(kpi=kpi, latest=actuals[0] if actuals else None, actuals=actuals))
+    return progress
+
+
+def incidents_for(use_case: UseCase) -> QuerySet[Incident]:
+    return Incident.objects.filter(use_case=use_case).select_related("reported_by").order_by("severity", "-occurred_at")

@@ -1,0 +1,152 @@
+"""The gate criteria of section 3, evaluated on the evidence, in a sponsor's words.
+
+Each scale move has its own list; a criterion carries whether it is met, the
+specifics when it is not, and the page where its evidence lives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from django.urls import reverse
+
+from intake import selectors as intake_selectors
+from intake.choices import RiskTier, Stage
+from intake.models import UseCase
+
+from .evidence import checklist_summary, kpi_progress, readiness_summary
+from .reviews import reviews_in_cycle, unmet_conditions
+
+# The scale move from each stage (section 3); other stages have no scale gate.
+NEXT_STAGE = {
+    Stage.EXPLORATION: Stage.PILOT,
+    Stage.PILOT: Stage.CONTROLLED_ROLLOUT,
+    Stage.CONTROLLED_ROLLOUT: Stage.SCALED,
+}
+SCALE_MIN_TOTAL = 75  # "Controlled rollout -> Scaled: readiness total at least 75"
+APPROVED = ("approved", "approved_with_conditions")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    key: str
+    label: str
+    met: bool
+    detail: str = ""
+    link: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _link(use_case: UseCase, page: str) -> str:
+    return reverse(f"reviews:{page}", args=[use_case.reference])
+
+
+def _exploration_to_pilot(use_case: UseCase) -> list[Criterion]:
+    problem_fields = {
+        "problem statement": use_case.problem_statement, "strategic outcome": use_case.strategic_outcome_id,
+        "baseline": use_case.outcome_baseline, "target": use_case.outcome_target,
+        "time horizon": use_case.outcome_time_horizon,
+    }
+    missing_problem = [name for name, value in problem_fields.items() if not value]
+    owners = {"business owner": use_case.business_owner_id, "delivery owner": use_case.delivery_owner_id}
+    missing_owners = [name for name, value in owners.items() if not value]
+    kpis = list(use_case.kpis.all())
+    has_pilot = hasattr(use_case, "pilot_selection")
+    detail_url = reverse("intake:detail", args=[use_case.reference])
+    return [
+        Criterion("problem_outcome", "Problem and outcome are defined", not missing_problem,
+                  f"Missing: {', '.join(missing_problem)}." if missing_problem else "", detail_url),
+        Criterion("owners", "Business and delivery owners are named", not missing_owners,
+                  f"Missing: {', '.join(missing_owners)}." if missing_owners else "", detail_url),
+        Criterion("kpis", "KPIs have a baseline and a target", bool(kpis),
+                  "" if kpis else "No KPI is defined yet.", detail_url),
+        Criterion("tier", "A risk tier is assigned",
+                  use_case.risk_tier not in (None, RiskTier.PROHIBITED),
+                  "" if use_case.risk_tier else "Submit the use case so it is tiered.", detail_url),
+        Criterion("pilot_selection", "The pilot-selection score is recorded", has_pilot,
+                  "" if has_pilot else "The PMO has not scored the pilot-selection criteria yet.",
+                  reverse("intake:pilot_selection", args=[use_case.reference])),
+    ]
+
+
+def _reviews_criterion(use_case: UseCase) -> Criterion:
+    reviews = list(reviews_in_cycle(use_case))
+    pending = [f"{r.get_function_display()} ({r.get_status_display().lower()})" for r in reviews
+               if r.status not in APPROVED]
+    required = set(intake_selectors.required_review_functions(use_case))
+    missing = sorted(required - {r.function for r in reviews})
+    problems = pending + [f"{name} (not opened)" for name in missing]
+    return Criterion("reviews_approved", "Every required review is approved", bool(reviews) and not problems,
+                     f"Not yet approved: {', '.join(problems)}." if problems else "", _link(use_case, "reviews"))
+
+
+def _conditions_criterion(use_case: UseCase) -> Criterion:
+    unmet = [c.text for c in unmet_conditions(use_case)]
+    return Criterion("conditions_met", "Every condition of a conditional approval is met", not unmet,
+                     f"Unmet: {'; '.join(unmet)}." if unmet else "", _link(use_case, "reviews"))
+
+
+def _readiness_detail(summary) -> str:
+    parts = []
+    if not summary.complete:
+        parts.append("not every area is scored")
+    elif summary.band is not None:
+        parts.append(f"total {summary.total}/90, {summary.band.label.lower()}: {summary.band.guidance.lower()}")
+    if summary.blocking_areas:
+        parts.append(f"below 3: {', '.join(summary.blocking_areas)}")
+    if summary.unreviewed_ones:
+        parts.append(f"scored 1 without an explicit review: {', '.join(summary.unreviewed_ones)}")
+    return "; ".join(parts).capitalize() + "." if parts else ""
+
+
+def _pilot_to_controlled(use_case: UseCase) -> list[Criterion]:
+    readiness = readiness_summary(use_case)
+    checklist = checklist_summary(use_case)
+    vendors = intake_selectors.vendors_not_approved(use_case)
+    return [
+        _reviews_criterion(use_case),
+        _conditions_criterion(use_case),
+        Criterion("readiness", "The readiness scorecard passes", readiness.passes,
+                  "" if readiness.passes else _readiness_detail(readiness), _link(use_case, "readiness")),
+        Criterion("checklist", "The rollout checklist is ready", checklist.all_ready,
+                  f"Not ready: {', '.join(checklist.not_ready)}." if checklist.not_ready else "",
+                  _link(use_case, "checklist")),
+        Criterion("vendors_approved", "Every vendor it depends on is approved", not vendors,
+                  f"Not approved: {', '.join(vendors)}." if vendors else "", reverse("intake:detail",
+                                                                                     args=[use_case.reference])),
+    ]
+
+
+def _controlled_to_scaled(use_case: UseCase) -> list[Criterion]:
+    readiness = readiness_summary(use_case)
+    progress = kpi_progress(use_case)
+    short = [p.kpi.name for p in progress if not p.met]
+    high_enough = readiness.complete and readiness.total >= SCALE_MIN_TOTAL
+    support = checklist_summary(use_case).is_ready("support_model")
+    return [
+        Criterion("value_evidenced", "Value is evidenced against every KPI target", bool(progress) and not short,
+                  f"Below target or not measured: {', '.join(short)}." if short else
+                  ("" if progress else "No KPI is defined."), _link(use_case, "kpis")),
+        Criterion("readiness_total", f"The readiness total is at least {SCALE_MIN_TOTAL}", high_enough,
+                  "" if high_enough else (f"Total {readiness.total}/90." if readiness.complete
+                                          else "Not every area is scored."), _link(use_case, "readiness")),
+        Criterion("readiness_floor", "No critical readiness area scores below 3", not readiness.blocking_areas,
+                  f"Below 3: {', '.join(readiness.blocking_areas)}." if readiness.blocking_areas else "",
+                  _link(use_case, "readiness")),
+        Criterion("support_model", "The support model (training, adoption) is ready", support,
+                  "" if support else "The checklist item 'Support model' is not ready.", _link(use_case, "checklist")),
+        _conditions_criterion(use_case),
+    ]
+
+
+def gate_criteria(use_case: UseCase) -> list[Criterion]:
+    """What must be true to scale from the current stage (empty when there is no scale move)."""
+    builders = {
+        Stage.EXPLORATION: _exploration_to_pilot,
+        Stage.PILOT: _pilot_to_controlled,
+        Stage.CONTROLLED_ROLLOUT: _controlled_to_scaled,
+    }
+    builder = builders.get(use_case.stage)
+    return builder(use_case) if builder else []

@@ -1,0 +1,56 @@
+"""Writes of the reviews app. Admin, pages and API all call these."""
+
+from reviews.snapshots import APPROVAL_FIELDS, approval_snapshot, snapshot_diff
+
+from .discussion import EVIDENCE_MAX_BYTES, EVIDENCE_TYPES, comment_add, evidence_add
+from .evidence import (
+    checklist_record,
+    cost_record,
+    incident_report,
+    incident_update,
+    kpi_actual_record,
+    readiness_record,
+    risk_save,
+)
+from .gates import GateRefused, gate_decide
+from .workflow import (
+    MAX_CONDITION_TEXT,
+    MAX_TEXT,
+    MIN_RATIONALE,
+    assignee_problem,
+    condition_mark_met,
+    review_assign,
+    review_decide,
+    reviews_open_required,
+    use_case_submit,
+    use_case_update,
+)
+
+__all__ = [
+    "APPROVAL_FIELDS",
+    "EVIDENCE_MAX_BYTES",
+    "EVIDENCE_TYPES",
+    "MAX_CONDITION_TEXT",
+    "MAX_TEXT",
+    "MIN_RATIONALE",
+    "GateRefused",
+    "approval_snapshot",
+    "assignee_problem",
+    "checklist_record",
+    "comment_add",
+    "condition_mark_met",
+    "cost_record",
+    "evidence_add",
+    "gate_decide",
+    "incident_report",
+    "incident_update",
+    "kpi_actual_record",
+    "readiness_record",
+    "review_assign",
+    "review_decide",
+    "reviews_open_required",
+    "risk_save",
+    "snapshot_diff",
+    "use_case_submit",
+    "use_case_update",
+]

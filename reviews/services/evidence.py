@@ -1,0 +1,204 @@
+"""Recording gate evidence: readiness scores, the rollout checklist, risks,
+KPI actuals, costs and incidents. Who may record it follows the RACI
+(Action.MANAGE_EVIDENCE: R or A on outcome, delivery, monitoring or incident
+response, and governance admins)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from intake import permissions
+from intake.models import KPI, UseCase
+from intake.permissions import Action
+from reviews import notifications
+from reviews.models import (
+    ChecklistEntry,
+    ChecklistItem,
+    CostEntry,
+    Incident,
+    KPIActual,
+    ReadinessArea,
+    ReadinessScore,
+    Risk,
+)
+
+MAX_NOTE = 2000
+RISK_FIELDS = ("area", "description", "likelihood", "impact", "owner", "controls", "mitigation_status",
+               "escalation_threshold")
+INCIDENT_FIELDS = ("severity", "title", "what_happened", "impact", "response", "corrective_action",
+                   "rollback_done", "status", "occurred_at")
+
+
+def _is_int_in(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _text(value: Any, name: str, errors: dict, limit: int = MAX_NOTE) -> str:
+    text = "" if value is None else value
+    if not isinstance(text, str) or len(text) > limit or "\x00" in text:
+        errors[name] = f"Write at most {limit} characters of plain text."
+        return ""
+    return text.strip()
+
+
+def _save(obj, actor) -> None:
+    obj._history_user = actor
+    obj.save()
+
+
+@transaction.atomic
+def readiness_record(
+    *, use_case: UseCase, actor: AbstractBaseUser, scores: Mapping[str, Any],
+    notes: Mapping[str, Any] | None = None, explicit_reviews: Mapping[str, Any] | None = None,
+) -> None:
+    """Score any of the 18 areas 1-5 (with a note); a 1 may carry its explicit review."""
+    permissions.require(actor, Action.MANAGE_EVIDENCE, use_case)
+    notes, explicit_reviews = notes or {}, explicit_reviews or {}
+    areas = ReadinessArea.objects.in_bulk(field_name="key")
+    errors: dict[str, str] = {}
+    for key in (set(scores) | set(notes) | set(explicit_reviews)) - set(areas):
+        errors[key] = "Unknown readiness area."
+    for key, value in scores.items():
+        if key in areas and not _is_int_in(value, 1, 5):
+            errors[key] = "Score each area with a whole number from 1 to 5."
+    cleaned = {key: (_text(notes.get(key), key, errors), _text(explicit_reviews.get(key), key, errors))
+               for key in scores}
+    if errors:
+        raise ValidationError(errors)
+    existing = {s.area_id: s for s in ReadinessScore.objects.select_for_update().filter(use_case=use_case)}
+    for key, value in scores.items():
+        area = areas[key]
+        row = existing.get(area.id) or ReadinessScore(use_case=use_case, area=area)
+        row.score, (row.note, row.explicit_review), row.scored_by = value, cleaned[key], actor
+        _save(row, actor)
+
+
+@transaction.atomic
+def checklist_record(*, use_case: UseCase, actor: AbstractBaseUser, items: Mapping[str, Mapping[str, Any]]) -> None:
+    """Mark checklist items ready or not; a ready item needs its evidence written down."""
+    permissions.require(actor, Action.MANAGE_EVIDENCE, use_case)
+    known = ChecklistItem.objects.in_bulk(field_name="key")
+    errors: dict[str, str] = {}
+    cleaned: dict[str, tuple[bool, str]] = {}
+    for key, entry in items.items():
+        if key not in known:
+            errors[key] = "Unknown checklist item."
+            continue
+        ready = entry.get("ready") if isinstance(entry, Mapping) else None
+        if not isinstance(ready, bool):
+            errors[key] = "Say whether the item is ready (true or false)."
+            continue
+        evidence = _text(entry.get("evidence"), key, errors)
+        if ready and not evidence and key not in errors:
+            errors[key] = "A ready item needs its evidence: say what shows it is ready."
+        cleaned[key] = (ready, evidence)
+    if errors:
+        raise ValidationError(errors)
+    existing = {e.item_id: e for e in ChecklistEntry.objects.select_for_update().filter(use_case=use_case)}
+    for key, (ready, evidence) in cleaned.items():
+        item = known[key]
+        entry = existing.get(item.id) or ChecklistEntry(use_case=use_case, item=item)
+        entry.ready, entry.evidence, entry.updated_by = ready, evidence, actor
+        _save(entry, actor)
+
+
+def _apply(obj, data: Mapping[str, Any], fields: tuple[str, ...]) -> None:
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    for name, value in data.items():
+        setattr(obj, name, value)
+    obj.full_clean(exclude=["use_case", "reported_by", "recorded_by"])
+
+
+@transaction.atomic
+def risk_save(*, use_case: UseCase, actor: AbstractBaseUser, data: Mapping[str, Any], risk: Risk | None = None) -> Risk:
+    """Add a risk to the register, or change one of its entries."""
+    permissions.require(actor, Action.MANAGE_EVIDENCE, use_case)
+    if risk is not None and risk.use_case_id != use_case.pk:
+        raise ValidationError("That risk belongs to another use case.")
+    risk = Risk.objects.select_for_update().get(pk=risk.pk) if risk else Risk(use_case=use_case)
+    _apply(risk, data, RISK_FIELDS)
+    _save(risk, actor)
+    return risk
+
+
+def _decimal(value: Any, name: str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({name: "Enter a number."}) from None
+    if not number.is_finite() or abs(number) >= Decimal("1e12"):
+        raise ValidationError({name: "Enter a number below a trillion."})
+    return number
+
+
+@transaction.atomic
+def kpi_actual_record(
+    *, kpi: KPI, actor: AbstractBaseUser, measured_on: datetime.date, value: Any, note: str = ""
+) -> KPIActual:
+    """A dated measurement of a KPI; measuring the same day again corrects it."""
+    permissions.require(actor, Action.MANAGE_EVIDENCE, kpi.use_case)
+    errors: dict[str, str] = {}
+    note = _text(note, "note", errors, limit=500)
+    if not isinstance(measured_on, datetime.date):
+        errors["measured_on"] = "Enter the date of the measurement."
+    if errors:
+        raise ValidationError(errors)
+    number = _decimal(value, "value")
+    actual, _ = KPIActual.objects.select_for_update().get_or_create(
+        kpi=kpi, measured_on=measured_on, defaults={"value": number, "recorded_by": actor}
+    )
+    actual.value, actual.note, actual.recorded_by = number, note, actor
+    _save(actual, actor)
+    return actual
+
+
+@transaction.atomic
+def cost_record(
+    *, use_case: UseCase, actor: AbstractBaseUser, period: datetime.date, budget: Any, actual: Any, note: str = ""
+) -> CostEntry:
+    """Budget and actual spend for the month containing ``period``."""
+    permissions.require(actor, Action.MANAGE_EVIDENCE, use_case)
+    budget_value, actual_value = _decimal(budget, "budget"), _decimal(actual, "actual")
+    if budget_value < 0 or actual_value < 0:
+        raise ValidationError("Budget and actual spend cannot be negative.")
+    month = period.replace(day=1)
+    entry, _ = CostEntry.objects.select_for_update().get_or_create(
+        use_case=use_case, period_start=month,
+        defaults={"budget": budget_value, "actual": actual_value, "recorded_by": actor},
+    )
+    entry.budget, entry.actual, entry.note, entry.recorded_by = budget_value, actual_value, note[:500], actor
+    _save(entry, actor)
+    return entry
+
+
+@transaction.atomic
+def incident_report(*, use_case: UseCase, actor: AbstractBaseUser, data: Mapping[str, Any]) -> Incident:
+    """Record an incident; severity 1 notifies the go/no-go A and governance admins at once."""
+    permissions.require(actor, Action.MANAGE_EVIDENCE, use_case)
+    incident = Incident(use_case=use_case, reported_by=actor)
+    _apply(incident, data, INCIDENT_FIELDS)
+    _save(incident, actor)
+    if incident.severity == 1:
+        notifications.incident_severity_one(incident, actor=actor)
+    return incident
+
+
+@transaction.atomic
+def incident_update(*, incident: Incident, actor: AbstractBaseUser, data: Mapping[str, Any]) -> Incident:
+    permissions.require(actor, Action.MANAGE_EVIDENCE, incident.use_case)
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    was_severity_one = incident.severity == 1
+    _apply(incident, data, INCIDENT_FIELDS)
+    _save(incident, actor)
+    if incident.severity == 1 and not was_severity_one:
+        notifications.incident_severity_one(incident, actor=actor)
+    return incident
