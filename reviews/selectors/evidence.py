@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, QuerySet
 
@@ -115,7 +115,7 @@ class KPIProgress:
         if self.latest is None or self.kpi.target == self.kpi.baseline:
             return None
         moved = (self.latest.value - self.kpi.baseline) / (self.kpi.target - self.kpi.baseline)
-        return int((moved * Decimal(100)).to_integral_value())
+        return int((moved * Decimal(100)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def kpi_progress(use_case: UseCase) -> list[KPIProgress]:
