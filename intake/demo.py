@@ -18,14 +18,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
 from django.utils import timezone
 
 from intake import services
-from intake.choices import Status
 from intake.models import (
     KPI,
-    PILOT_CRITERIA,
     BusinessUnit,
     PilotSelection,
     PortfolioBucket,
@@ -34,6 +31,7 @@ from intake.models import (
     UseCase,
     UseCaseEvent,
 )
+from vendors.models import AIModel, Vendor
 
 # Demo-only credentials: printed in the summary on purpose, never used in production.
 DEMO_PASSWORD = "stagegate-demo"  # noqa: S105
@@ -623,7 +621,7 @@ USE_CASES: list[dict[str, Any]] = [
         "outcome_baseline": "EUR 85k monthly cloud waste", "outcome_target": "EUR 40k monthly",
         "outcome_time_horizon": "6 months",
         "outcome_constraints": "Only resources tagged auto-remediate; production is out of scope.",
-        "business_owner": "eng.owner", "executive_sponsor": "eng.owner",
+        "business_owner": "eng.owner",
         "data_sources": "Cloud billing export, resource tags, utilisation metrics",
         "data_classification": "internal", "personal_data": "none",
         "exposure": "internal_small", "expected_users": 40, "integrations": "AWS Cost Explorer, Terraform Cloud",
@@ -639,6 +637,36 @@ USE_CASES: list[dict[str, Any]] = [
 ]
 
 # (key, label, model) of what the summary counts.
+# Vendors and registry models each demo use case depends on. Use cases past the
+# pilot gate only name approved vendors (the gate demands it); a few show the
+# flags: a deprecated or under-classified model, a vendor still under assessment.
+NORTHWIND_ATLAS = ("Northwind AI", "Northwind Atlas", "4.1")
+NORTHWIND_MINI = ("Northwind AI", "Northwind Atlas Mini", "4.1")
+KESTREL_70B = ("Kestrel Open Models", "Kestrel Instruct 70B", "2.0")
+DEPENDENCIES: dict[str, dict[str, list]] = {
+    "Customer-support reply copilot": {"vendors": ["Northwind AI"], "ai_models": [NORTHWIND_ATLAS]},
+    "Call summarisation for agents": {"ai_models": [KESTREL_70B]},
+    "Customer self-service chatbot": {"vendors": ["Northwind AI"], "ai_models": [NORTHWIND_MINI]},
+    "Churn prediction for subscription customers": {
+        "vendors": ["Fernleaf Analytics"], "ai_models": [("Fernleaf Analytics", "Fernleaf Forecast", "2025.2")]},
+    "Complaint triage and routing": {"ai_models": [("Kestrel Open Models", "Kestrel Instruct 8B", "1.2")]},
+    "Invoice document processing": {"ai_models": [KESTREL_70B]},
+    "Credit-limit scoring for sole-trader customers": {"vendors": ["Fernleaf Analytics"]},
+    "Expense-claim anomaly detection": {
+        "vendors": ["Fernleaf Analytics"], "ai_models": [("Fernleaf Analytics", "Fernleaf Forecast", "2025.2")]},
+    "Month-end close variance commentary": {"ai_models": [NORTHWIND_MINI]},
+    "Collections call prioritisation": {"ai_models": [("Northwind AI", "Northwind Atlas", "3.5")]},
+    "Supplier-risk news monitoring": {"vendors": ["Saltmarsh Translate"]},
+    "Autonomous payment-run agent": {
+        "vendors": ["Cobalt Harbor Labs"], "ai_models": [("Cobalt Harbor Labs", "Harbor Chat", "1.0")]},
+    "Contract clause extraction for procurement": {"vendors": ["Quillstone Documents"]},
+    "CV screening assistant": {"vendors": ["Harrow Talent AI"]},
+    "HR policy assistant chatbot": {"ai_models": [NORTHWIND_MINI]},
+    "Interview scheduling agent": {"vendors": ["Brightwater Voice"]},
+    "Code review copilot": {"ai_models": [KESTREL_70B]},
+    "Internal knowledge-base chatbot": {"vendors": ["Northwind AI"], "ai_models": [NORTHWIND_ATLAS]},
+}
+
 COUNTED = [
     ("business_units", "Business units", BusinessUnit),
     ("strategic_outcomes", "Strategic outcomes", StrategicOutcome),
@@ -651,23 +679,30 @@ COUNTED = [
 ]
 
 
-def seed_demo(*, stdout=None) -> dict[str, dict[str, int]]:
-    """Create the missing demo data; counts per kind as {"total": n, "created": n}."""
-    before = _totals()
-    with transaction.atomic():
-        _seed_business_units()
-        _seed_strategic_outcomes()
-        users = _seed_users()
-        _seed_use_cases(users)
-    after = _totals()
-    counts = {key: {"total": after[key], "created": after[key] - before[key]} for key in after}
-    if stdout is not None:
-        _write_summary(stdout, counts)
-    return counts
+def seed_people() -> dict[str, Any]:
+    """Business units, strategic outcomes and the demo logins (with their org roles)."""
+    _seed_business_units()
+    _seed_strategic_outcomes()
+    return _seed_users()
 
 
-def _totals() -> dict[str, int]:
-    return {key: (model or get_user_model()).objects.count() for key, _label, model in COUNTED}
+def seed_use_case_drafts(users: dict[str, Any]) -> list[tuple[UseCase, dict[str, Any]]]:
+    """Create the missing demo use cases as drafts; returns the new ones with their specs.
+
+    Moving them on (submission, reviews, gates) is the review workflow's job:
+    see ``reviews.demo``, called by the ``seed_demo`` command.
+    """
+    refs = {
+        "unit": {u.code: u for u in BusinessUnit.objects.all()},
+        "strategic_outcome": {o.name: o for o in StrategicOutcome.objects.all()},
+        "portfolio_bucket": {b.code: b for b in PortfolioBucket.objects.all()},
+    }
+    created = []
+    for spec in USE_CASES:
+        # Keyed on title: an existing use case is left exactly as it is.
+        if not UseCase.objects.filter(title=spec["title"]).exists():
+            created.append((_create_use_case(spec, users, refs), spec))
+    return created
 
 
 def _seed_business_units() -> None:
@@ -712,18 +747,6 @@ def _join_groups(user, names) -> None:
     user.groups.add(*missing)
 
 
-def _seed_use_cases(users: dict[str, Any]) -> None:
-    refs = {
-        "unit": {u.code: u for u in BusinessUnit.objects.all()},
-        "strategic_outcome": {o.name: o for o in StrategicOutcome.objects.all()},
-        "portfolio_bucket": {b.code: b for b in PortfolioBucket.objects.all()},
-    }
-    for spec in USE_CASES:
-        # Keyed on title: an existing use case is left exactly as it is.
-        if not UseCase.objects.filter(title=spec["title"]).exists():
-            _create_use_case(spec, users, refs)
-
-
 def _answers(spec: dict[str, Any], users: dict[str, Any], refs: dict[str, dict]) -> dict[str, Any]:
     """The intake answers of a USE_CASES entry, with names resolved to rows."""
     answers = {key: value for key, value in {**ANSWER_DEFAULTS, **spec}.items() if key not in META_KEYS}
@@ -739,43 +762,21 @@ def _answers(spec: dict[str, Any], users: dict[str, Any], refs: dict[str, dict])
 
 
 def _create_use_case(spec: dict[str, Any], users: dict[str, Any], refs: dict[str, dict]) -> UseCase:
-    actor = users[SUBMITTERS[spec["unit"]]]
-    use_case = services.use_case_create(
-        actor=actor,
+    return services.use_case_create(
+        actor=submitter_of(spec, users),
         business_unit=refs["unit"][spec["unit"]],
-        answers=_answers(spec, users, refs),
+        answers={**_answers(spec, users, refs), **_dependencies(spec["title"])},
         kpis=[dict(zip(services.KPI_FIELDS, row, strict=True)) for row in spec.get("kpis", ())],
     )
-    if spec["status"] == Status.DRAFT:
-        return use_case
-    use_case = services.use_case_submit(use_case=use_case, actor=actor)
-    admin = users[GOVERNANCE_ADMIN]
-    if "override" in spec:
-        tier, justification = spec["override"]
-        use_case = services.use_case_override_tier(
-            use_case=use_case, actor=admin, tier=tier, justification=justification
-        )
-    if "pilot" in spec:
-        scores, note = spec["pilot"]
-        services.pilot_selection_record(
-            use_case=use_case, actor=admin, scores=dict(zip(PILOT_CRITERIA, scores, strict=True)), note=note
-        )
-    # Stand-in for review decisions and stage gates: later issues replace this
-    # with the real review and gate services (which will also record events).
-    UseCase.objects.filter(pk=use_case.pk).update(status=spec["status"], stage=spec["stage"])
-    use_case.refresh_from_db()
-    services.grants_recompute(use_case=use_case)  # grants follow status
-    return use_case
 
 
-def _write_summary(stdout, counts: dict[str, dict[str, int]]) -> None:
-    stdout.write("Demo data ready.\n")
-    for key, label, _model in COUNTED:
-        stdout.write(f"  {label:<20} {counts[key]['total']:>4}  ({counts[key]['created']} new)\n")
-    stdout.write(
-        f"\nDemo logins. The password is printed because these accounts are demo-only;"
-        f" never load this data into a real environment.\n"
-        f"  {'username':<22} {'role':<42} password\n"
-    )
-    for spec in USERS:
-        stdout.write(f"  {spec['username']:<22} {spec['role']:<42} {DEMO_PASSWORD}\n")
+def submitter_of(spec: dict[str, Any], users: dict[str, Any]):
+    return users[SUBMITTERS[spec["unit"]]]
+
+
+def _dependencies(title: str) -> dict[str, list]:
+    """The registry entries a demo use case names (seeded by vendors.demo first)."""
+    wanted = DEPENDENCIES.get(title, {})
+    vendors = list(Vendor.objects.filter(name__in=wanted.get("vendors", ())))
+    models = [AIModel.objects.get(provider__name=p, name=n, version=v) for p, n, v in wanted.get("ai_models", ())]
+    return {"vendors": vendors, "ai_models": models} if wanted else {}

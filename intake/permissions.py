@@ -35,6 +35,7 @@ class Action(StrEnum):
     OVERRIDE_TIER = "override_tier"
     SCORE_PILOT = "score_pilot"
     MANAGE_EVIDENCE = "manage_evidence"
+    WITHDRAW = "withdraw"
 
 
 _CODENAME = {
@@ -47,6 +48,7 @@ _CODENAME = {
     Action.OVERRIDE_TIER: "override_tier_usecase",
     Action.SCORE_PILOT: "score_pilot_usecase",
     Action.MANAGE_EVIDENCE: "manage_evidence_usecase",
+    Action.WITHDRAW: "manage_raci_usecase",  # the outcome's A (and governance admins)
 }
 # Separation of duties: these may never be taken by the use case's own people.
 _SOD_ACTIONS = {Action.DECIDE_REVIEW, Action.DECIDE_GATE}

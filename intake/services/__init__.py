@@ -19,6 +19,7 @@ from .usecases import (
     use_case_set_status,
     use_case_submit,
     use_case_update,
+    use_case_withdraw,
 )
 
 __all__ = [
@@ -41,4 +42,5 @@ __all__ = [
     "use_case_set_status",
     "use_case_submit",
     "use_case_update",
+    "use_case_withdraw",
 ]

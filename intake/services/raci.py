@@ -96,7 +96,10 @@ def raci_sync_defaults(*, use_case: UseCase) -> None:
         covered = {row[0] for row in current}
         missing = {row for row in desired if row[0] not in covered}
     else:
-        stale = [a.id for row, a in current.items() if a.source == RaciAssignment.Source.DEFAULT and row not in desired]
+        # A review function once engaged stays: its open review must still be decidable
+        # (and its decision auditable) after the tier goes down.
+        stale = [a.id for row, a in current.items()
+                 if a.source == RaciAssignment.Source.DEFAULT and row not in desired and not a.activity.review_function]
         RaciAssignment.objects.filter(id__in=stale).delete()
         manual_a = {row[0] for row, a in current.items() if a.source == RaciAssignment.Source.MANUAL and row[1] == A}
         missing = {row for row in desired - set(current) if not (row[1] == A and row[0] in manual_a)}

@@ -22,7 +22,7 @@ from intake.models import (
     UseCase,
     UseCaseEvent,
 )
-from intake.permissions import is_governance_admin
+from intake.permissions import Action, is_governance_admin, require
 from intake.tiering import TIER_DRIVING_FIELDS, compute_tier, eu_ai_act_category
 
 from .raci import raci_sync_defaults
@@ -293,3 +293,16 @@ def use_case_set_stage(*, use_case: UseCase, actor: AbstractBaseUser, stage: str
                   note=f"{before} -> {use_case.get_stage_display()}. {note}".strip())
     raci_sync_defaults(use_case=use_case)
     return use_case
+
+
+@transaction.atomic
+def use_case_withdraw(*, use_case: UseCase, actor: AbstractBaseUser, reason: str) -> UseCase:
+    """The outcome's A takes a use case out of the pipeline; the reason stays on the timeline."""
+    require(actor, Action.WITHDRAW, use_case)
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": "Say why it is withdrawn (at least 10 characters)."})
+    use_case = UseCase.objects.select_for_update().get(pk=use_case.pk)
+    if use_case.status in (Status.WITHDRAWN, Status.REJECTED):
+        raise ValidationError(f"{use_case.reference} is already {use_case.get_status_display().lower()}.")
+    return use_case_set_status(use_case=use_case, actor=actor, status=Status.WITHDRAWN, note=reason)

@@ -16,7 +16,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -25,11 +25,13 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from intake import permissions
+from intake import selectors as intake_selectors
 from intake.permissions import Action
 from reviews import selectors, services
 from reviews.choices import DECISION_STATUS, UNDECIDED_STATUSES, Decision
 from reviews.forms import CommentForm, ConditionFormSet, DecisionForm, EvidenceForm, ReviewAdminForm
 from reviews.models import Review
+from vendors.models import AIModel
 
 DECIDE_TEMPLATE = "admin/reviews/review/decide.html"
 # The review's own fields are shown read-only; only the assignee is edited here.
@@ -66,7 +68,8 @@ def _is_overdue(review: Review) -> bool:
 @admin.register(Review)
 class ReviewAdmin(SimpleHistoryAdmin):
     form = ReviewAdminForm
-    list_display = ("reference", "use_case_title", "tier", "stage", "function", "due", "assignee", "status")
+    list_display = ("reference", "use_case_title", "tier", "stage", "function", "due", "assignee", "status",
+                    "model_flag")
     list_display_links = ("reference", "use_case_title")
     list_filter = ("function", "status", ("use_case__risk_tier", TierFilter), OverdueFilter)
     list_select_related = ("use_case", "use_case__business_unit", "assignee")
@@ -77,7 +80,9 @@ class ReviewAdmin(SimpleHistoryAdmin):
     # -- the queue ---------------------------------------------------------
 
     def get_queryset(self, request):
-        return selectors.review_queue_for(request.user)
+        # The models each use case names, in one query for the page: the flag column needs them.
+        models = Prefetch("use_case__ai_models", queryset=AIModel.objects.select_related("provider"))
+        return selectors.review_queue_for(request.user).prefetch_related(models)
 
     def get_ordering(self, request):
         return ["queue_rank", "due_date", "id"]
@@ -99,6 +104,13 @@ class ReviewAdmin(SimpleHistoryAdmin):
         if _is_overdue(obj):
             return format_html('<strong style="color:#ba2121">{} (overdue)</strong>', obj.due_date)
         return obj.due_date
+
+    @admin.display(description="models")
+    def model_flag(self, obj: Review):
+        problems = intake_selectors.model_flags(obj.use_case)
+        if not problems:
+            return ""
+        return format_html('<strong style="color:#ba2121" title="{}">flagged</strong>', " ".join(problems))
 
     @admin.display(description="use case")
     def use_case_link(self, obj: Review):

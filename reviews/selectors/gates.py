@@ -93,12 +93,14 @@ def _readiness_detail(summary) -> str:
     if not summary.complete:
         parts.append("not every area is scored")
     elif summary.band is not None:
-        parts.append(f"total {summary.total}/90, {summary.band.label.lower()}: {summary.band.guidance.lower()}")
+        guidance = summary.band.guidance.rstrip(".")
+        parts.append(f"total {summary.total}/90, {summary.band.label.lower()}: {guidance[:1].lower()}{guidance[1:]}")
     if summary.blocking_areas:
         parts.append(f"below 3: {', '.join(summary.blocking_areas)}")
     if summary.unreviewed_ones:
         parts.append(f"scored 1 without an explicit review: {', '.join(summary.unreviewed_ones)}")
-    return "; ".join(parts).capitalize() + "." if parts else ""
+    text = "; ".join(parts)
+    return f"{text[:1].upper()}{text[1:]}." if text else ""
 
 
 def _pilot_to_controlled(use_case: UseCase) -> list[Criterion]:

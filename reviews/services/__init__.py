@@ -22,6 +22,7 @@ from .workflow import (
     review_assign,
     review_decide,
     reviews_open_required,
+    use_case_override_tier,
     use_case_submit,
     use_case_update,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "reviews_open_required",
     "risk_save",
     "snapshot_diff",
+    "use_case_override_tier",
     "use_case_submit",
     "use_case_update",
 ]

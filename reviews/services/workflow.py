@@ -145,6 +145,19 @@ def use_case_update(
     return use_case
 
 
+@transaction.atomic
+def use_case_override_tier(
+    *, use_case: UseCase, actor: AbstractBaseUser, tier: str, justification: str
+) -> UseCase:
+    """Override the tier; the reviews the new tier requires are opened (decided ones stay)."""
+    use_case = intake_services.use_case_override_tier(
+        use_case=use_case, actor=actor, tier=tier, justification=justification
+    )
+    reviews_open_required(use_case=use_case, actor=actor)
+    use_case.refresh_from_db()
+    return use_case
+
+
 def assignee_problem(review: Review, assignee: AbstractBaseUser) -> str:
     """Why ``assignee`` may not take ``review`` ("" when they may); forms show it early."""
     if not assignee.is_active:

@@ -145,3 +145,14 @@ def test_raci_must_keep_an_outcome_accountable(submitted, ava):
         services.raci_set(use_case=submitted, actor=ava, rows=rows)
     with pytest.raises(ValidationError, match="Business outcome needs exactly one Accountable"):
         services.raci_set(use_case=submitted, actor=ava, rows=[])
+
+
+def test_a_lowered_tier_keeps_the_engaged_review_groups(ava, custops, gov):
+    use_case = UseCaseFactory(business_unit=custops, created_by=ava, data_classification="confidential",
+                              exposure="external")  # medium: security, privacy, architecture
+    KPIFactory(use_case=use_case)
+    use_case = services.use_case_submit(use_case=use_case, actor=ava)
+    services.use_case_override_tier(use_case=use_case, actor=gov, tier="low",
+                                    justification="Internal pilot only for the first three months.")
+    groups = set(use_case.raci.filter(letter="R", group__isnull=False).values_list("group__name", flat=True))
+    assert groups == {"security", "privacy", "architecture"}

@@ -43,7 +43,7 @@ def test_everything_in_place_scales_pilot_to_controlled_rollout(ava, custops, dj
     [
         ("open_review", "reviews_approved", "Security (open)"),
         ("unmet_condition", "conditions_met", "Unmet: Add rollback drill"),
-        ("low_area", "readiness", "Below 3: Ownership"),
+        ("low_area", "readiness", "below 3: Ownership"),
         ("unreviewed_one", "readiness", "scored 1 without an explicit review: Workflow fit"),
         ("weak_total", "readiness", "weak: keep in pilot or redesign"),
         ("checklist", "checklist", "Not ready: Rollback readiness"),

@@ -68,3 +68,20 @@ def test_unmet_conditions_lists_only_unmet(low_case, sec, owner):
                            conditions=[{"text": "Turn on logging", "owner": owner, "due_date": due}])
 
     assert [c.text for c in selectors.unmet_conditions(low_case)] == ["Turn on logging"]
+
+
+def test_queue_flags_a_use_case_naming_a_banned_model(client, ava, custops, owner, sec, django_assert_max_num_queries):
+    from django.urls import reverse
+
+    from tests.vendors.factories import AIModelFactory
+
+    from .factories import submitted_use_case
+
+    flagged = submitted_use_case(created_by=ava, business_unit=custops, business_owner=owner, title="Flagged one")
+    fine = submitted_use_case(created_by=ava, business_unit=custops, business_owner=owner, title="Fine one")
+    flagged.ai_models.add(AIModelFactory(status="banned", name="Old Model"))
+    fine.ai_models.add(AIModelFactory())
+    client.force_login(sec)
+    html = client.get(reverse("admin:reviews_review_changelist")).content.decode()
+    assert html.count(">flagged</strong>") == 1
+    assert "Old Model" in html  # the reason, in the flag's title

@@ -60,6 +60,7 @@ def test_seed_demo_twice_builds_a_complete_demo_and_the_rerun_is_a_no_op():
     _assert_prohibited_draft()
     _assert_tiering()
     _assert_roles_and_raci()
+    _assert_workflow()
 
 
 def _assert_summary(output: str) -> None:
@@ -84,7 +85,8 @@ def _assert_coverage() -> None:
     use_cases = list(UseCase.objects.select_related("business_unit"))
     assert len(use_cases) >= 25
     assert {u.stage for u in use_cases} == set(Stage.values)
-    assert {u.status for u in use_cases} == set(Status.values)
+    # "submitted" is transient: submission opens the reviews at once (in review).
+    assert {u.status for u in use_cases} == set(Status.values) - {Status.SUBMITTED}
     assert {u.risk_tier for u in use_cases} >= {RiskTier.LOW, RiskTier.MEDIUM, RiskTier.HIGH}
     assert {u.business_unit.code for u in use_cases} == {"CUSTOPS", "FIN", "HR", "ENG"}
     for use_case in UseCase.objects.exclude(status=Status.DRAFT):
@@ -125,3 +127,26 @@ def _assert_roles_and_raci() -> None:
     sponsor = users["exec.sponsor"]
     assert permissions.use_cases_for(sponsor).exclude(status=Status.DRAFT).exists()
     assert not permissions.use_cases_for(users["ben.submitter"]).filter(business_unit__code="CUSTOPS").exists()
+
+
+def _assert_workflow() -> None:
+    """Statuses and stages were reached through reviews and gates, not by assignment."""
+    from reviews.models import GateDecision, KPIActual, ReadinessScore, Review, Risk
+    from vendors.models import AIModel, Vendor
+
+    assert Vendor.objects.count() >= 8 and AIModel.objects.filter(status="banned").exists()
+    for use_case in UseCase.objects.exclude(status=Status.DRAFT):
+        assert use_case.reviews.exists(), use_case.title
+    for use_case in UseCase.objects.filter(status=Status.APPROVED):
+        assert not use_case.reviews.exclude(status__in=["approved", "approved_with_conditions"]).exists()
+    beyond_pilot = UseCase.objects.filter(stage__in=[Stage.CONTROLLED_ROLLOUT, Stage.SCALED])
+    for use_case in beyond_pilot:
+        moves = list(GateDecision.objects.filter(use_case=use_case).values_list("to_stage", flat=True))
+        assert moves[:2] == [Stage.PILOT, Stage.CONTROLLED_ROLLOUT], use_case.title
+        assert ReadinessScore.objects.filter(use_case=use_case).count() == 18
+    for use_case in UseCase.objects.filter(stage=Stage.SCALED):
+        assert KPIActual.objects.filter(kpi__use_case=use_case).exists()
+    assert Review.objects.filter(status="changes_requested").exists()
+    assert Review.objects.filter(status="stopped").exists()
+    assert Risk.objects.count() >= 20
+    assert UseCase.objects.filter(ai_models__status="deprecated").exists()
