@@ -27,6 +27,7 @@ from intake.models import (
     UseCase,
 )
 from intake.services import KPI_FIELDS, REQUIRED_FOR_SUBMIT
+from vendors.models import AIModel, Vendor
 
 # The form's sections, in order: (anchor, title, intro, field names). The
 # detail page shows the answers in the same sections.
@@ -71,6 +72,13 @@ SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "How the AI works and how far people stay in control. These answers set the risk tier.",
         ("ai_pattern", "generates_content", "autonomy", "decision_impact", "regulated_area", "prohibited_practice"),
     ),
+    (
+        "vendors",
+        "Vendors and models",
+        "The vendors and the registry models it depends on. A model not approved for this data or tier "
+        "is flagged and brings architecture and security into the review.",
+        ("vendors", "ai_models"),
+    ),
 )
 
 FORM_FIELDS: tuple[str, ...] = tuple(name for *_, names in SECTIONS for name in names)
@@ -104,6 +112,8 @@ LABELS = {
     "decision_impact": "Decisions about people",
     "regulated_area": "Regulated decision area (EU AI Act Annex III)",
     "prohibited_practice": "Prohibited practice (EU AI Act Article 5)",
+    "vendors": "Vendors",
+    "ai_models": "Models from the approved model registry",
 }
 
 HELP_TEXTS = {
@@ -125,6 +135,8 @@ HELP_TEXTS = {
     "decision_impact": "Lending, hiring, pricing, insurance, healthcare, education, access to services.",
     "regulated_area": "Pick one if the use case supports decisions in one of these areas.",
     "prohibited_practice": "A use case matching one of these cannot proceed past intake.",
+    "vendors": "Every vendor whose product or service it uses. None ticked means no vendor.",
+    "ai_models": "Each model it calls, with its status and what it is approved for.",
 }
 
 # Short single-choice answers shown as radio buttons without a blank option
@@ -144,6 +156,17 @@ def user_choice_label(user) -> str:
     """How a person appears in a select: "Full name (username)"."""
     full_name = user.get_full_name()
     return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
+
+
+class VendorChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.effective_status_label().lower()})"
+
+
+class ModelChoiceFieldWithFit(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return (f"{obj} ({obj.get_status_display().lower()}; up to {obj.get_max_data_classification_display().lower()}"
+                f" data, {obj.get_max_tier_display().lower()} tier)")
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -167,6 +190,8 @@ class UseCaseForm(forms.ModelForm):
             "business_owner": UserChoiceField,
             "delivery_owner": UserChoiceField,
             "executive_sponsor": UserChoiceField,
+            "vendors": VendorChoiceField,
+            "ai_models": ModelChoiceFieldWithFit,
         }
         widgets = {
             "summary": _textarea(3),
@@ -177,6 +202,8 @@ class UseCaseForm(forms.ModelForm):
             "target_release": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "expected_users": forms.NumberInput(attrs={"min": 0, "step": 1}),
             **{name: forms.RadioSelect for name in RADIO_FIELDS + RADIO_WITH_NONE_FIELDS},
+            "vendors": forms.CheckboxSelectMultiple,
+            "ai_models": forms.CheckboxSelectMultiple,
         }
 
     def __init__(self, *args: Any, user, **kwargs: Any) -> None:
@@ -211,6 +238,9 @@ class UseCaseForm(forms.ModelForm):
             self.fields[name].empty_label = "Choose a person"
         for name in ("strategic_outcome", "portfolio_bucket"):
             self.fields[name].empty_label = "Choose one"
+        self.fields["vendors"].queryset = Vendor.objects.exclude(status="offboarded").order_by("name")
+        self.fields["ai_models"].queryset = AIModel.objects.select_related("provider").order_by(
+            "provider__name", "name", "version")
 
         for name in RADIO_FIELDS:
             field = self.fields[name]

@@ -3,7 +3,7 @@
 Submitting a use case or changing its answers starts work in apps that
 depend on intake (reviews open and reopen). Intake may not import them, so
 the composition root names the module in ``settings.USE_CASE_WORKFLOW``;
-its ``use_case_submit`` and ``use_case_update`` are what the pages, the
+its ``use_case_submit``, ``use_case_update`` and ``use_case_override_tier`` are what the pages, the
 admin and the API call. Intake's own services are the default.
 """
 
@@ -21,6 +21,10 @@ def workflow() -> ModuleType:
 
 def use_case_submit(**kwargs):
     return workflow().use_case_submit(**kwargs)
+
+
+def use_case_override_tier(**kwargs):
+    return workflow().use_case_override_tier(**kwargs)
 
 
 def use_case_update(**kwargs):

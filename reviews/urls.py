@@ -1,4 +1,8 @@
-"""Review pages outside the admin; mounted at /reviews/ by config.urls."""
+"""Review and gate-evidence pages outside the admin; mounted at /reviews/ by config.urls.
+
+The names are part of the contract: ``reviews.selectors.gates`` links each gate
+criterion to its page by name.
+"""
 
 from django.urls import path
 
@@ -6,6 +10,19 @@ from reviews import views
 
 app_name = "reviews"
 
+USE_CASE = "use-cases/<str:reference>/"
+
 urlpatterns = [
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
+    path(USE_CASE, views.use_case_reviews, name="reviews"),
+    path(f"{USE_CASE}readiness/", views.readiness, name="readiness"),
+    path(f"{USE_CASE}checklist/", views.checklist, name="checklist"),
+    path(f"{USE_CASE}risks/", views.risks, name="risks"),
+    path(f"{USE_CASE}risks/<int:pk>/", views.risk_edit, name="risk_edit"),
+    path(f"{USE_CASE}kpis/", views.kpis, name="kpis"),
+    path(f"{USE_CASE}incidents/", views.incidents, name="incidents"),
+    path(f"{USE_CASE}incidents/<int:pk>/", views.incident_edit, name="incident_edit"),
+    path(f"{USE_CASE}gate/", views.gate, name="gate"),
+    path(f"{USE_CASE}comments/", views.comment, name="comment"),
+    path(f"{USE_CASE}evidence/", views.evidence_upload, name="evidence_upload"),
 ]

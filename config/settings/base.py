@@ -44,6 +44,16 @@ ROOT_URLCONF = "config.urls"
 # The composition root: the module whose use_case_submit/use_case_update the
 # intake pages, admin and API call (reviews opens and reopens reviews).
 USE_CASE_WORKFLOW = "reviews.services"
+# Panels of the use-case page that come from apps depending on intake. Intake
+# may never import reviews, so the composition root names them here; the
+# detail page calls each as panel(request=, use_case=, facts=) and renders,
+# in this order, each {"template": ..., "context": ...} it returns (None: skip).
+USE_CASE_PAGE_PANELS = [
+    "reviews.panels.gate_panel",
+    "reviews.panels.reviews_panel",
+    "reviews.panels.evidence_panel",
+    "reviews.panels.discussion_panel",
+]
 
 TEMPLATES = [
     {

@@ -7,9 +7,12 @@ single use cases 404 when not visible) and every write through
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
@@ -17,6 +20,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from intake import permissions, selectors, services, workflow
@@ -131,7 +135,9 @@ def _answer(use_case: UseCase, name: str) -> dict[str, Any]:
     field = UseCase._meta.get_field(name)
     value = getattr(use_case, name)
     kind = "long" if name in LONG_TEXT_FIELDS else "text"
-    if field.is_relation:
+    if field.many_to_many:
+        value = ", ".join(str(item) for item in value.all()) or "None named"
+    elif field.is_relation:
         if value is not None:
             value = user_label(value) if name in USER_FIELDS else str(value)
     elif field.choices:
@@ -209,6 +215,22 @@ def _fetch_for_detail(request: HttpRequest, reference: str) -> UseCase:
     return permissions.use_case_for(request.user, reference, selectors.use_case_detail(queryset=UseCase.objects.all()))
 
 
+@functools.cache
+def _panel_functions(paths: tuple[str, ...]) -> tuple[Callable[..., dict[str, Any] | None], ...]:
+    return tuple(import_string(path) for path in paths)
+
+
+def _panels(request: HttpRequest, use_case: UseCase, facts: permissions.Facts) -> list[dict[str, Any]]:
+    """What other apps show on this page (settings.USE_CASE_PAGE_PANELS), in order.
+
+    Intake never imports those apps: each panel is named at the composition
+    root and returns None or {"template": ..., "context": {...}}.
+    """
+    panels = _panel_functions(tuple(getattr(settings, "USE_CASE_PAGE_PANELS", ())))
+    rendered = (panel(request=request, use_case=use_case, facts=facts) for panel in panels)
+    return [panel for panel in rendered if panel]
+
+
 def _render_detail(
     request: HttpRequest, use_case: UseCase, *, override_form: TierOverrideForm | None = None
 ) -> HttpResponse:
@@ -234,6 +256,7 @@ def _render_detail(
             for anchor, title, _intro, names in SECTIONS
         ],
         "why": _tier_why(use_case),
+        "model_flags": selectors.model_flags(use_case),
         "computed_tier_label": _tier_label(use_case.computed_tier),
         "override_tier_label": _tier_label(use_case.tier_override),
         "obligations": list(selectors.eu_ai_act_obligations(category)) if category else [],
@@ -247,6 +270,7 @@ def _render_detail(
         "can_manage_raci": allowed(Action.MANAGE_RACI),
         "raci": raci_grid_context(use_case),
         "override_form": override_form,
+        "panels": _panels(request, use_case, facts),
     }
     return render(request, "intake/detail.html", context)
 
@@ -394,7 +418,7 @@ def use_case_override_tier(request: HttpRequest, reference: str) -> HttpResponse
     form = TierOverrideForm(request.POST)
     if form.is_valid():
         try:
-            updated = services.use_case_override_tier(
+            updated = workflow.use_case_override_tier(
                 use_case=use_case,
                 actor=request.user,
                 tier=form.cleaned_data["tier"],

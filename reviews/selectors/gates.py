@@ -67,7 +67,7 @@ def _exploration_to_pilot(use_case: UseCase) -> list[Criterion]:
                   "" if use_case.risk_tier else "Submit the use case so it is tiered.", detail_url),
         Criterion("pilot_selection", "The pilot-selection score is recorded", has_pilot,
                   "" if has_pilot else "The PMO has not scored the pilot-selection criteria yet.",
-                  reverse("intake:pilot_selection", args=[use_case.reference])),
+                  reverse("intake:detail", args=[use_case.reference]) + "#pilot"),
     ]
 
 
@@ -83,7 +83,7 @@ def _reviews_criterion(use_case: UseCase) -> Criterion:
 
 
 def _conditions_criterion(use_case: UseCase) -> Criterion:
-    unmet = [c.text for c in unmet_conditions(use_case)]
+    unmet = [c.text.rstrip(".") for c in unmet_conditions(use_case)]
     return Criterion("conditions_met", "Every condition of a conditional approval is met", not unmet,
                      f"Unmet: {'; '.join(unmet)}." if unmet else "", _link(use_case, "reviews"))
 

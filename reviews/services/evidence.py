@@ -167,6 +167,12 @@ def cost_record(
 ) -> CostEntry:
     """Budget and actual spend for the month containing ``period``."""
     permissions.require(actor, Action.MANAGE_EVIDENCE, use_case)
+    errors: dict[str, str] = {}
+    note = _text(note, "note", errors, limit=500)
+    if not isinstance(period, datetime.date):
+        errors["period"] = "Enter a date in the month the figures are for."
+    if errors:
+        raise ValidationError(errors)
     budget_value, actual_value = _decimal(budget, "budget"), _decimal(actual, "actual")
     if budget_value < 0 or actual_value < 0:
         raise ValidationError("Budget and actual spend cannot be negative.")
@@ -175,7 +181,7 @@ def cost_record(
         use_case=use_case, period_start=month,
         defaults={"budget": budget_value, "actual": actual_value, "recorded_by": actor},
     )
-    entry.budget, entry.actual, entry.note, entry.recorded_by = budget_value, actual_value, note[:500], actor
+    entry.budget, entry.actual, entry.note, entry.recorded_by = budget_value, actual_value, note, actor
     _save(entry, actor)
     return entry
 

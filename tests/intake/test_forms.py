@@ -35,6 +35,7 @@ def test_sections_cover_every_answer_needed_to_submit():
         "Data",
         "Users and integrations",
         "AI pattern and oversight",
+        "Vendors and models",
     ]
     assert "business_unit" not in ANSWER_FIELDS
 

@@ -1,0 +1,22 @@
+"""Review and gate-evidence pages outside the admin; mounted at /reviews/ by config.urls."""
+
+from .discussion import comment, evidence_upload
+from .downloads import evidence_download
+from .evidence import checklist, incident_edit, incidents, kpis, readiness, risk_edit, risks
+from .gate import gate
+from .review_list import use_case_reviews
+
+__all__ = [
+    "checklist",
+    "comment",
+    "evidence_download",
+    "evidence_upload",
+    "gate",
+    "incident_edit",
+    "incidents",
+    "kpis",
+    "readiness",
+    "risk_edit",
+    "risks",
+    "use_case_reviews",
+]

@@ -1,0 +1,103 @@
+"""Comments and evidence files, posted from the Discussion panel of the use-case page."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from intake.permissions import Action
+from reviews import services
+from reviews.forms import CommentForm
+
+from .common import denied, detail_url, fetch, first_errors, refuse
+
+
+def _size(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{-(-size // 1024)} KB"
+
+
+@require_POST
+def comment(request: HttpRequest, reference: str) -> HttpResponse:
+    use_case, facts = fetch(request, reference)
+    # Problems go to the top of the page, where the message shows; a new comment is scrolled to.
+    back = detail_url(use_case)
+    if refused := refuse(request, Action.COMMENT, use_case, facts, back):
+        return refused
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"The comment was not added. {first_errors(form)}")
+        return redirect(back)
+    try:
+        added = services.comment_add(use_case=use_case, actor=request.user, body=form.cleaned_data["body"])
+    except PermissionDenied as exc:
+        return denied(request, exc, Action.COMMENT, use_case, back)
+    except ValidationError as exc:
+        messages.error(request, f"The comment was not added. {' '.join(exc.messages)}")
+        return redirect(back)
+    messages.success(request, "Comment added.")
+    return redirect(detail_url(use_case, f"comment-{added.pk}"))
+
+
+class _SizeLimit(FileUploadHandler):
+    """Stops reading a file at the evidence limit (nothing past it is written to disk)."""
+
+    def __init__(self, request: HttpRequest, limit: int) -> None:
+        super().__init__(request)
+        self.limit = limit
+        self.too_large = ""
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > self.limit:
+            self.too_large = self.file_name or "The file"
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+def _limit() -> int:
+    return getattr(settings, "EVIDENCE_MAX_BYTES", services.EVIDENCE_MAX_BYTES)
+
+
+@csrf_exempt  # the CSRF check runs in _upload, after the size limit is in place
+@require_POST
+def evidence_upload(request: HttpRequest, reference: str) -> HttpResponse:
+    # Upload handlers can be changed only before the body is read (Django docs, "Modifying upload
+    # handlers on the fly"); the CSRF check reads it, so it runs in the inner view.
+    limiter = _SizeLimit(request, _limit())
+    request.upload_handlers.insert(0, limiter)
+    try:
+        return _upload(request, reference, limiter)
+    except (RequestDataTooBig, TooManyFieldsSent):
+        use_case, _facts = fetch(request, reference)
+        messages.error(request, "The upload was too large to read; nothing was uploaded.")
+        return redirect(detail_url(use_case))
+
+
+@csrf_protect
+def _upload(request: HttpRequest, reference: str, limiter: _SizeLimit) -> HttpResponse:
+    use_case, facts = fetch(request, reference)
+    back = detail_url(use_case)
+    if refused := refuse(request, Action.COMMENT, use_case, facts, back):
+        return refused
+    upload = request.FILES.get("file")  # reads the body (if the CSRF check has not), through the limit
+    if limiter.too_large:
+        messages.error(request, f"{limiter.too_large} is larger than the {_size(_limit())} limit; "
+                                "nothing was uploaded.")
+        return redirect(back)
+    try:
+        evidence = services.evidence_add(use_case=use_case, actor=request.user, upload=upload)
+    except PermissionDenied as exc:
+        return denied(request, exc, Action.COMMENT, use_case, back)
+    except ValidationError as exc:
+        messages.error(request, f"Nothing was uploaded. {' '.join(exc.messages)}")
+        return redirect(back)
+    messages.success(request, f"{evidence.original_name} uploaded.")
+    return redirect(detail_url(use_case, "files"))

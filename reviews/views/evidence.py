@@ -1,0 +1,346 @@
+"""Gate-evidence pages: readiness, rollout checklist, risk register, KPIs and
+costs, incidents. Anyone who may see the use case reads them; only people with
+Action.MANAGE_EVIDENCE record (the services check again)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from intake.models import KPI, UseCase
+from intake.permissions import Action, Facts
+from reviews import selectors, services
+from reviews.forms import (
+    IMPACT_LABELS,
+    LIKELIHOOD_LABELS,
+    SCORE_MEANINGS,
+    SEVERITY_LABELS,
+    ChecklistForm,
+    CostForm,
+    IncidentForm,
+    KPIActualForm,
+    ReadinessForm,
+    RiskForm,
+)
+from reviews.models import CostEntry, Incident, Risk
+from reviews.panels import OPEN_INCIDENT_STATUSES, heat_level, heatmap
+
+from .common import attach_errors, can, denied, fetch, page_url, refuse
+
+MANAGE = Action.MANAGE_EVIDENCE
+
+
+def _error_items(form, rows: list[dict[str, Any]], prefix: str, key: str, fields: tuple[str, ...]):
+    """Rows with errors, for the summary at the top: a link to the row and its first error."""
+    items = []
+    for row in rows:
+        errors = [error for name in fields if form.is_bound for error in row[name].errors]
+        if errors:
+            thing = row[key]
+            items.append({"anchor": f"{prefix}-{thing.key}", "label": thing.name, "message": errors[0]})
+    return items
+
+
+def _base(use_case: UseCase, facts: Facts, request: HttpRequest, current: str) -> dict[str, Any]:
+    return {"use_case": use_case, "current": current, "can_manage": can(request, MANAGE, use_case, facts)}
+
+
+# ---------------------------------------------------------------- readiness
+
+
+@require_http_methods(["GET", "POST"])
+def readiness(request: HttpRequest, reference: str) -> HttpResponse:
+    use_case, facts = fetch(request, reference)
+    here = page_url("readiness", use_case)
+    summary = selectors.readiness_summary(use_case)
+    areas = [area for area, _ in summary.rows]
+    if request.method == "POST":
+        if refused := refuse(request, MANAGE, use_case, facts, here):
+            return refused
+        form = ReadinessForm(request.POST, areas=areas)
+        if form.is_valid():
+            scores, notes, reviews = form.changes({area.id: score for area, score in summary.rows if score})
+            if not scores:
+                messages.info(request, "Nothing changed.")
+                return redirect(here)
+            try:
+                services.readiness_record(use_case=use_case, actor=request.user, scores=scores, notes=notes,
+                                          explicit_reviews=reviews)
+            except PermissionDenied as exc:
+                return denied(request, exc, MANAGE, use_case, here)
+            except ValidationError as exc:
+                attach_errors(form, exc, ReadinessForm.field_for)
+            else:
+                saved = selectors.readiness_summary(use_case)
+                where = f"Total {saved.total}/90" + (f", {saved.band.label.lower()}" if saved.band else "")
+                messages.success(request, f"Readiness recorded for {len(scores)} "
+                                          f"{'area' if len(scores) == 1 else 'areas'}. {where}.")
+                return redirect(here)
+    else:
+        form = ReadinessForm(initial=ReadinessForm.initial_for(summary.rows), areas=areas)
+    context = _base(use_case, facts, request, "readiness") | {
+        "error_items": _error_items(form, form.rows(), "area", "area", ("score", "note", "review")),
+        "summary": summary,
+        "scored_count": sum(1 for _, score in summary.rows if score is not None),
+        "form": form,
+        "meanings": SCORE_MEANINGS,
+    }
+    return render(request, "reviews/readiness.html", context)
+
+
+# ---------------------------------------------------------------- checklist
+
+
+@require_http_methods(["GET", "POST"])
+def checklist(request: HttpRequest, reference: str) -> HttpResponse:
+    use_case, facts = fetch(request, reference)
+    here = page_url("checklist", use_case)
+    summary = selectors.checklist_summary(use_case)
+    items = [item for item, _ in summary.rows]
+    if request.method == "POST":
+        if refused := refuse(request, MANAGE, use_case, facts, here):
+            return refused
+        form = ChecklistForm(request.POST, items=items)
+        if form.is_valid():
+            changed = form.changes({item.id: entry for item, entry in summary.rows if entry})
+            if not changed:
+                messages.info(request, "Nothing changed.")
+                return redirect(here)
+            try:
+                services.checklist_record(use_case=use_case, actor=request.user, items=changed)
+            except PermissionDenied as exc:
+                return denied(request, exc, MANAGE, use_case, here)
+            except ValidationError as exc:
+                attach_errors(form, exc, ChecklistForm.field_for)
+            else:
+                saved = selectors.checklist_summary(use_case)
+                ready = len(saved.rows) - len(saved.not_ready)
+                messages.success(request, f"Checklist recorded: {ready} of {len(saved.rows)} items ready.")
+                return redirect(here)
+    else:
+        form = ChecklistForm(initial=ChecklistForm.initial_for(summary.rows), items=items)
+    entries = {item.id: entry for item, entry in summary.rows}
+    rows = [row | {"entry": entries[row["item"].id]} for row in form.rows()]
+    context = _base(use_case, facts, request, "checklist") | {
+        "error_items": _error_items(form, rows, "item", "item", ("ready", "evidence")),
+        "summary": summary,
+        "ready_count": len(summary.rows) - len(summary.not_ready),
+        "form": form,
+        "rows": rows,
+    }
+    return render(request, "reviews/checklist.html", context)
+
+
+# ---------------------------------------------------------------- risks
+
+
+def _risks_page(request: HttpRequest, use_case: UseCase, facts: Facts, form: RiskForm | None) -> HttpResponse:
+    risks = list(selectors.risks_for(use_case))
+    for risk in risks:
+        risk.level = heat_level(risk.score)
+    context = _base(use_case, facts, request, "risks") | {
+        "risks": risks,
+        "heatmap": heatmap(risks),
+        "escalations": sum(1 for r in risks if r.needs_escalation),
+        "likelihood_labels": LIKELIHOOD_LABELS,
+        "impact_labels": IMPACT_LABELS,
+    }
+    if context["can_manage"]:
+        context["form"] = form or RiskForm()
+    return render(request, "reviews/risks.html", context)
+
+
+def _save_risk(request: HttpRequest, use_case: UseCase, form: RiskForm, risk: Risk | None, here: str):
+    """Save through the service: a redirect when saved, else None with the errors on ``form``."""
+    if not form.is_valid():
+        return None
+    try:
+        saved = services.risk_save(use_case=use_case, actor=request.user, data=form.risk_data(), risk=risk)
+    except PermissionDenied as exc:
+        return denied(request, exc, MANAGE, use_case, here)
+    except ValidationError as exc:
+        attach_errors(form, exc)
+        return None
+    escalate = " It has reached its escalation threshold: escalate it." if saved.needs_escalation else ""
+    messages.success(request, f"Risk {'updated' if risk else 'added'}: {saved.get_area_display()} "
+                              f"(score {saved.score}).{escalate}")
+    return redirect(page_url("risks", use_case))
+
+
+@require_http_methods(["GET", "POST"])
+def risks(request: HttpRequest, reference: str) -> HttpResponse:
+    use_case, facts = fetch(request, reference)
+    here = page_url("risks", use_case)
+    form = None
+    if request.method == "POST":
+        if refused := refuse(request, MANAGE, use_case, facts, here):
+            return refused
+        form = RiskForm(request.POST)
+        if response := _save_risk(request, use_case, form, None, here):
+            return response
+    return _risks_page(request, use_case, facts, form)
+
+
+@require_http_methods(["GET", "POST"])
+def risk_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    use_case, facts = fetch(request, reference)
+    risk = get_object_or_404(Risk.objects.select_related("owner"), pk=pk, use_case=use_case)
+    risk.level = heat_level(risk.score)
+    here = page_url("risk_edit", use_case, risk.pk)
+    can_manage = can(request, MANAGE, use_case, facts)
+    form = None
+    if request.method == "POST":
+        if refused := refuse(request, MANAGE, use_case, facts, here):
+            return refused
+        form = RiskForm(request.POST)
+        if response := _save_risk(request, use_case, form, risk, here):
+            return response
+    elif can_manage:
+        form = RiskForm(initial=RiskForm.initial_for(risk))
+    context = _base(use_case, facts, request, "risks") | {"risk": risk, "form": form}
+    return render(request, "reviews/risk_edit.html", context)
+
+
+# ---------------------------------------------------------------- KPIs and costs
+
+
+def _kpis(use_case: UseCase):
+    return KPI.objects.filter(use_case=use_case).order_by("id")
+
+
+@require_http_methods(["GET", "POST"])
+def kpis(request: HttpRequest, reference: str) -> HttpResponse:
+    use_case, facts = fetch(request, reference)
+    here = page_url("kpis", use_case)
+    measurement_form = cost_form = None
+    if request.method == "POST":
+        if refused := refuse(request, MANAGE, use_case, facts, here):
+            return refused
+        try:
+            if request.POST.get("form") == "cost":
+                cost_form = CostForm(request.POST, prefix="cost")
+                if cost_form.is_valid():
+                    data = cost_form.cleaned_data
+                    try:
+                        entry = services.cost_record(use_case=use_case, actor=request.user, period=data["period"],
+                                                     budget=data["budget"], actual=data["actual"],
+                                                     note=data["note"])
+                    except ValidationError as exc:
+                        attach_errors(cost_form, exc)
+                    else:
+                        messages.success(request, f"Costs for {entry.period_start:%B %Y} recorded.")
+                        return redirect(f"{here}#costs")
+            else:
+                measurement_form = KPIActualForm(request.POST, kpis=_kpis(use_case), prefix="actual")
+                if measurement_form.is_valid():
+                    data = measurement_form.cleaned_data
+                    kpi = data["kpi"]
+                    kpi.use_case = use_case
+                    try:
+                        actual = services.kpi_actual_record(kpi=kpi, actor=request.user,
+                                                            measured_on=data["measured_on"], value=data["value"],
+                                                            note=data["note"])
+                    except ValidationError as exc:
+                        attach_errors(measurement_form, exc)
+                    else:
+                        messages.success(request, f"Measurement recorded: {kpi.name} {actual.value.normalize():f}"
+                                                  f"{(' ' + kpi.unit) if kpi.unit else ''} on "
+                                                  f"{actual.measured_on:%d %b %Y}.")
+                        return redirect(here)
+        except PermissionDenied as exc:
+            return denied(request, exc, MANAGE, use_case, here)
+    progress = selectors.kpi_progress(use_case)
+    costs = list(CostEntry.objects.filter(use_case=use_case).order_by("-period_start"))
+    totals = CostEntry.objects.filter(use_case=use_case).aggregate(budget=Sum("budget"), actual=Sum("actual"))
+    context = _base(use_case, facts, request, "kpis") | {
+        "progress": [
+            {"p": p, "bar": max(0, min(100, p.progress_pct)) if p.progress_pct is not None else None}
+            for p in progress
+        ],
+        "met_count": sum(1 for p in progress if p.met),
+        "costs": [{"entry": c, "variance": c.actual - c.budget} for c in costs],
+        "totals": totals,
+        "total_variance": (totals["actual"] or 0) - (totals["budget"] or 0),
+    }
+    if context["can_manage"]:
+        context["measurement_form"] = measurement_form or KPIActualForm(kpis=_kpis(use_case), prefix="actual")
+        context["cost_form"] = cost_form or CostForm(prefix="cost")
+    return render(request, "reviews/kpis.html", context)
+
+
+# ---------------------------------------------------------------- incidents
+
+
+def _incident_saved(request: HttpRequest, incident: Incident, *, reported: bool) -> None:
+    verb = "reported" if reported else "updated"
+    text = f"Incident {verb}: S{incident.severity} {incident.title}."
+    if incident.severity == 1:
+        text += " Severity 1: the executive sponsor and governance admins are being emailed."
+    messages.success(request, text)
+
+
+@require_http_methods(["GET", "POST"])
+def incidents(request: HttpRequest, reference: str) -> HttpResponse:
+    use_case, facts = fetch(request, reference)
+    here = page_url("incidents", use_case)
+    form = None
+    if request.method == "POST":
+        if refused := refuse(request, MANAGE, use_case, facts, here):
+            return refused
+        form = IncidentForm(request.POST)
+        if form.is_valid():
+            try:
+                incident = services.incident_report(use_case=use_case, actor=request.user,
+                                                    data=form.incident_data())
+            except PermissionDenied as exc:
+                return denied(request, exc, MANAGE, use_case, here)
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                _incident_saved(request, incident, reported=True)
+                return redirect(here)
+    rows = list(selectors.incidents_for(use_case))
+    context = _base(use_case, facts, request, "incidents") | {
+        "incidents": rows,
+        "open_count": sum(1 for i in rows if i.status in OPEN_INCIDENT_STATUSES),
+        "severity_labels": SEVERITY_LABELS,
+    }
+    if context["can_manage"]:
+        context["form"] = form or IncidentForm()
+    return render(request, "reviews/incidents.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def incident_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    use_case, facts = fetch(request, reference)
+    incident = get_object_or_404(Incident.objects.select_related("reported_by"), pk=pk, use_case=use_case)
+    here = page_url("incident_edit", use_case, incident.pk)
+    can_manage = can(request, MANAGE, use_case, facts)
+    form = None
+    if request.method == "POST":
+        if refused := refuse(request, MANAGE, use_case, facts, here):
+            return refused
+        form = IncidentForm(request.POST)
+        if form.is_valid():
+            incident.use_case = use_case
+            try:
+                saved = services.incident_update(incident=incident, actor=request.user, data=form.incident_data())
+            except PermissionDenied as exc:
+                return denied(request, exc, MANAGE, use_case, here)
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                _incident_saved(request, saved, reported=False)
+                return redirect(page_url("incidents", use_case))
+    elif can_manage:
+        form = IncidentForm(initial=IncidentForm.initial_for(incident))
+    context = _base(use_case, facts, request, "incidents") | {
+        "incident": incident, "form": form, "severity_labels": SEVERITY_LABELS,
+    }
+    return render(request, "reviews/incident_edit.html", context)
