@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check venv bench e2e clean
+.PHONY: run test lint venv bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,16 @@ lint: venv  ## ruff, missing migrations, deploy checks
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	SECRET_KEY=ci-check-deploy-$$(head -c 48 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9') \
 	  DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432/stagegate_bench
+
+bench: venv  ## every bench/bench_*.py; rewrites docs/benchmarks.md (SQLite, then PostgreSQL if reachable)
+	$(BIN)/python -m bench.run
+	@if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
+	  psql -h 127.0.0.1 -U postgres -tc "select 1 from pg_database where datname='stagegate_bench'" | grep -q 1 || \
+	    psql -h 127.0.0.1 -U postgres -c "create database stagegate_bench"; \
+	  BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python -m bench.run; \
+	else echo "PostgreSQL not reachable: SQLite figures only"; fi
 
 clean:
 	rm -rf $(VENV) var db.sqlite3*
