@@ -14,6 +14,7 @@ from .usecases import (
     use_case_override_tier,
     use_case_pilot_selection,
     use_case_submit,
+    use_case_withdraw,
 )
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "use_case_pilot_selection",
     "use_case_raci",
     "use_case_submit",
+    "use_case_withdraw",
 ]

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,7 +24,7 @@ from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from intake import permissions, selectors, services, workflow
-from intake.choices import TIER_DRIVING_CHOICES, RiskTier, TierDrivingField
+from intake.choices import TIER_DRIVING_CHOICES, RiskTier, Status, TierDrivingField
 from intake.forms import (
     FORM_FIELDS,
     LABELS,
@@ -267,6 +267,7 @@ def _render_detail(
         "can_submit": allowed(Action.SUBMIT),
         "can_override": can_override,
         "can_score_pilot": allowed(Action.SCORE_PILOT),
+        "can_withdraw": allowed(Action.WITHDRAW) and use_case.status not in (Status.WITHDRAWN, Status.REJECTED),
         "can_manage_raci": allowed(Action.MANAGE_RACI),
         "raci": raci_grid_context(use_case),
         "override_form": override_form,
@@ -468,3 +469,17 @@ def use_case_pilot_selection(request: HttpRequest, reference: str) -> HttpRespon
         "intake/pilot_selection.html",
         {"use_case": use_case, "form": form, "existing": existing, "max_total": 3 * len(PILOT_CRITERIA)},
     )
+
+
+@require_POST
+def use_case_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+    use_case = permissions.use_case_for(request.user, reference)
+    try:
+        services.use_case_withdraw(use_case=use_case, actor=request.user, reason=request.POST.get("reason", ""))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or "You may not withdraw this use case.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{use_case.reference} withdrawn.")
+    return redirect(_detail_url(use_case))

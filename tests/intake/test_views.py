@@ -814,3 +814,30 @@ def test_a_tampered_vendor_id_is_a_field_error(ava_client, custops):
                                                       "kpis-TOTAL_FORMS": 0, "kpis-INITIAL_FORMS": 0})
     assert response.status_code == 200
     assert "vendors" in response.context["form"].errors
+
+
+def test_the_outcome_accountable_withdraws_with_a_reason(client, ava, custops):
+    from tests.factories import UserFactory
+
+    owner = UserFactory()
+    use_case = UseCaseFactory(business_unit=custops, created_by=ava, business_owner=owner)
+    client.force_login(owner)
+    assert "Withdraw" in client.get(url("detail", use_case)).content.decode()
+    client.post(reverse("intake:withdraw", args=[use_case.reference]), {"reason": "no"})
+    use_case.refresh_from_db()
+    assert use_case.status == "draft"  # a reason of ten characters at least
+    reason = "Replaced by the CRM vendor's feature."
+    client.post(reverse("intake:withdraw", args=[use_case.reference]), {"reason": reason})
+    use_case.refresh_from_db()
+    assert use_case.status == "withdrawn"
+    assert use_case.events.last().note == reason
+
+
+def test_the_submitter_cannot_withdraw(ava_client, ava, custops):
+    from tests.factories import UserFactory
+
+    use_case = UseCaseFactory(business_unit=custops, created_by=ava, business_owner=UserFactory())
+    assert "Withdraw" not in ava_client.get(url("detail", use_case)).content.decode()
+    ava_client.post(reverse("intake:withdraw", args=[use_case.reference]), {"reason": "I changed my mind about it."})
+    use_case.refresh_from_db()
+    assert use_case.status == "draft"
