@@ -32,11 +32,12 @@ lint: venv  ## ruff, missing migrations, deploy checks
 
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432/stagegate_bench
 
-bench: venv  ## every bench/bench_*.py; rewrites docs/benchmarks.md (SQLite, then PostgreSQL if reachable)
+bench: venv  ## every bench/bench_*.py on fresh databases; rewrites docs/benchmarks.md
+	rm -f var/bench.sqlite3*
 	$(BIN)/python -m bench.run
 	@if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
-	  psql -h 127.0.0.1 -U postgres -tc "select 1 from pg_database where datname='stagegate_bench'" | grep -q 1 || \
-	    psql -h 127.0.0.1 -U postgres -c "create database stagegate_bench"; \
+	  psql -q -h 127.0.0.1 -U postgres -c "drop database if exists stagegate_bench" && \
+	  psql -q -h 127.0.0.1 -U postgres -c "create database stagegate_bench" && \
 	  BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python -m bench.run; \
 	else echo "PostgreSQL not reachable: SQLite figures only"; fi
 
