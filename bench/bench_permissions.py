@@ -22,7 +22,7 @@ def _seed(total: int) -> None:
 
     unit, _ = BusinessUnit.objects.get_or_create(code="BENCH", defaults={"name": "Bench"})
     owner, _ = User.objects.get_or_create(username="bench.owner")
-    others = [User.objects.get_or_create(username=f"bench.user{n}")[0] for n in range(9)]
+    others = [User.objects.get_or_create(username=f"bench.user{n}")[0] for n in range(10)]
     reviewer, _ = User.objects.get_or_create(username="bench.reviewer")
     security = Group.objects.get(name="security")
     reviewer.groups.add(security)
