@@ -1,4 +1,9 @@
-"""The Celery app. With no REDIS_URL, tasks run eagerly in-process."""
+"""The Celery app. With no REDIS_URL, tasks run eagerly in-process.
+
+Run one worker pool and exactly one beat (see README, "Worker and beat");
+beat reads its schedule from the database (django-celery-beat), so admins
+change times in Django admin.
+"""
 
 import os
 
@@ -6,6 +11,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
-app = Celery("stagegate")
+# DjangoTask adds delay_on_commit(); config.tasks.enqueue_on_commit also survives a broker outage.
+app = Celery("stagegate", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

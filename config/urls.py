@@ -8,4 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("intake/", include("intake.urls")),
     path("reviews/", include("reviews.urls")),
+    path("reports/", include("reports.urls")),
+    path("api/", include("api.urls")),
 ]

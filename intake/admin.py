@@ -1,6 +1,11 @@
 """Admin for intake. Edits go through the same services as the pages."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.db import transaction
+from rest_framework.authtoken.models import Token, TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
 from intake import permissions, services, workflow
@@ -20,6 +25,7 @@ from intake.models import (
     RiskDimension,
     RiskMatrixVersion,
     RiskOption,
+    ServiceAccount,
     StrategicOutcome,
     TierAssessment,
     TierPolicy,
@@ -382,3 +388,77 @@ class UseCaseUserObjectPermissionAdmin(GrantAdmin):
 class UseCaseGroupObjectPermissionAdmin(GrantAdmin):
     list_display = ("content_object", "group", "permission")
     list_select_related = ("content_object", "group", "permission")
+
+
+class ServiceAccountCreationForm(forms.ModelForm):
+    """Adding a service account creates its user; nobody ever sets a password for it."""
+
+    username = forms.CharField(max_length=150, validators=[UnicodeUsernameValidator()],
+                               help_text="E.g. svc.grc-sync. Letters, digits and @ . + - _ only.")
+
+    class Meta:
+        model = ServiceAccount
+        fields = ("read_only", "description")
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("A user with that username already exists.")
+        return username
+
+
+def _show_token_once(modeladmin, request, account: ServiceAccount, token: Token) -> None:
+    modeladmin.message_user(
+        request,
+        f"API token of {account.user.get_username()}: {token.key} (shown only now: copy it into the "
+        "calling system's secret store). Send it as the header 'Authorization: Token <key>'.",
+        messages.WARNING,
+    )
+
+
+@admin.register(ServiceAccount)
+class ServiceAccountAdmin(admin.ModelAdmin):
+    """Non-human API identities. The token is shown once, when created or rotated."""
+
+    list_display = ("user", "read_only", "description", "created_at")
+    list_filter = ("read_only",)
+    list_select_related = ("user",)
+    search_fields = ("user__username", "description")
+    readonly_fields = ("user", "created_at")
+    actions = ["rotate_token"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ServiceAccountCreationForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ("username", "read_only", "description") if obj is None else ("user", "read_only", "description",
+                                                                           "created_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        user = get_user_model()(username=form.cleaned_data["username"], is_active=True)
+        user.set_unusable_password()
+        user.save()
+        obj.user = user
+        super().save_model(request, obj, form, change)
+        _show_token_once(self, request, obj, Token.objects.create(user=user))
+
+    @admin.action(description="Rotate the API token of the selected service accounts (old tokens stop working)")
+    def rotate_token(self, request, queryset):
+        for account in queryset.select_related("user"):
+            with transaction.atomic():
+                Token.objects.filter(user=account.user).delete()
+                _show_token_once(self, request, account, Token.objects.create(user=account.user))
+
+
+# API tokens are secrets: shown once when issued, never listed afterwards.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)

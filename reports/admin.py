@@ -1,2 +1,59 @@
+"""Admin of board packs: see every pack and its error, and retry failed ones through the service.
 
-# Register your models here.
+Packs are made by requesting them (the board packs page) or by the monthly
+schedule, never typed in here, so add and change are off; the retry action
+calls ``board_pack_retry``, which checks ``reports.request_boardpack``.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .models import BoardPack, PackStatus
+
+
+@admin.register(BoardPack)
+class BoardPackAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "audience", "period_start", "period_end", "status", "scheduled", "requested_by",
+                    "requested_at", "generated_at")
+    list_filter = ("status", "audience", "scheduled")
+    date_hierarchy = "requested_at"
+    list_select_related = ("requested_by",)
+    search_fields = ("decisions_required", "next_period_priorities", "resourcing_notes", "error")
+    fields = readonly_fields = (
+        "audience", "period_start", "period_end", "decisions_required", "next_period_priorities", "resourcing_notes",
+        "status", "error", "scheduled", "requested_by", "requested_at", "generated_at", "pdf", "created_at",
+        "updated_at",
+    )
+    actions = ("retry",)
+
+    @admin.display(description="PDF")
+    def pdf(self, obj: BoardPack) -> str:
+        # Media has no URL (MEDIA_URL is None): the file leaves only through the permission-checked view.
+        if obj.status != PackStatus.READY or not obj.file:
+            return "—"
+        return format_html('<a href="{}">Download</a>', reverse("reports:download", args=[obj.pk]))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Read-only pages; the retry action needs the change permission to be offered.
+        return obj is None and super().has_change_permission(request, obj)
+
+    @admin.action(description="Retry the selected failed packs", permissions=["change"])
+    def retry(self, request, queryset):
+        retried = 0
+        for pack in queryset:
+            try:
+                services.board_pack_retry(actor=request.user, pack=pack)
+            except (ValidationError, PermissionDenied) as exc:
+                text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                self.message_user(request, f"{pack}: {text}", messages.ERROR)
+            else:
+                retried += 1
+        if retried:
+            self.message_user(request, f"Queued again: {retried}.", messages.SUCCESS)

@@ -1,2 +1,153 @@
+"""The PMO's pages: board packs (list, request, progress, retry, download) and the
+portfolio dashboard with its CSV export.
 
-# Create your views here.
+Whoever may not download packs (``reports.download_boardpack``: PMO, executive
+sponsors, governance admins) gets a 404 on every page here, so the pages'
+existence does not leak. Requesting and retrying also need
+``reports.request_boardpack`` (PMO, governance admins); the services check again.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Iterable, Iterator
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from reviews.views.common import attach_errors
+
+from . import charts, selectors, services
+from .forms import BoardPackRequestForm
+from .models import PENDING_STATUSES, BoardPack, PackStatus
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _require_viewer(request: HttpRequest) -> None:
+    if not services.can_download(request.user):
+        raise Http404("No such page.")
+
+
+def _list_context(request: HttpRequest, form: BoardPackRequestForm | None) -> dict:
+    packs = list(selectors.pack_list())
+    now = timezone.now()
+    return {
+        "packs": packs,
+        "form": form,
+        "can_request": form is not None,
+        "pending": any(pack.is_pending for pack in packs),
+        "retryable": {pack.pk for pack in packs if services.can_retry(pack, now)},
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def pack_list(request: HttpRequest) -> HttpResponse:
+    _require_viewer(request)
+    can_request = services.can_request(request.user)
+    if request.method == "POST" and not can_request:
+        raise PermissionDenied("Only the PMO and governance admins request board packs.")
+    form = BoardPackRequestForm(request.POST if request.method == "POST" else None) if can_request else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            pack = services.board_pack_request(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, f"{pack} requested. This page shows its progress until it is ready.")
+            return redirect("reports:list")
+    return render(request, "reports/list.html", _list_context(request, form))
+
+
+@require_GET
+def pack_status(request: HttpRequest) -> JsonResponse:
+    """What the list page polls: each listed pack's status, and where to download it once ready."""
+    _require_viewer(request)
+    packs = [
+        {"id": pack.pk, "status": pack.status, "label": pack.get_status_display(), "error": pack.error,
+         "download_url": reverse("reports:download", args=[pack.pk]) if pack.status == PackStatus.READY else ""}
+        for pack in selectors.pack_list()
+    ]
+    response = JsonResponse({"packs": packs, "pending": any(p["status"] in PENDING_STATUSES for p in packs)})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def pack_download(request: HttpRequest, pk: int) -> FileResponse:
+    _require_viewer(request)
+    pack = get_object_or_404(BoardPack, pk=pk, status=PackStatus.READY)
+    if not pack.file:
+        raise Http404("The pack has no file.")
+    try:
+        handle = pack.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage.") from None
+    response = FileResponse(handle, as_attachment=True, filename=pack.download_name, content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def pack_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_viewer(request)
+    pack = get_object_or_404(BoardPack, pk=pk)
+    try:
+        pack = services.board_pack_retry(actor=request.user, pack=pack)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{pack} queued again.")
+    return redirect("reports:list")
+
+
+@require_GET
+def portfolio(request: HttpRequest) -> HttpResponse:
+    _require_viewer(request)
+    data = selectors.portfolio_overview()
+    drawn = charts.all_charts(portfolio=data["portfolio"], risks=data["risks"], resourcing=data["resourcing"])
+    return render(request, "reports/portfolio.html", {**data, "charts": drawn})
+
+
+def csv_cell(value: object) -> object:
+    """A cell as written: text that a spreadsheet would run as a formula is quoted; dates in ISO 8601."""
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(header: Iterable[str], rows: Iterable[tuple]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(header)  # the BOM makes Excel read UTF-8
+    for row in rows:
+        yield writer.writerow([csv_cell(value) for value in row])
+
+
+@require_GET
+def portfolio_csv(request: HttpRequest) -> StreamingHttpResponse:
+    _require_viewer(request)
+    response = StreamingHttpResponse(_csv_lines(selectors.CSV_COLUMNS, selectors.portfolio_csv_rows()),
+                                     content_type="text/csv; charset=utf-8")
+    name = f"stagegate-portfolio-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

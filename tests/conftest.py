@@ -42,3 +42,17 @@ def gov(db):
 def ava_client(client, ava):
     client.force_login(ava)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process(request):
+    """Tasks run in-process in every test, also in the PostgreSQL + Redis run
+    (where the settings queue them): Celery reads Django settings only once.
+    The real-worker test and tests marked ``redis`` manage Celery themselves."""
+    if request.node.get_closest_marker("redis") or request.module.__name__.endswith("test_celery_worker"):
+        yield
+        return
+    from tests.celery_support import celery_conf
+
+    with celery_conf(task_always_eager=True, task_eager_propagates=True):
+        yield

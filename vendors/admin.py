@@ -31,6 +31,7 @@ from vendors.models import (
     Vendor,
     VendorAssessment,
     VendorContact,
+    VendorReminderLog,
 )
 
 CONFIRM_TEMPLATE = "admin/vendors/confirm_action.html"
@@ -119,18 +120,28 @@ class EffectiveStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-class VendorContactInline(admin.TabularInline):
+class VendorInlineMixin:
+    """Each inline row prints its vendor (__str__): fetch it with the rows, not per row."""
+
+    vendor_field = "vendor"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(self.vendor_field)
+
+
+class VendorContactInline(VendorInlineMixin, admin.TabularInline):
     model = VendorContact
     extra = 1
 
 
-class CertificationInline(admin.TabularInline):
+class CertificationInline(VendorInlineMixin, admin.TabularInline):
     model = Certification
     extra = 1
     fields = ("kind", "name", "issued_on", "expires_on", "evidence")
 
 
-class AIModelInline(admin.TabularInline):
+class AIModelInline(VendorInlineMixin, admin.TabularInline):
+    vendor_field = "provider"
     model = AIModel
     extra = 0
     fields = ("name", "version", "hosting", "max_data_classification", "max_tier", "status", "next_review_date")
@@ -387,3 +398,23 @@ class AIModelAdmin(SimpleHistoryAdmin):
         if obj.next_review_date and obj.next_review_date < timezone.localdate():
             return format_html('<strong style="color:#ba2121">{} (overdue)</strong>', obj.next_review_date)
         return obj.next_review_date or "-"
+
+
+@admin.register(VendorReminderLog)
+class VendorReminderLogAdmin(admin.ModelAdmin):
+    """What procurement was told about expiring approvals and certifications; only the reminder task writes it."""
+
+    list_display = ("for_date", "kind", "vendor", "certification", "expires_on", "sent_at")
+    list_filter = ("kind",)
+    list_select_related = ("vendor", "certification__vendor")
+    search_fields = ("vendor__name", "certification__vendor__name")
+    date_hierarchy = "for_date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -228,3 +228,49 @@ class AIModel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.name} {self.version}"
+
+
+class ExpiryReminderKind(models.TextChoices):
+    EXPIRING = "expiring", "Expiring soon"
+    EXPIRED = "expired", "Expired"
+
+
+class VendorReminderLog(models.Model):
+    """One expiry reminder sent to procurement about a vendor approval or a certification.
+
+    Exactly one of ``vendor`` (its approval) and ``certification`` is set. The
+    partial unique constraints keep two workers from sending one reminder twice
+    on a day; ``expires_on`` records which expiry it was about, so a renewal
+    (a new expiry date) is reminded again.
+    """
+
+    Kind = ExpiryReminderKind
+
+    vendor = models.ForeignKey(Vendor, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="expiry_reminders")
+    certification = models.ForeignKey(Certification, null=True, blank=True, on_delete=models.CASCADE,
+                                      related_name="expiry_reminders")
+    kind = models.CharField(max_length=20, choices=ExpiryReminderKind.choices)
+    expires_on = models.DateField()
+    for_date = models.DateField(help_text="The day the reminder was due for.")
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.JSONField(default=list, blank=True, help_text="Email addresses it was sent to.")
+
+    class Meta:
+        ordering = ["-for_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(vendor__isnull=False, certification__isnull=True)
+                | Q(vendor__isnull=True, certification__isnull=False),
+                name="vendor_reminder_about_one_thing",
+            ),
+            models.UniqueConstraint(fields=["vendor", "kind", "for_date"], condition=Q(vendor__isnull=False),
+                                    name="vendor_reminder_once_per_day"),
+            models.UniqueConstraint(fields=["certification", "kind", "for_date"],
+                                    condition=Q(certification__isnull=False),
+                                    name="certification_reminder_once_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        about = f"vendor {self.vendor_id}" if self.vendor_id else f"certification {self.certification_id}"
+        return f"{self.get_kind_display()} reminder for {about} on {self.for_date:%Y-%m-%d}"

@@ -26,10 +26,12 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "vendors",
     "intake",
     "reviews",
     "reports",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -100,7 +102,8 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that refuses service accounts: they use API tokens, never pages.
+    "intake.auth.HumanOnlyModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -143,7 +146,17 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# An unacknowledged task (acks_late, or a retry waiting for its countdown) is
+# redelivered after this long; retry back-off and time limits stay well below it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# With acks_late a worker holds only the task it runs, so a lost worker loses one.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task is a sweep or one email: minutes at most. The soft limit rolls its
+# transaction back cleanly; the hard one stops a hung SMTP connection.
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
 # Schedules live in the database (django-celery-beat) so admins change times in admin.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -169,3 +182,63 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     "loggers": {"stagegate.audit": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+
+# --- The REST API (api/): token or session auth, keyset pages, throttles, an OpenAPI 3 schema.
+REST_FRAMEWORK = {
+    # Token first: a request without credentials gets 401 with "WWW-Authenticate: Token".
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsAuthenticatedUser", "api.permissions.ReadOnlyServiceAccount"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.ObjectJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.KeysetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.FilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "30/min"),
+        "user": env_str("API_THROTTLE_USER", "600/min"),
+        "auth_token": env_str("API_THROTTLE_AUTH_TOKEN", "10/min"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # ASCII-only JSON (\u escapes): an error message quoting odd input still renders.
+    "UNICODE_JSON": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Stagegate API",
+    "DESCRIPTION": "AI use cases from intake to production: use cases, reviews, stage gates, evidence, vendors.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" (or "outcome"): name each choice set after what it is.
+    "ENUM_NAME_OVERRIDES": {
+        "UseCaseStatusEnum": "intake.choices.Status",
+        "StageEnum": "intake.choices.Stage",
+        "RiskTierEnum": "intake.choices.RiskTier",
+        "DataClassificationEnum": "intake.choices.DataClassification",
+        "ReviewStatusEnum": "reviews.choices.ReviewStatus",
+        "IncidentStatusEnum": "reviews.models.IncidentStatus",
+        "GateOutcomeEnum": "reviews.models.GateOutcome",
+        "VendorStatusEnum": "vendors.choices.VendorStatus",
+        "EffectiveStatusEnum": "vendors.choices.EffectiveStatus",
+        "CriticalityEnum": "vendors.choices.Criticality",
+        "AssessmentStatusEnum": "vendors.choices.AssessmentStatus",
+        "AssessmentOutcomeEnum": "vendors.choices.AssessmentOutcome",
+        "ModelStatusEnum": "vendors.choices.ModelStatus",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# Webhook deliveries: attempts in all, and the first retry's delay (doubling each time).
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
+WEBHOOK_BACKOFF_SECONDS = env_int("WEBHOOK_BACKOFF_SECONDS", 30)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)

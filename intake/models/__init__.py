@@ -16,6 +16,7 @@ from .raci import (
     UseCaseGroupObjectPermission,
     UseCaseUserObjectPermission,
 )
+from .service_account import ServiceAccount
 from .usecase import (
     KPI,
     PILOT_CRITERIA,
@@ -44,6 +45,7 @@ __all__ = [
     "RiskDimension",
     "RiskMatrixVersion",
     "RiskOption",
+    "ServiceAccount",
     "StrategicOutcome",
     "TierAssessment",
     "TierPolicy",

@@ -2,6 +2,7 @@
 
 from .evidence import GateDecisionAdmin, IncidentAdmin, RiskAdmin
 from .records import CommentAdmin, EvidenceAdmin, ReviewConditionAdmin, ReviewDecisionAdmin
+from .reminders import ReminderLogAdmin
 from .review import ReviewAdmin
 
 __all__ = [
@@ -9,6 +10,7 @@ __all__ = [
     "EvidenceAdmin",
     "GateDecisionAdmin",
     "IncidentAdmin",
+    "ReminderLogAdmin",
     "ReviewAdmin",
     "ReviewConditionAdmin",
     "ReviewDecisionAdmin",

@@ -14,6 +14,7 @@ from .evidence import (
     RiskArea,
 )
 from .gate import GateDecision, GateOutcome
+from .reminder import ReminderKind, ReminderLog
 from .review import Review, ReviewCondition, ReviewDecision
 
 __all__ = [
@@ -31,6 +32,8 @@ __all__ = [
     "ReadinessArea",
     "ReadinessBand",
     "ReadinessScore",
+    "ReminderKind",
+    "ReminderLog",
     "Review",
     "ReviewCondition",
     "ReviewDecision",

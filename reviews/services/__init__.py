@@ -13,6 +13,8 @@ from .evidence import (
     risk_save,
 )
 from .gates import GateRefused, gate_decide
+from .reminders import reminder_kinds, reminder_recipients, review_reminders_due, send_review_reminder
+from .rereviews import rereview_due_on, rereviews_open_due
 from .workflow import (
     MAX_CONDITION_TEXT,
     MAX_TEXT,
@@ -47,10 +49,16 @@ __all__ = [
     "incident_update",
     "kpi_actual_record",
     "readiness_record",
+    "reminder_kinds",
+    "reminder_recipients",
+    "rereview_due_on",
+    "rereviews_open_due",
     "review_assign",
     "review_decide",
+    "review_reminders_due",
     "reviews_open_required",
     "risk_save",
+    "send_review_reminder",
     "snapshot_diff",
     "use_case_override_tier",
     "use_case_submit",

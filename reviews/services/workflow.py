@@ -65,15 +65,18 @@ def _settle_status(use_case: UseCase, *, actor) -> UseCase:
 
 
 @transaction.atomic
-def reviews_open_required(*, use_case: UseCase, actor: AbstractBaseUser | None) -> list[Review]:
-    """Open a review for each function the tier requires that has none in the current cycle.
+def reviews_open_required(
+    *, use_case: UseCase, actor: AbstractBaseUser | None, cycle: int | None = None
+) -> list[Review]:
+    """Open a review for each function the tier requires that has none in ``cycle``.
 
+    ``cycle`` defaults to the current one; a periodic re-review passes the next.
     Returns the reviews it opened; decided reviews stay as they are.
     """
     use_case = _lock_use_case(use_case)
     if use_case.status not in REVIEWABLE_STATUSES:
         return []
-    cycle = selectors.current_cycle(use_case)
+    cycle = selectors.current_cycle(use_case) if cycle is None else cycle
     existing = set(selectors.reviews_in_cycle(use_case, cycle).values_list("function", flat=True))
     today = timezone.localdate()
     opened = []

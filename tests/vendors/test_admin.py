@@ -234,3 +234,52 @@ def test_every_vendor_model_is_in_the_admin(gov_client):
 
 def test_all_ratings_helper_covers_every_area(db):
     assert len(all_ratings()) == 12
+
+
+def test_procurement_reviewer_works_the_assessment_queue(client, db):
+    from django.contrib.auth.models import Group
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    procurement = UserFactory(is_staff=True)
+    procurement.groups.add(Group.objects.get(name="procurement"))
+    client.force_login(procurement)
+    assert client.get(reverse("admin:vendors_vendorassessment_changelist")).status_code == 200
+    assert client.get(reverse("admin:vendors_vendor_changelist")).status_code == 200
+
+
+def test_a_reviewer_may_look_the_registry_up_but_not_change_it(client, db):
+    from django.contrib.auth.models import Group
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    architect = UserFactory(is_staff=True)
+    architect.groups.add(Group.objects.get(name="architecture"))
+    client.force_login(architect)
+    assert client.get(reverse("admin:vendors_aimodel_changelist")).status_code == 200
+    assert client.get(reverse("admin:vendors_aimodel_add")).status_code == 403
+
+
+@pytest.mark.parametrize("page", ["vendor", "aimodel"])
+def test_change_pages_run_a_constant_number_of_queries(gov_client, page):
+    from tests.vendors.factories import VendorContactFactory
+
+    def change_url(vendor):
+        target = vendor if page == "vendor" else AIModelFactory(provider=vendor)
+        return reverse(f"admin:vendors_{page}_change", args=[target.pk])
+
+    small = VendorFactory()
+    CertificationFactory(vendor=small)
+    big = VendorFactory()
+    CertificationFactory.create_batch(5, vendor=big)
+    VendorContactFactory.create_batch(4, vendor=big)
+    AIModelFactory.create_batch(3, provider=big)
+    small_url, big_url = change_url(small), change_url(big)
+    gov_client.get(small_url)  # warm caches (content types, permissions)
+    with CaptureQueriesContext(connection) as few:
+        assert gov_client.get(small_url).status_code == 200
+    with CaptureQueriesContext(connection) as many:
+        assert gov_client.get(big_url).status_code == 200
+    assert len(many) == len(few)

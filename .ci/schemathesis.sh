@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Fuzz the REST API against its own OpenAPI schema with schemathesis, once with
+# a governance admin's token and once with a submitter's: no response may be a
+# 5xx, and every response must conform to the schema. Runs against
+# DATABASE_URL (and REDIS_URL) as set: migrate, seed the demo, serve with
+# gunicorn on a free port, fuzz, stop the server. Exits non-zero on any failure.
+# Without DATABASE_URL it uses var/schemathesis.sqlite3, never the dev database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=.venv/bin/python
+export DJANGO_SETTINGS_MODULE=config.settings.dev
+export DEBUG=false
+export DATABASE_URL="${DATABASE_URL:-sqlite:///$PWD/var/schemathesis.sqlite3}"
+# The fuzzer sends thousands of requests a minute: lift the throttles for this run only.
+export API_THROTTLE_USER=1000000/min API_THROTTLE_ANON=1000000/min API_THROTTLE_AUTH_TOKEN=1000000/min
+MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-20}"
+mkdir -p var
+
+# A PostgreSQL database named by DATABASE_URL is created when missing (CI only has the test ones).
+$PY - <<'PYEOF'
+import os
+
+import environ
+import psycopg
+from psycopg import sql
+
+config = environ.Env.db_url_config(os.environ["DATABASE_URL"])
+if "postgresql" in config["ENGINE"]:
+    with psycopg.connect(host=config["HOST"] or None, port=config["PORT"] or None, user=config["USER"] or None,
+                         password=config["PASSWORD"] or None, dbname="postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+PYEOF
+$PY manage.py migrate --noinput >/dev/null
+$PY manage.py seed_demo >/dev/null
+mapfile -t TOKENS < <($PY manage.py api_demo_tokens gov.admin ava.submitter)
+
+PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+SERVER_LOG=var/schemathesis-server.log
+.venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 --threads 4 --timeout 120 \
+  --env DJANGO_SETTINGS_MODULE=config.settings.dev --log-level warning >"$SERVER_LOG" 2>&1 &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null || true' EXIT
+
+status=0
+for line in "${TOKENS[@]}"; do
+  user=${line%% *}
+  token=${line#* }
+  echo "== schemathesis as $user (max $MAX_EXAMPLES examples per operation)"
+  .venv/bin/schemathesis --config-file .ci/schemathesis.toml run "http://127.0.0.1:$PORT/api/schema/" \
+    --header "Authorization: Token $token" \
+    --checks not_a_server_error,response_schema_conformance \
+    --max-examples "$MAX_EXAMPLES" --workers 2 --wait-for-schema 60 --request-timeout 60 \
+    --generation-database none --no-color --suppress-health-check all || status=1
+done
+if [ "$status" -ne 0 ]; then
+  echo "== last lines of the server log ($SERVER_LOG)"
+  tail -n 60 "$SERVER_LOG"
+fi
+exit $status

@@ -1,0 +1,164 @@
+"""Use cases: the representation other tools read, and the answers they may write."""
+
+from __future__ import annotations
+
+from django.db.models import F
+from rest_framework import serializers
+
+from intake.models import KPI, PortfolioBucket, StrategicOutcome, UseCase
+from reviews.models import Comment
+from vendors.models import AIModel, Vendor
+
+from .common import CodeField, InputSerializer, ReadSerializer, StrictInput, UsernameField
+
+# The tier-driving answers, with their enumeration values (a contract, see intake.choices).
+TIER_ANSWERS = ("ai_pattern", "data_classification", "personal_data", "decision_impact", "autonomy", "exposure",
+                "regulated_area", "prohibited_practice")
+# Related names the list reads as plain columns: annotate the queryset with these.
+USE_CASE_ANNOTATIONS = {
+    "business_unit_code": F("business_unit__code"),
+    "business_owner_username": F("business_owner__username"),
+    "delivery_owner_username": F("delivery_owner__username"),
+    "executive_sponsor_username": F("executive_sponsor__username"),
+}
+LIST_FIELDS = ("reference", "title", "status", "stage", "risk_tier", "business_unit", *TIER_ANSWERS,
+               "generates_content", "eu_ai_act_category", "business_owner", "delivery_owner", "executive_sponsor",
+               "created_at", "updated_at", "submitted_at")
+# Model columns behind LIST_FIELDS, for ``.values()`` (related names come from the annotations).
+LIST_COLUMNS = ("id", *(name for name in LIST_FIELDS if name not in (
+    "business_unit", "business_owner", "delivery_owner", "executive_sponsor")), *USE_CASE_ANNOTATIONS)
+
+
+def _username(name: str):
+    return serializers.CharField(source=f"{name}_username", allow_null=True,
+                                 help_text=f"Username of the {name.replace('_', ' ')}, or null.")
+
+
+class UseCaseSerializer(ReadSerializer):
+    """A use case as lists show it: workflow position, tier and the tier-driving answers."""
+
+    business_unit = serializers.CharField(source="business_unit_code", help_text="The business unit's code.")
+    business_owner = _username("business_owner")
+    delivery_owner = _username("delivery_owner")
+    executive_sponsor = _username("executive_sponsor")
+
+    class Meta:
+        model = UseCase
+        fields = LIST_FIELDS
+        extra_kwargs = {"risk_tier": {"help_text": "null until the use case is submitted."}}
+
+
+class KPISerializer(ReadSerializer):
+    """A KPI of a use case: baseline and target."""
+
+    use_case = serializers.CharField(source="use_case.reference", help_text="The use case's reference.")
+
+    class Meta:
+        model = KPI
+        fields = ("id", "use_case", "name", "category", "unit", "baseline", "target", "direction", "created_at",
+                  "updated_at")
+
+
+class UseCaseKPISerializer(ReadSerializer):
+    """A KPI, inside its use case."""
+
+    class Meta:
+        model = KPI
+        fields = ("id", "name", "category", "unit", "baseline", "target", "direction")
+
+
+class UseCaseDetailSerializer(UseCaseSerializer):
+    """A use case with every intake answer, its KPIs, vendors and models."""
+
+    strategic_outcome = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    portfolio_bucket = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    vendors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    ai_models = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    kpis = UseCaseKPISerializer(many=True, read_only=True)
+
+    class Meta(UseCaseSerializer.Meta):
+        fields = (*LIST_FIELDS, "summary", "problem_statement", "strategic_outcome", "portfolio_bucket",
+                  "outcome_baseline", "outcome_target", "outcome_time_horizon", "outcome_constraints",
+                  "data_sources", "expected_users", "integrations", "target_release", "computed_tier", "risk_score",
+                  "tier_override", "tier_override_justification", "vendors", "ai_models", "kpis")
+
+
+class KPIInputSerializer(StrictInput, serializers.ModelSerializer):
+    """A KPI to add (no id) or change (its id)."""
+
+    id = serializers.IntegerField(required=False, min_value=1, help_text="An existing KPI's id, to change it.")
+
+    class Meta:
+        model = KPI
+        fields = ("id", "name", "category", "unit", "baseline", "target", "direction")
+
+
+# Every intake answer a client may write (the business unit only on create).
+ANSWERS = ("title", "summary", "problem_statement", "strategic_outcome", "portfolio_bucket", "outcome_baseline",
+           "outcome_target", "outcome_time_horizon", "outcome_constraints", "business_owner", "delivery_owner",
+           "executive_sponsor", "data_sources", "data_classification", "personal_data", "exposure", "expected_users",
+           "integrations", "target_release", "ai_pattern", "generates_content", "autonomy", "decision_impact",
+           "regulated_area", "prohibited_practice", "vendors", "ai_models")
+
+
+class UseCaseUpdateSerializer(StrictInput, serializers.ModelSerializer):
+    """Changes to a draft's answers; only the fields given change (KPIs, when given, are replaced)."""
+
+    strategic_outcome = serializers.PrimaryKeyRelatedField(
+        queryset=StrategicOutcome.objects.filter(active=True), allow_null=True, required=False)
+    portfolio_bucket = CodeField(slug_field="code", queryset=PortfolioBucket.objects.filter(active=True),
+                                 allow_null=True, required=False, help_text="A portfolio bucket's code.")
+    business_owner = UsernameField(allow_null=True, required=False)
+    delivery_owner = UsernameField(allow_null=True, required=False)
+    executive_sponsor = UsernameField(allow_null=True, required=False)
+    vendors = serializers.PrimaryKeyRelatedField(many=True, queryset=Vendor.objects.all(), required=False)
+    ai_models = serializers.PrimaryKeyRelatedField(many=True, queryset=AIModel.objects.all(), required=False)
+    kpis = KPIInputSerializer(many=True, required=False, help_text="The KPIs, all of them: rows without an id are "
+                                                                   "added, missing ones removed.")
+
+    class Meta:
+        model = UseCase
+        fields = (*ANSWERS, "kpis")
+        extra_kwargs = {name: {"required": False} for name in ANSWERS}
+
+    def answers(self) -> dict:
+        return {name: value for name, value in self.validated_data.items() if name != "kpis"}
+
+    def kpi_rows(self) -> list[dict] | None:
+        return self.validated_data.get("kpis")
+
+
+class UseCaseCreateSerializer(UseCaseUpdateSerializer):
+    business_unit = serializers.CharField(max_length=20, help_text="Code of one of your business units.")
+
+    class Meta(UseCaseUpdateSerializer.Meta):
+        fields = ("business_unit", *ANSWERS, "kpis")
+        extra_kwargs = {name: {"required": name == "title"} for name in ANSWERS}
+
+    def validate_business_unit(self, code: str):
+        unit = self.context["request"].user.business_units.filter(code=code).first()
+        if unit is None:
+            raise serializers.ValidationError("Give the code of a business unit you belong to.")
+        return unit
+
+    def answers(self) -> dict:
+        return {name: value for name, value in self.validated_data.items() if name not in ("kpis", "business_unit")}
+
+
+class CommentInputSerializer(InputSerializer):
+    """A comment on the use case, or on one of its reviews."""
+
+    body = serializers.CharField(max_length=5000, help_text="1 to 5000 characters.")
+    review = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1,
+                                      help_text="The id of one of this use case's reviews, to comment on it.")
+
+
+class CommentSerializer(ReadSerializer):
+    """A comment as recorded."""
+
+    use_case = serializers.CharField(source="use_case.reference")
+    author = serializers.CharField(source="author.username")
+
+    class Meta:
+        model = Comment
+        fields = ("id", "use_case", "review", "author", "body", "created_at")

@@ -1,0 +1,46 @@
+"""/api/v1/ (the REST API), /api/schema/ (OpenAPI 3) and /api/docs/ (Swagger UI)."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from api.views.auth import TokenView
+from api.views.base import NotFoundView
+from api.views.board_packs import BoardPackViewSet
+from api.views.records import GateDecisionViewSet, IncidentViewSet, KPIViewSet, ReviewViewSet, RiskViewSet
+from api.views.reference import (
+    AIModelViewSet,
+    BusinessUnitViewSet,
+    DeletionViewSet,
+    StrategicOutcomeViewSet,
+    VendorAssessmentViewSet,
+    VendorViewSet,
+)
+from api.views.usecases import UseCaseViewSet
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("use-cases", UseCaseViewSet, basename="use-case")
+router.register("reviews", ReviewViewSet, basename="review")
+router.register("gate-decisions", GateDecisionViewSet, basename="gate-decision")
+router.register("risks", RiskViewSet, basename="risk")
+router.register("kpis", KPIViewSet, basename="kpi")
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("vendors", VendorViewSet, basename="vendor")
+router.register("vendor-assessments", VendorAssessmentViewSet, basename="vendor-assessment")
+router.register("models", AIModelViewSet, basename="model")
+router.register("business-units", BusinessUnitViewSet, basename="business-unit")
+router.register("outcomes", StrategicOutcomeViewSet, basename="outcome")
+router.register("board-packs", BoardPackViewSet, basename="board-pack")
+router.register("deletions", DeletionViewSet, basename="deletion")
+
+urlpatterns = [
+    path("v1/auth/token/", TokenView.as_view(), name="token"),
+    path("v1/", include(router.urls)),
+    path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
+    path("docs/", login_not_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
+    # Anything else under /api/ is a JSON 404, like every other API error.
+    re_path(r"^", NotFoundView.as_view(), name="not-found"),
+]

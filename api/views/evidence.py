@@ -1,0 +1,91 @@
+"""Readiness, pilot selection and the rollout checklist of one use case: read
+through the reviews and intake selectors, written through their services."""
+
+from __future__ import annotations
+
+from rest_framework.exceptions import ValidationError
+
+from api.serializers.evidence import (
+    CHECKLIST_ITEMS,
+    READINESS_AREAS,
+    ChecklistInputSerializer,
+    PilotSelectionInputSerializer,
+    ReadinessInputSerializer,
+)
+from intake import permissions, services
+from intake.models import PILOT_CRITERIA, PilotSelection, UseCase
+from intake.permissions import Action
+from reviews import selectors
+from reviews import services as review_services
+
+
+def _valid(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def readiness_data(use_case: UseCase) -> dict:
+    summary = selectors.readiness_summary(use_case)
+    scores = {area.key: (row.score if row else None) for area, row in summary.rows}
+    blocking = {area.key for area, _ in summary.rows if area.name in set(summary.blocking_areas)}
+    return {
+        "scores": {key: scores.get(key) for key in READINESS_AREAS},
+        "complete": summary.complete,
+        "total": summary.total,
+        "band": summary.band.key if summary.band else None,
+        "gate_blocked": summary.gate_blocked,
+        "blocking_areas": [key for key in READINESS_AREAS if key in blocking],
+    }
+
+
+def readiness_put(request, use_case: UseCase) -> None:
+    data = _valid(ReadinessInputSerializer, request)
+    if not data["scores"]:
+        raise ValidationError({"scores": ["Score at least one area."]})
+    review_services.readiness_record(use_case=use_case, actor=request.user, scores=dict(data["scores"]),
+                                     notes=dict(data.get("notes") or {}),
+                                     explicit_reviews=dict(data.get("explicit_reviews") or {}))
+
+
+def pilot_data(use_case: UseCase) -> dict:
+    selection = PilotSelection.objects.filter(use_case=use_case).select_related("scored_by").first()
+    if selection is None:
+        return {"scores": dict.fromkeys(PILOT_CRITERIA), "note": "", "total": None, "strong_candidate": None,
+                "scored_by": None, "scored_at": None}
+    return {
+        "scores": {key: getattr(selection, key) for key in PILOT_CRITERIA},
+        "note": selection.note,
+        "total": selection.total,
+        "strong_candidate": selection.strong_candidate,
+        "scored_by": selection.scored_by.get_username(),
+        "scored_at": selection.scored_at,
+    }
+
+
+def pilot_put(request, use_case: UseCase) -> None:
+    # The intake page checks this before calling the service; so does the API.
+    permissions.require(request.user, Action.SCORE_PILOT, use_case)
+    data = _valid(PilotSelectionInputSerializer, request)
+    services.pilot_selection_record(use_case=use_case, actor=request.user, scores=dict(data["scores"]),
+                                    note=data.get("note", ""))
+
+
+def checklist_data(use_case: UseCase) -> dict:
+    summary = selectors.checklist_summary(use_case)
+    entries = {item.key: entry for item, entry in summary.rows}
+    not_ready = set(summary.not_ready)
+    return {
+        "items": {key: {"ready": bool(entries.get(key) and entries[key].ready),
+                        "evidence": entries[key].evidence if entries.get(key) else ""} for key in CHECKLIST_ITEMS},
+        "all_ready": summary.all_ready,
+        "not_ready": [item.key for item, _ in summary.rows if item.name in not_ready and item.key in CHECKLIST_ITEMS],
+    }
+
+
+def checklist_put(request, use_case: UseCase) -> None:
+    data = _valid(ChecklistInputSerializer, request)
+    if not data["items"]:
+        raise ValidationError({"items": ["Mark at least one item."]})
+    items = {key: dict(entry) for key, entry in data["items"].items()}
+    review_services.checklist_record(use_case=use_case, actor=request.user, items=items)

@@ -1,0 +1,156 @@
+"""Records that belong to a use case: reviews, gate decisions, risks, KPIs, incidents.
+
+Each list is filtered by one ``use_case_id IN (visible ids)`` subquery from
+the permission choke point, so anything on a use case you may not see is a
+404 here too. Writes call the reviews services, which check the RACI.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from api.filters import GateDecisionFilterSet, IncidentFilterSet, KPIFilterSet, ReviewFilterSet, RiskFilterSet
+from api.schema import IF_MATCH
+from api.serializers.evidence import (
+    IncidentInputSerializer,
+    IncidentSerializer,
+    IncidentUpdateSerializer,
+    KPIActualInputSerializer,
+    KPIActualSerializer,
+    RiskInputSerializer,
+    RiskSerializer,
+    RiskUpdateSerializer,
+)
+from api.serializers.reviews import GateDecisionSerializer, ReviewDecisionInputSerializer, ReviewSerializer
+from api.serializers.usecases import KPISerializer
+from api.views.base import ReadOnlyViewSet
+from intake import permissions
+from intake.models import KPI
+from reviews import services
+from reviews.models import GateDecision, Incident, Review, ReviewCondition, Risk
+
+
+class UseCaseScopedViewSet(ReadOnlyViewSet):
+    """Rows of use cases the caller may see; ``model`` and ``related`` say which and what to join."""
+
+    model = None
+    related: tuple[str, ...] = ("use_case",)
+
+    def get_queryset(self):
+        visible = permissions.visible_use_case_ids(self.request.user)
+        return self.model.objects.filter(use_case_id__in=visible).select_related(*self.related)
+
+    def _valid(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _use_case(self, data: dict):
+        return permissions.use_case_for(self.request.user, data.pop("use_case"))
+
+
+class ReviewViewSet(UseCaseScopedViewSet):
+    model = Review
+    related = ("use_case", "assignee", "decided_by")
+    serializer_class = ReviewSerializer
+    filterset_class = ReviewFilterSet
+    queryset = Review.objects.none()
+
+    def get_queryset(self):
+        conditions = ReviewCondition.objects.select_related("owner").order_by("due_date", "id")
+        return super().get_queryset().prefetch_related(Prefetch("conditions", queryset=conditions))
+
+    @extend_schema(summary="Decide the review", request=ReviewDecisionInputSerializer, responses=ReviewSerializer,
+                   description="403 with the reason when you may not decide it (e.g. separation of duties).")
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        review = self.get_object()
+        data = self._valid(ReviewDecisionInputSerializer)
+        services.review_decide(review=review, actor=request.user, decision=data["decision"],
+                               rationale=data["rationale"], conditions=[dict(c) for c in data.get("conditions", [])])
+        return Response(ReviewSerializer(self.get_object()).data)
+
+
+class GateDecisionViewSet(UseCaseScopedViewSet):
+    model = GateDecision
+    related = ("use_case", "decided_by")
+    serializer_class = GateDecisionSerializer
+    filterset_class = GateDecisionFilterSet
+    queryset = GateDecision.objects.none()
+    sync_field = "decided_at"  # immutable records: the decision time is the sync key
+
+
+class RiskViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, UseCaseScopedViewSet):
+    model = Risk
+    related = ("use_case", "owner")
+    serializer_class = RiskSerializer
+    filterset_class = RiskFilterSet
+    queryset = Risk.objects.none()
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @extend_schema(summary="Add a risk to a use case's register", request=RiskInputSerializer,
+                   responses={201: RiskSerializer})
+    def create(self, request):
+        data = self._valid(RiskInputSerializer)
+        use_case = self._use_case(data)
+        risk = services.risk_save(use_case=use_case, actor=request.user, data=data)
+        return Response(RiskSerializer(self.get_queryset().get(pk=risk.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Change a risk", request=RiskUpdateSerializer, responses=RiskSerializer,
+                   parameters=[IF_MATCH])
+    def partial_update(self, request, pk=None):
+        risk = self.get_object()
+        data = self._valid(RiskUpdateSerializer)
+        with transaction.atomic():
+            self.locked_for_update(risk)
+            services.risk_save(use_case=risk.use_case, actor=request.user, data=data, risk=risk)
+        return self.retrieve(request, pk=pk)
+
+
+class IncidentViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, UseCaseScopedViewSet):
+    model = Incident
+    related = ("use_case", "reported_by")
+    serializer_class = IncidentSerializer
+    filterset_class = IncidentFilterSet
+    queryset = Incident.objects.none()
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @extend_schema(summary="Report an incident", request=IncidentInputSerializer, responses={201: IncidentSerializer})
+    def create(self, request):
+        data = self._valid(IncidentInputSerializer)
+        use_case = self._use_case(data)
+        incident = services.incident_report(use_case=use_case, actor=request.user, data=data)
+        return Response(IncidentSerializer(self.get_queryset().get(pk=incident.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Update an incident", request=IncidentUpdateSerializer, responses=IncidentSerializer,
+                   parameters=[IF_MATCH])
+    def partial_update(self, request, pk=None):
+        incident = self.get_object()
+        data = self._valid(IncidentUpdateSerializer)
+        with transaction.atomic():
+            self.locked_for_update(incident)
+            services.incident_update(incident=incident, actor=request.user, data=data)
+        return self.retrieve(request, pk=pk)
+
+
+class KPIViewSet(UseCaseScopedViewSet):
+    model = KPI
+    serializer_class = KPISerializer
+    filterset_class = KPIFilterSet
+    queryset = KPI.objects.none()
+
+    @extend_schema(summary="Record a KPI measurement (the same date again corrects it)",
+                   request=KPIActualInputSerializer, responses={201: KPIActualSerializer})
+    @action(detail=True, methods=["post"])
+    def actuals(self, request, pk=None):
+        kpi = self.get_object()
+        data = self._valid(KPIActualInputSerializer)
+        actual = services.kpi_actual_record(kpi=kpi, actor=request.user, measured_on=data["measured_on"],
+                                            value=data["value"], note=data.get("note", ""))
+        return Response(KPIActualSerializer(actual).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,196 @@
+"""Use cases: list and read (filtered by the permission choke point), create a
+draft, change its answers, submit it, decide its gate, comment, and record
+its evidence. Every write is the page's own service; this only translates."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from api.etags import check_if_match, etag_for
+from api.filters import UseCaseFilterSet
+from api.schema import IF_MATCH
+from api.serializers.evidence import (
+    ChecklistInputSerializer,
+    ChecklistSerializer,
+    PilotSelectionInputSerializer,
+    PilotSelectionSerializer,
+    ReadinessInputSerializer,
+    ReadinessSerializer,
+)
+from api.serializers.reviews import GateDecisionInputSerializer, GateDecisionSerializer
+from api.serializers.usecases import (
+    LIST_COLUMNS,
+    USE_CASE_ANNOTATIONS,
+    CommentInputSerializer,
+    CommentSerializer,
+    UseCaseCreateSerializer,
+    UseCaseDetailSerializer,
+    UseCaseSerializer,
+    UseCaseUpdateSerializer,
+)
+from api.views import evidence
+from api.views.base import GenericViewSet
+from intake import permissions, services, workflow
+from intake.models import KPI, UseCase
+from intake.permissions import Action
+from reviews import services as review_services
+from reviews.models import Review
+from vendors.models import AIModel
+
+REFERENCE = r"[A-Za-z0-9_-]{1,20}"
+
+
+def detail_queryset():
+    return UseCase.objects.annotate(**USE_CASE_ANNOTATIONS).select_related("portfolio_bucket").prefetch_related(
+        Prefetch("kpis", queryset=KPI.objects.order_by("id")), "vendors",
+        Prefetch("ai_models", queryset=AIModel.objects.only("id")),
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Use cases you may see", description="Delta sync: pass updated_since and follow next."),
+    retrieve=extend_schema(summary="One use case, with its ETag"),
+)
+class UseCaseViewSet(GenericViewSet):
+    lookup_field = "reference"
+    lookup_value_regex = REFERENCE
+    sync_field = "updated_at"
+    filterset_class = UseCaseFilterSet
+    serializer_class = UseCaseSerializer
+    queryset = UseCase.objects.none()  # for the schema; get_queryset filters per user
+    etag_actions = ("retrieve", "partial_update", "create", "submit")
+
+    def get_queryset(self):
+        return permissions.use_cases_for(self.request.user, UseCase.objects.annotate(**USE_CASE_ANNOTATIONS))
+
+    def _visible(self, reference: str, queryset=None) -> UseCase:
+        return permissions.use_case_for(self.request.user, reference, queryset)
+
+    def _detail(self, reference: str, code: int = status.HTTP_200_OK) -> Response:
+        use_case = self._visible(reference, detail_queryset())
+        response = Response(UseCaseDetailSerializer(use_case).data, status=code)
+        response["ETag"] = etag_for(use_case)
+        return response
+
+    def list(self, request):
+        # Plain rows, no model instances: the list is the hot path of every sync.
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*LIST_COLUMNS))
+        return self.get_paginated_response(UseCaseSerializer(rows, many=True).data)
+
+    @extend_schema(responses=UseCaseDetailSerializer)
+    def retrieve(self, request, reference=None):
+        return self._detail(reference)
+
+    @extend_schema(summary="Create a draft", request=UseCaseCreateSerializer,
+                   responses={201: UseCaseDetailSerializer})
+    def create(self, request):
+        serializer = UseCaseCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        unit = serializer.validated_data["business_unit"]
+        use_case = services.use_case_create(actor=request.user, business_unit=unit, answers=serializer.answers(),
+                                            kpis=serializer.kpi_rows() or ())
+        return self._detail(use_case.reference, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Change a draft's answers", request=UseCaseUpdateSerializer,
+                   responses=UseCaseDetailSerializer, parameters=[IF_MATCH])
+    def partial_update(self, request, reference=None):
+        use_case = self._visible(reference)
+        _require_open(request.user, Action.EDIT, use_case, "changed")
+        serializer = UseCaseUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            # The ETag is compared under the row lock the update takes: two writers cannot both pass.
+            locked = UseCase.objects.select_for_update().get(pk=use_case.pk)
+            check_if_match(request, locked)
+            workflow.use_case_update(use_case=locked, actor=request.user, answers=serializer.answers(),
+                                     kpis=serializer.kpi_rows())
+        return self._detail(reference)
+
+    @extend_schema(summary="Submit for review", request=None, responses=UseCaseDetailSerializer,
+                   description="400 lists every answer still missing, each under its field name.")
+    @action(detail=True, methods=["post"])
+    def submit(self, request, reference=None):
+        use_case = self._visible(reference)
+        _require_open(request.user, Action.SUBMIT, use_case, "submitted")
+        workflow.use_case_submit(use_case=use_case, actor=request.user)
+        return self._detail(reference)
+
+    @extend_schema(summary="Decide the stage gate", request=GateDecisionInputSerializer,
+                   responses={201: GateDecisionSerializer,
+                              409: OpenApiResponse(description="Scale refused: unmet lists every unmet criterion.")})
+    @action(detail=True, methods=["post"], url_path="gate-decisions")
+    def gate_decisions(self, request, reference=None):
+        use_case = self._visible(reference)
+        serializer = GateDecisionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decision = review_services.gate_decide(use_case=use_case, actor=request.user, **serializer.validated_data)
+        return Response(GateDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Comment on it (or on one of its reviews)", request=CommentInputSerializer,
+                   responses={201: CommentSerializer})
+    @action(detail=True, methods=["post"])
+    def comments(self, request, reference=None):
+        use_case = self._visible(reference)
+        serializer = CommentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = _review_of(use_case, serializer.validated_data.get("review"))
+        comment = review_services.comment_add(use_case=use_case, actor=request.user,
+                                              body=serializer.validated_data["body"], review=review)
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], summary="Readiness scorecard", responses=ReadinessSerializer)
+    @extend_schema(methods=["PUT"], summary="Score readiness areas", request=ReadinessInputSerializer,
+                   responses=ReadinessSerializer)
+    @action(detail=True, methods=["get", "put"])
+    def readiness(self, request, reference=None):
+        use_case = self._visible(reference)
+        if request.method == "PUT":
+            evidence.readiness_put(request, use_case)
+        return Response(evidence.readiness_data(use_case))
+
+    @extend_schema(methods=["GET"], summary="Pilot-selection score", responses=PilotSelectionSerializer)
+    @extend_schema(methods=["PUT"], summary="Record the pilot-selection score (PMO, governance admins)",
+                   request=PilotSelectionInputSerializer, responses=PilotSelectionSerializer)
+    @action(detail=True, methods=["get", "put"], url_path="pilot-selection")
+    def pilot_selection(self, request, reference=None):
+        use_case = self._visible(reference)
+        if request.method == "PUT":
+            evidence.pilot_put(request, use_case)
+        return Response(evidence.pilot_data(use_case))
+
+    @extend_schema(methods=["GET"], summary="Rollout checklist", responses=ChecklistSerializer)
+    @extend_schema(methods=["PUT"], summary="Mark checklist items", request=ChecklistInputSerializer,
+                   responses=ChecklistSerializer)
+    @action(detail=True, methods=["get", "put"])
+    def checklist(self, request, reference=None):
+        use_case = self._visible(reference)
+        if request.method == "PUT":
+            evidence.checklist_put(request, use_case)
+        return Response(evidence.checklist_data(use_case))
+
+
+def _require_open(user, action: Action, use_case: UseCase, verb: str) -> None:
+    """403 unless allowed; as on the intake pages, a closed status is the reason given first."""
+    decision = permissions.decide(user, action, use_case)
+    if decision:
+        return
+    if not use_case.is_editable_status:
+        status_label = use_case.get_status_display().lower()
+        raise PermissionDenied(f"{use_case.reference} is {status_label}, so its answers can no longer be {verb}.")
+    raise PermissionDenied(decision.reason)
+
+
+def _review_of(use_case: UseCase, review_id: int | None) -> Review | None:
+    if review_id is None:
+        return None
+    review = Review.objects.filter(pk=review_id, use_case=use_case).first()
+    if review is None:
+        raise ValidationError({"review": ["This use case has no review with that id."]})
+    return review

@@ -1,0 +1,210 @@
+"""Which in-flight use cases are ready for a gate decision, for the whole portfolio at once.
+
+``reviews.selectors.gate_criteria`` judges one use case in about ten queries:
+right for the gate page, far too many for a pack over hundreds of use cases.
+This screen asks the same questions of every candidate in a fixed number of
+aggregate queries and reuses the reviews rules (KPIProgress.met, band_for,
+NEXT_STAGE, the readiness floor) so the two cannot disagree on a threshold;
+tests/reports/test_board_pack_data.py holds them to the same answers. The
+gate service still re-checks every criterion when the sponsor decides.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+
+from intake import selectors as intake_selectors
+from intake.choices import RiskTier, Stage
+from intake.models import KPI, PilotSelection, TierRequirement, UseCase
+from reviews.choices import APPROVED_STATUSES
+from reviews.models import ChecklistEntry, ChecklistItem, ReadinessArea, ReadinessBand, ReadinessScore, Review
+from reviews.models import ReviewCondition as Condition
+from reviews.selectors import NEXT_STAGE, KPIProgress, band_for
+from reviews.selectors.evidence import GATE_MIN_SCORE
+from reviews.selectors.gates import SCALE_MIN_TOTAL
+from vendors.rules import model_fit_problems, vendor_is_approved
+
+from .kpis import kpi_progress_by_use_case
+
+SUPPORT_MODEL = "support_model"
+PROBLEM_FIELDS = ("problem_statement", "strategic_outcome_id", "outcome_baseline", "outcome_target",
+                  "outcome_time_horizon")
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """A use case's readiness scorecard as aggregates: what the gate and section 7 need."""
+
+    total: int
+    scored: int
+    complete: bool
+    band: ReadinessBand | None
+    blocking: int  # gate-critical areas below 3 or unscored
+    unreviewed_ones: int  # areas scored 1 without an explicit recorded review
+
+    @property
+    def passes(self) -> bool:
+        """As ReadinessSummary.passes: complete, a band allowing rollout, no floor breach, no bare 1s."""
+        allows = self.band is not None and self.band.allows_controlled_rollout
+        return self.complete and allows and not self.blocking and not self.unreviewed_ones
+
+
+@dataclass
+class Evidence:
+    """Everything the screen knows about the candidates, fetched once."""
+
+    readiness: dict[int, Readiness]
+    checklist_ready: dict[int, int]
+    support_ready: set[int]
+    checklist_items: int
+    reviews: dict[int, dict[str, str]]  # current cycle: function -> status
+    unmet_conditions: dict[int, int]
+    requirements: dict[str, list[TierRequirement]]
+    vendors: dict[int, list] = field(default_factory=dict)
+    models: dict[int, list] = field(default_factory=dict)
+    kpis: dict[int, list[KPIProgress]] = field(default_factory=dict)
+
+
+def readiness_by_use_case(use_cases: QuerySet[UseCase]) -> dict[int, Readiness]:
+    """Readiness of each use case in ``use_cases`` that has any score: three queries."""
+    areas = ReadinessArea.objects.aggregate(n=Count("id"), critical=Count("id", filter=Q(gate_critical=True)))
+    bands = list(ReadinessBand.objects.all())
+    rows = (
+        ReadinessScore.objects.filter(use_case__in=use_cases.values("id"))
+        .values("use_case_id")
+        .annotate(
+            total=Sum("score"), scored=Count("id"),
+            critical_ok=Count("id", filter=Q(area__gate_critical=True, score__gte=GATE_MIN_SCORE)),
+            bare_ones=Count("id", filter=Q(score=1, explicit_review="")),
+        )
+    )
+    result = {}
+    for row in rows:
+        complete = row["scored"] >= areas["n"]
+        result[row["use_case_id"]] = Readiness(
+            total=row["total"] or 0, scored=row["scored"], complete=complete,
+            band=band_for(row["total"] or 0, bands) if complete else None,
+            blocking=areas["critical"] - row["critical_ok"], unreviewed_ones=row["bare_ones"],
+        )
+    return result
+
+
+def _current_reviews(use_cases: QuerySet[UseCase]) -> dict[int, dict[str, str]]:
+    """function -> status of each use case's latest review cycle (one query, a few rows per use case)."""
+    by_cycle: dict[int, dict[int, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+    for uc_id, function, status, cycle in Review.objects.filter(use_case__in=use_cases.values("id")).values_list(
+        "use_case_id", "function", "status", "cycle"
+    ):
+        by_cycle[uc_id][cycle][function] = status
+    return {uc_id: cycles[max(cycles)] for uc_id, cycles in by_cycle.items()}
+
+
+def _dependencies(use_cases: QuerySet[UseCase]) -> tuple[dict[int, list], dict[int, list]]:
+    vendors: dict[int, list] = defaultdict(list)
+    for link in UseCase.vendors.through.objects.filter(usecase__in=use_cases.values("id")).select_related("vendor"):
+        vendors[link.usecase_id].append(link.vendor)
+    models: dict[int, list] = defaultdict(list)
+    links = UseCase.ai_models.through.objects.filter(usecase__in=use_cases.values("id"))
+    for link in links.select_related("aimodel__provider"):
+        models[link.usecase_id].append(link.aimodel)
+    return vendors, models
+
+
+def _evidence(candidates: QuerySet[UseCase]) -> Evidence:
+    checklist = (
+        ChecklistEntry.objects.filter(use_case__in=candidates.values("id"), ready=True)
+        .values("use_case_id").annotate(ready=Count("id"), support=Count("id", filter=Q(item__key=SUPPORT_MODEL)))
+    )
+    checklist = list(checklist)
+    requirements: dict[str, list[TierRequirement]] = defaultdict(list)
+    for requirement in TierRequirement.objects.all():
+        requirements[requirement.tier].append(requirement)
+    unmet = Condition.objects.filter(review__use_case__in=candidates.values("id"), met=False)
+    vendors, models = _dependencies(candidates)
+    return Evidence(
+        readiness=readiness_by_use_case(candidates),
+        checklist_ready={row["use_case_id"]: row["ready"] for row in checklist},
+        support_ready={row["use_case_id"] for row in checklist if row["support"]},
+        checklist_items=ChecklistItem.objects.count(),
+        reviews=_current_reviews(candidates),
+        unmet_conditions=dict(unmet.values("review__use_case_id").annotate(n=Count("id"))
+                              .values_list("review__use_case_id", "n")),
+        requirements=requirements, vendors=vendors, models=models,
+        kpis=kpi_progress_by_use_case(KPI.objects.filter(use_case__in=candidates.values("id"))),
+    )
+
+
+# ---------------------------------------------------------------- the three scale gates, as in reviews
+
+
+def _exploration_ready(uc: UseCase, ev: Evidence) -> bool:
+    defined = all(getattr(uc, name) for name in PROBLEM_FIELDS)
+    owners = bool(uc.business_owner_id and uc.delivery_owner_id)
+    tiered = uc.risk_tier not in (None, "", RiskTier.PROHIBITED)
+    return defined and owners and uc.has_kpis and tiered and uc.has_pilot
+
+
+def _required_functions(uc: UseCase, ev: Evidence) -> set[str]:
+    """As intake.selectors.required_review_functions, from the prefetched requirements and models."""
+    if uc.risk_tier not in ("low", "medium", "high"):
+        return set()
+    has_vendor = bool(ev.vendors.get(uc.id) or ev.models.get(uc.id))
+    required = {r.function for r in ev.requirements[uc.risk_tier] if has_vendor or not r.only_with_vendor}
+    flagged = any(model_fit_problems(m, data_classification=uc.data_classification, tier=uc.risk_tier)
+                  for m in ev.models.get(uc.id, []))
+    if flagged:
+        required |= {f.value for f in intake_selectors.FLAGGED_MODEL_FUNCTIONS}
+    return required
+
+
+def _vendors_approved(uc: UseCase, ev: Evidence, today: datetime.date) -> bool:
+    vendors = {v.id: v for v in ev.vendors.get(uc.id, [])}
+    vendors.update({m.provider_id: m.provider for m in ev.models.get(uc.id, [])})
+    return all(vendor_is_approved(v, today) for v in vendors.values())
+
+
+def _pilot_ready(uc: UseCase, ev: Evidence, today: datetime.date) -> bool:
+    reviews = ev.reviews.get(uc.id, {})
+    approved = bool(reviews) and all(status in APPROVED_STATUSES for status in reviews.values())
+    covered = _required_functions(uc, ev) <= set(reviews)
+    readiness = ev.readiness.get(uc.id)
+    checklist = ev.checklist_items > 0 and ev.checklist_ready.get(uc.id, 0) >= ev.checklist_items
+    return (approved and covered and not ev.unmet_conditions.get(uc.id) and readiness is not None
+            and readiness.passes and checklist and _vendors_approved(uc, ev, today))
+
+
+def _controlled_ready(uc: UseCase, ev: Evidence) -> bool:
+    progress = ev.kpis.get(uc.id, [])
+    readiness = ev.readiness.get(uc.id)
+    value = bool(progress) and all(p.met for p in progress)
+    high_enough = readiness is not None and readiness.complete and readiness.total >= SCALE_MIN_TOTAL
+    floor = readiness is not None and not readiness.blocking
+    return (value and high_enough and floor and uc.id in ev.support_ready
+            and not ev.unmet_conditions.get(uc.id))
+
+
+def gate_ready(candidates: QuerySet[UseCase], *, today: datetime.date) -> tuple[list[UseCase], dict[str, int]]:
+    """In-flight use cases whose every scale criterion is met, and how many per stage are not yet ready."""
+    rows = list(
+        candidates.filter(stage__in=list(NEXT_STAGE)).select_related("business_unit", "executive_sponsor")
+        .annotate(has_kpis=Exists(KPI.objects.filter(use_case=OuterRef("pk"))),
+                  has_pilot=Exists(PilotSelection.objects.filter(use_case=OuterRef("pk"))))
+        .order_by("reference")
+    )
+    ev = _evidence(candidates.filter(stage__in=list(NEXT_STAGE)))
+    checks = {
+        Stage.EXPLORATION: lambda uc: _exploration_ready(uc, ev),
+        Stage.PILOT: lambda uc: _pilot_ready(uc, ev, today),
+        Stage.CONTROLLED_ROLLOUT: lambda uc: _controlled_ready(uc, ev),
+    }
+    ready, waiting = [], defaultdict(int)
+    for uc in rows:
+        if checks[uc.stage](uc):
+            ready.append(uc)
+        else:
+            waiting[uc.stage] += 1
+    return ready, dict(waiting)

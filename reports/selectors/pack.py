@@ -1,0 +1,323 @@
+"""Everything a board pack shows, section by section (governance model, section 10).
+
+``board_pack_data`` runs a fixed number of aggregate queries whatever the size
+of the portfolio: counts are grouped in the database and every table is a
+top-N with its total beside it. Templates receive the result and never query.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from intake.choices import ReviewFunction, Stage
+from intake.models import KPI, TierAssessment
+from reviews.choices import ReviewStatus
+from reviews.models import (
+    CostEntry,
+    GateDecision,
+    GateOutcome,
+    Incident,
+    IncidentStatus,
+    MitigationStatus,
+    ReadinessBand,
+    Review,
+    ReviewCondition,
+)
+from reviews.selectors import NEXT_STAGE
+
+from ..models import Audience, BoardPack
+from .gates import gate_ready, readiness_by_use_case
+from .kpis import kpi_progress_by_use_case
+from .portfolio import CLOSED_STAGES, IN_FLIGHT, live_risks, portfolio, portfolio_summary, review_timeliness, risk_grid
+
+TOP_N = 10  # priority use cases, top risks, readiness rows
+MAX_ROWS = 15  # any other table; the total is always shown beside it
+STALL_DAYS = 30  # no gate decision or review activity for this long counts as a stall
+SECTIONS = {
+    "portfolio": "Portfolio summary",
+    "value": "Business value",
+    "progress": "Progress since the last pack",
+    "risks": "Risk position",
+    "decisions": "Decisions required",
+    "resourcing": "Resourcing and capacity constraints",
+    "readiness": "Readiness to scale",
+    "alignment": "Cross-functional alignment",
+    "incidents": "Incidents and exceptions",
+    "priorities": "Next-period priorities",
+}
+# The quarterly board summary is the short one: value, top risks, resourcing, major decisions.
+AUDIENCE_SECTIONS = {
+    Audience.EXECUTIVE_MONTHLY: list(SECTIONS),
+    Audience.BOARD_QUARTERLY: ["value", "risks", "resourcing", "decisions"],
+}
+STAGE_RANK = {Stage.SCALED: 3, Stage.CONTROLLED_ROLLOUT: 2, Stage.PILOT: 1}
+LIVE_RISK = (MitigationStatus.OPEN, MitigationStatus.MITIGATING)
+BLOCKED_REVIEW = (ReviewStatus.CHANGES_REQUESTED, ReviewStatus.ESCALATED, ReviewStatus.STOPPED)
+OPEN_INCIDENT = (IncidentStatus.OPEN, IncidentStatus.INVESTIGATING)
+EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date
+    as_at: datetime.date  # the day the pack is built: "open" and "overdue" are as of then
+
+    @property
+    def start_at(self) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.start, datetime.time.min))
+
+    @property
+    def end_at(self) -> datetime.datetime:
+        """Exclusive: midnight after the last day."""
+        return timezone.make_aware(datetime.datetime.combine(self.end + datetime.timedelta(days=1),
+                                                             datetime.time.min))
+
+    def window(self, field: str) -> Q:
+        return Q(**{f"{field}__gte": self.start_at, f"{field}__lt": self.end_at})
+
+
+def _top(queryset: QuerySet, limit: int = MAX_ROWS) -> dict[str, Any]:
+    """The first ``limit`` rows and how many there are in all (two queries, whatever the total)."""
+    return {"total": queryset.count(), "rows": list(queryset[:limit])}
+
+
+def _in_portfolio(field: str = "use_case") -> Q:
+    return Q(**{f"{field}__in": portfolio().values("id")})
+
+
+# ---------------------------------------------------------------- 2 business value
+
+
+def _value(period: Period) -> dict[str, Any]:
+    priority = portfolio().filter(stage__in=list(STAGE_RANK))
+    rank = Case(*[When(stage=s, then=Value(n)) for s, n in STAGE_RANK.items()], output_field=IntegerField())
+    top = list(priority.select_related("business_unit").annotate(rank=rank).order_by("-rank", "reference")[:TOP_N])
+    progress = kpi_progress_by_use_case(KPI.objects.filter(use_case__in=priority.values("id")))
+    costs = {row["use_case_id"]: row for row in CostEntry.objects.filter(use_case__in=[uc.id for uc in top])
+             .values("use_case_id").annotate(budget=Sum("budget"), actual=Sum("actual")).order_by()}
+    every = [p for rows in progress.values() for p in rows]
+    return {
+        "priority_total": priority.count(),
+        "kpis_total": len(every),
+        "kpis_measured": sum(1 for p in every if p.latest is not None),
+        "kpis_met": sum(1 for p in every if p.met),
+        "rows": [{"use_case": uc, "kpis": progress.get(uc.id, []),
+                  "met": sum(1 for p in progress.get(uc.id, []) if p.met),
+                  "budget": costs.get(uc.id, {}).get("budget"), "actual": costs.get(uc.id, {}).get("actual")}
+                 for uc in top],
+    }
+
+
+# ---------------------------------------------------------------- 3 progress
+
+
+def _last(model, field: str) -> Subquery:
+    return Subquery(model.objects.filter(use_case=OuterRef("pk")).order_by(f"-{field}").values(field)[:1])
+
+
+def _progress(period: Period) -> dict[str, Any]:
+    moves = GateDecision.objects.filter(period.window("decided_at"))
+    epoch = Value(EPOCH, output_field=DateTimeField())
+    last = Greatest(Coalesce(_last(GateDecision, "decided_at"), epoch), Coalesce(_last(Review, "updated_at"), epoch),
+                    Coalesce("submitted_at", "created_at"), output_field=DateTimeField())
+    cutoff = timezone.make_aware(datetime.datetime.combine(period.as_at, datetime.time.min)) - datetime.timedelta(
+        days=STALL_DAYS)
+    stalled = (portfolio().filter(stage__in=IN_FLIGHT).annotate(last_activity=last)
+               .filter(last_activity__lt=cutoff).select_related("business_unit").order_by("last_activity", "id"))
+    stalls = _top(stalled)
+    for uc in stalls["rows"]:
+        uc.idle_days = (period.as_at - timezone.localdate(uc.last_activity)).days
+    by_outcome = dict(moves.values("outcome").annotate(n=Count("id")).order_by().values_list("outcome", "n"))
+    return {
+        "moves": _top(moves.select_related("use_case", "decided_by").order_by("-decided_at", "-id")),
+        "by_outcome": [{"label": o.label, "n": by_outcome.get(o.value, 0)} for o in GateOutcome],
+        "stalls": stalls,
+        "stall_days": STALL_DAYS,
+    }
+
+
+# ---------------------------------------------------------------- 4 risk position
+
+
+def _risks(period: Period) -> dict[str, Any]:
+    risks = live_risks()
+    score = F("likelihood") * F("impact")
+    totals = risks.aggregate(
+        total=Count("id"),
+        escalate=Count("id", filter=Q(mitigation_status__in=LIVE_RISK, escalation_threshold__lte=score)),
+        open=Count("id", filter=Q(mitigation_status=MitigationStatus.OPEN)),
+    )
+    # Risk.score is a property, so the annotation takes another name. At equal scores, risks still
+    # open or being mitigated come before those mitigated or accepted.
+    settled = Case(When(mitigation_status__in=LIVE_RISK, then=Value(0)), default=Value(1), output_field=IntegerField())
+    top = list(risks.annotate(rank=score, settled=settled).select_related("use_case", "owner")
+               .order_by("-rank", "settled", "-impact", "id")[:TOP_N])
+    return {"totals": totals, "top": top, "grid": risk_grid(risks)}
+
+
+# ---------------------------------------------------------------- 5 decisions required
+
+
+def _decisions(period: Period) -> dict[str, Any]:
+    ready, waiting = gate_ready(portfolio(), today=period.as_at)
+    escalated = (Review.objects.filter(_in_portfolio(), status=ReviewStatus.ESCALATED)
+                 .select_related("use_case", "decided_by").order_by("decided_at", "id"))
+    paused = portfolio().filter(stage=Stage.PAUSED).select_related("business_unit").order_by("reference")
+    return {
+        "gates": {"total": len(ready), "rows": [
+            {"use_case": uc, "next_stage": Stage(NEXT_STAGE[uc.stage]).label} for uc in ready[:MAX_ROWS]]},
+        "waiting": [{"label": Stage(s).label, "n": waiting.get(s, 0)} for s in NEXT_STAGE],
+        "escalated": _top(escalated),
+        "paused": _top(paused),
+    }
+
+
+# ---------------------------------------------------------------- 6 resourcing
+
+
+def _resourcing(period: Period) -> dict[str, Any]:
+    rows = review_timeliness(since=period.start_at, until=period.end_at, as_at=period.as_at)
+    decided = sum(r["decided"] for r in rows)
+    on_time = sum(r["on_time"] for r in rows)
+    return {
+        "functions": rows,
+        "open": sum(r["open"] for r in rows),
+        "overdue": sum(r["overdue"] for r in rows),
+        "decided": decided,
+        "rate": round(100 * on_time / decided) if decided else None,
+    }
+
+
+# ---------------------------------------------------------------- 7 readiness to scale
+
+
+def _readiness(period: Period) -> dict[str, Any]:
+    population = portfolio().exclude(stage__in=CLOSED_STAGES)
+    scores = readiness_by_use_case(population)
+    bands = list(ReadinessBand.objects.order_by("-min_total"))
+    use_cases = {uc.id: uc for uc in population.filter(id__in=list(scores)).only("id", "reference", "title", "stage")}
+    complete = [r for r in scores.values() if r.complete]
+    ranked = sorted(scores.items(), key=lambda kv: (-STAGE_RANK.get(use_cases[kv[0]].stage, 0), -kv[1].total,
+                                                     use_cases[kv[0]].reference))
+    return {
+        "bands": [{"band": b, "n": sum(1 for r in complete if r.band and r.band.pk == b.pk)} for b in bands],
+        "scored": len(scores),
+        "incomplete": len(scores) - len(complete),
+        "blocked": sum(1 for r in scores.values() if r.blocking),
+        "bare_ones": sum(1 for r in scores.values() if r.unreviewed_ones),
+        "rows": [{"use_case": use_cases[uc_id], "readiness": r} for uc_id, r in ranked[:TOP_N]],
+        "not_scored": population.filter(stage__in=[Stage.PILOT, Stage.CONTROLLED_ROLLOUT, Stage.SCALED])
+        .exclude(id__in=list(scores)).count(),
+    }
+
+
+# ---------------------------------------------------------------- 8 cross-functional alignment
+
+
+def _alignment(period: Period) -> dict[str, Any]:
+    latest_cycle = Subquery(Review.objects.filter(use_case=OuterRef("use_case")).order_by("-cycle").values("cycle")[:1])
+    current = Review.objects.filter(_in_portfolio()).filter(cycle=latest_cycle)
+    counts = {(row["function"], row["status"]): row["n"]
+              for row in current.values("function", "status").annotate(n=Count("id")).order_by()}
+    matrix = [{"label": f.label, "cells": [counts.get((f.value, s.value), 0) for s in ReviewStatus],
+               "total": sum(counts.get((f.value, s.value), 0) for s in ReviewStatus)} for f in ReviewFunction]
+    blocked = current.filter(status__in=BLOCKED_REVIEW).select_related("use_case").order_by("decided_at", "id")
+    conditions = (ReviewCondition.objects.filter(_in_portfolio("review__use_case"), met=False,
+                                                 due_date__lt=period.as_at)
+                  .select_related("review__use_case", "owner").order_by("due_date", "id"))
+    return {"statuses": [s.label for s in ReviewStatus], "matrix": [r for r in matrix if r["total"]],
+            "blocked": _top(blocked), "conditions": _top(conditions)}
+
+
+# ---------------------------------------------------------------- 9 incidents and exceptions
+
+
+def _incidents(period: Period) -> dict[str, Any]:
+    incidents = Incident.objects.filter(period.window("occurred_at") | Q(status__in=OPEN_INCIDENT))
+    by_severity = dict(incidents.values("severity").annotate(n=Count("id")).order_by().values_list("severity", "n"))
+    overrides = TierAssessment.objects.filter(period.window("created_at"), reason=TierAssessment.Reason.OVERRIDE)
+    return {
+        "incidents": _top(incidents.select_related("use_case").order_by("severity", "-occurred_at", "id")),
+        "by_severity": [{"severity": s, "n": by_severity.get(s, 0)} for s in range(1, 5)],
+        "overrides": _top(overrides.select_related("use_case", "created_by").order_by("-created_at", "-id")),
+    }
+
+
+# ---------------------------------------------------------------- 10 priorities and the PMO's texts
+
+_SPLIT = re.compile(r"\s*\|\s*")
+
+
+def parse_priorities(text: str) -> list[dict[str, str]]:
+    """'priority | owner | date' per line; a line without the bars is a priority with no owner or date."""
+    rows = []
+    for line in (text or "").splitlines():
+        line = line.strip().lstrip("-*• ").strip()
+        if not line:
+            continue
+        parts = _SPLIT.split(line, maxsplit=2)
+        parts += [""] * (3 - len(parts))
+        rows.append({"priority": parts[0], "owner": parts[1], "date": parts[2]})
+    return rows
+
+
+def _priorities(period: Period, pack: BoardPack) -> dict[str, Any]:
+    return {"rows": parse_priorities(pack.next_period_priorities)}
+
+
+def _prepared_by(pack: BoardPack) -> str:
+    person = pack.requested_by  # one lookup here, so the title page need not make one
+    if person is None:
+        return "The PMO (monthly schedule)"
+    return person.get_full_name() or person.get_username()
+
+
+BUILDERS = {
+    "value": _value, "progress": _progress, "risks": _risks, "decisions": _decisions,
+    "resourcing": _resourcing, "readiness": _readiness, "alignment": _alignment, "incidents": _incidents,
+}
+
+
+def board_pack_data(pack: BoardPack, *, as_at: datetime.date | None = None) -> dict[str, Any]:
+    """The pack's sections for its audience, in order, each with the data its template shows."""
+    period = Period(start=pack.period_start, end=pack.period_end, as_at=as_at or timezone.localdate())
+    keys = AUDIENCE_SECTIONS[Audience(pack.audience)]
+    data: dict[str, Any] = {"pack": pack, "period": period, "sections": [], "prepared_by": _prepared_by(pack)}
+    for number, key in enumerate(keys, 1):
+        data["sections"].append({"number": number, "key": key, "title": SECTIONS[key]})
+        if key == "portfolio":
+            data[key] = portfolio_summary()
+        elif key == "priorities":
+            data[key] = _priorities(period, pack)
+        else:
+            data[key] = BUILDERS[key](period)
+    return data
+
+
+def portfolio_overview(*, as_at: datetime.date | None = None, days: int = 90) -> dict[str, Any]:
+    """The dashboard: the pack's counts and charts for the portfolio as it stands."""
+    as_at = as_at or timezone.localdate()
+    period = Period(start=as_at - datetime.timedelta(days=days - 1), end=as_at, as_at=as_at)
+    return {"period": period, "portfolio": portfolio_summary(), "risks": _risks(period),
+            "resourcing": _resourcing(period), "days": days}

@@ -1,0 +1,16 @@
+"""The PMO's pages: board packs and the portfolio dashboard; mounted at /reports/ by config.urls."""
+
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.pack_list, name="list"),
+    path("status/", views.pack_status, name="status"),
+    path("<int:pk>/pdf/", views.pack_download, name="download"),
+    path("<int:pk>/retry/", views.pack_retry, name="retry"),
+    path("portfolio/", views.portfolio, name="portfolio"),
+    path("portfolio.csv", views.portfolio_csv, name="portfolio_csv"),
+]

@@ -1,0 +1,41 @@
+"""Scheduled work of the reviews app. Task names are a contract (beat schedules name them).
+
+Tasks are thin: they take ids and dates (never objects), call a service and
+queue follow-up work only after the commit. Each is safe to run again: what
+was done is read back from the database, not remembered.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+from config.tasks import MAIL_RETRY, enqueue_on_commit
+from reviews import services
+
+
+@shared_task(name="reviews.tasks.send_review_reminders")
+def send_review_reminders() -> int:
+    """Daily sweep: queue one task per reminder due today; returns how many were queued."""
+    today = timezone.localdate()
+    due = services.review_reminders_due(today=today)
+    for review_id, kind in due:
+        enqueue_on_commit(send_review_reminder, review_id, kind, today.isoformat())
+    return len(due)
+
+
+@shared_task(name="reviews.tasks.send_review_reminder", **MAIL_RETRY)
+def send_review_reminder(review_id: int, kind: str, for_date_iso: str) -> bool:
+    """Send one reminder; False when it was already sent or is no longer due."""
+    log = services.send_review_reminder(
+        review_id=review_id, kind=kind, for_date=datetime.date.fromisoformat(for_date_iso)
+    )
+    return log is not None
+
+
+@shared_task(name="reviews.tasks.schedule_rereviews")
+def schedule_rereviews() -> list[int]:
+    """Daily: open the next review cycle of use cases in operation whose re-review is due."""
+    return [use_case.pk for use_case in services.rereviews_open_due(today=timezone.localdate())]

@@ -1,0 +1,140 @@
+"""Token and session authentication, the token endpoint, and service accounts."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.messages import get_messages
+from rest_framework.authtoken.models import Token
+
+from intake.models import ServiceAccount
+from tests.factories import PASSWORD
+
+from .conftest import client_for
+
+LIST = "/api/v1/use-cases/"
+
+
+def test_the_token_endpoint_trades_a_password_for_a_token(anon, ava):
+    response = anon.post("/api/v1/auth/token/", {"username": "ava.submitter", "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert token == Token.objects.get(user=ava).key
+    anon.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert anon.get(LIST).status_code == 200
+
+
+def test_a_wrong_password_gets_no_token(anon, ava):
+    response = anon.post("/api/v1/auth/token/", {"username": "ava.submitter", "password": "nope"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["Unable to log in with these credentials."]}
+    assert not Token.objects.exists()
+
+
+def test_no_credentials_is_401_with_the_token_challenge(anon, db):
+    response = anon.get(LIST)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
+
+
+@pytest.mark.parametrize("key", ["0" * 40, "short", "x" * 41, "a\x00" * 20])
+def test_a_bad_token_is_401(anon, db, key):
+    anon.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    response = anon.get(LIST)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid token."}
+
+
+def test_a_person_signed_in_to_the_pages_may_use_the_api_with_their_session(client, ava):
+    client.force_login(ava)
+    assert client.get(LIST).status_code == 200
+
+
+def test_an_inactive_users_token_stops_working(ava, ava_api):
+    ava.is_active = False
+    ava.save()
+    assert ava_api.get(LIST).status_code == 401
+
+
+# ---------------------------------------------------------------- service accounts
+
+
+def _create_in_admin(client, gov, *, username="svc.grc", read_only=True):
+    client.force_login(gov)
+    response = client.post("/admin/intake/serviceaccount/add/", {
+        "username": username, "description": "GRC tool sync", **({"read_only": "on"} if read_only else {}),
+    })
+    assert response.status_code == 302, response.content
+    account = ServiceAccount.objects.get(user__username=username)
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    return account, shown
+
+
+def test_creating_a_service_account_in_admin_shows_its_token_once(client, gov):
+    account, shown = _create_in_admin(client, gov)
+    token = Token.objects.get(user=account.user)
+    assert any(token.key in message for message in shown)
+    assert not account.user.has_usable_password()
+    # Tokens are never listed again in admin.
+    assert client.get("/admin/authtoken/tokenproxy/").status_code == 404
+    change = f"/admin/intake/serviceaccount/{account.pk}/change/"
+    assert token.key in client.get(change).content.decode()  # the pending message, once
+    assert token.key not in client.get(change).content.decode()
+
+
+def test_rotating_a_token_invalidates_the_old_one(client, gov):
+    account, _ = _create_in_admin(client, gov)
+    old = Token.objects.get(user=account.user).key
+    response = client.post("/admin/intake/serviceaccount/", {"action": "rotate_token",
+                                                             "_selected_action": [account.pk]})
+    assert response.status_code == 302
+    new = Token.objects.get(user=account.user).key
+    assert new != old
+    assert any(new in str(m) for m in get_messages(response.wsgi_request))
+
+
+def test_a_read_only_service_account_reads_but_every_write_is_403(client, gov, custops):
+    account, _ = _create_in_admin(client, gov)
+    custops.members.add(account.user)
+    api = client_for(account.user)
+    assert api.get(LIST).status_code == 200
+    for method, url in (("post", LIST), ("patch", f"{LIST}UC-0001/"), ("post", f"{LIST}UC-0001/submit/"),
+                        ("put", f"{LIST}UC-0001/readiness/"), ("post", "/api/v1/reviews/1/decide/")):
+        response = getattr(api, method)(url, {"title": "x", "business_unit": "CUSTOPS"}, format="json")
+        assert response.status_code == 403, (method, url)
+        assert response.json() == {"detail": "This service account is read-only: it may read but never write."}
+
+
+def test_a_writing_service_account_may_write(client, gov, custops):
+    account, _ = _create_in_admin(client, gov, username="svc.intake", read_only=False)
+    custops.members.add(account.user)
+    response = client_for(account.user).post(LIST, {"title": "From the GRC tool", "business_unit": "CUSTOPS"},
+                                             format="json")
+    assert response.status_code == 201
+
+
+def test_a_service_account_can_never_use_the_pages(client, gov):
+    account, _ = _create_in_admin(client, gov)
+    user = account.user
+    user.set_password("a-password-someone-set")
+    user.is_staff = True
+    user.save()
+    client.logout()
+    # Not with a password on the login form...
+    response = client.post("/accounts/login/", {"username": user.username, "password": "a-password-someone-set"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    # ... nor with a session made some other way: the backend refuses to restore it.
+    client.force_login(user)
+    assert client.get("/intake/").status_code == 302
+    assert client.get("/admin/").status_code == 302
+    # ... nor for the API's token endpoint.
+    response = client_for(gov).post("/api/v1/auth/token/", {"username": user.username,
+                                                            "password": "a-password-someone-set"}, format="json")
+    assert response.status_code == 400
+
+
+def test_people_still_log_in(client, ava):
+    response = client.post("/accounts/login/", {"username": "ava.submitter", "password": PASSWORD})
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == ava.pk
+    assert get_user_model().objects.get(pk=ava.pk).is_active

@@ -1,0 +1,102 @@
+"""Readiness, pilot selection, the rollout checklist, risks, incidents and KPI actuals: round trips."""
+
+from django.contrib.auth.models import Group
+
+from api.serializers.evidence import CHECKLIST_ITEMS, READINESS_AREAS
+from intake.models import PILOT_CRITERIA
+from tests.factories import UserFactory
+
+from .conftest import client_for
+
+
+def _url(use_case, what):
+    return f"/api/v1/use-cases/{use_case.reference}/{what}/"
+
+
+def test_readiness_round_trip(owner, low_case):
+    api = client_for(owner)  # A on the outcome: records evidence
+    empty = api.get(_url(low_case, "readiness")).json()
+    assert empty["total"] == 0 and empty["band"] is None and empty["complete"] is False
+    assert empty["gate_blocked"] is True and "success_criteria" in empty["blocking_areas"]
+    assert set(empty["scores"]) == set(READINESS_AREAS) and empty["scores"]["value_case"] is None
+
+    partial = api.put(_url(low_case, "readiness"), {"scores": {"value_case": 4}}, format="json").json()
+    assert partial["scores"]["value_case"] == 4 and partial["band"] is None
+
+    scores = dict.fromkeys(READINESS_AREAS, 5) | {"security_readiness": 2}
+    response = api.put(_url(low_case, "readiness"), {"scores": scores}, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["total"] == 87 and body["band"] == "strong" and body["complete"] is True
+    assert body["gate_blocked"] is True and body["blocking_areas"] == ["security_readiness"]
+    assert api.get(_url(low_case, "readiness")).json() == body
+
+
+def test_readiness_input_is_checked(owner, sec_api, low_case):
+    api = client_for(owner)
+    response = api.put(_url(low_case, "readiness"), {"scores": {"value_case": 6, "vibes": 3}}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"scores": {"vibes": ["Unknown field."],
+                                          "value_case": ["Ensure this value is less than or equal to 5."]}}
+    refused = sec_api.put(_url(low_case, "readiness"), {"scores": {"value_case": 3}}, format="json")
+    assert refused.status_code == 403  # sees it, may not record evidence
+
+
+def test_pilot_selection_round_trip(ava_api, low_case):
+    pmo = UserFactory(username="pmo.lead")
+    pmo.groups.add(Group.objects.get(name="pmo"))
+    api = client_for(pmo)
+    assert api.get(_url(low_case, "pilot-selection")).json()["total"] is None
+    scores = dict.fromkeys(PILOT_CRITERIA, 3) | {"risk_exposure": 2}
+    response = api.put(_url(low_case, "pilot-selection"), {"scores": scores, "note": "Good fit."}, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["total"] == 35 and body["strong_candidate"] is True and body["scored_by"] == "pmo.lead"
+    assert body["scores"] == scores
+    assert ava_api.get(_url(low_case, "pilot-selection")).json()["total"] == 35  # anyone who sees it reads it
+    # Only the PMO and governance admins score it.
+    refused = ava_api.put(_url(low_case, "pilot-selection"), {"scores": scores}, format="json")
+    assert refused.status_code == 403
+    missing = api.put(_url(low_case, "pilot-selection"), {"scores": {"ownership": 1}}, format="json")
+    assert missing.status_code == 400 and len(missing.json()["scores"]) == 11
+
+
+def test_checklist_round_trip(owner, low_case):
+    api = client_for(owner)
+    empty = api.get(_url(low_case, "checklist")).json()
+    assert empty["all_ready"] is False and empty["not_ready"] == list(CHECKLIST_ITEMS)
+    no_evidence = api.put(_url(low_case, "checklist"), {"items": {"ownership": {"ready": True}}}, format="json")
+    assert no_evidence.status_code == 400
+    assert no_evidence.json() == {"ownership": ["A ready item needs its evidence: say what shows it is ready."]}
+    items = {key: {"ready": True, "evidence": "Signed off."} for key in CHECKLIST_ITEMS}
+    response = api.put(_url(low_case, "checklist"), {"items": items}, format="json")
+    assert response.status_code == 200
+    assert response.json() == {"items": items, "all_ready": True, "not_ready": []}
+
+
+def test_risks_incidents_and_kpi_actuals(owner, sec_api, ben_api, low_case):
+    api = client_for(owner)
+    risk = api.post("/api/v1/risks/", {"use_case": low_case.reference, "area": "data_privacy",
+                                       "description": "Tickets may hold card numbers.", "likelihood": 3,
+                                       "impact": 4, "owner": "olga.owner"}, format="json")
+    assert risk.status_code == 201, risk.json()
+    assert risk.json()["score"] == 12 and risk.json()["owner"] == "olga.owner"
+    changed = api.patch(f"/api/v1/risks/{risk.json()['id']}/", {"mitigation_status": "mitigated"}, format="json")
+    assert changed.status_code == 200 and changed.json()["mitigation_status"] == "mitigated"
+    assert ben_api.patch(f"/api/v1/risks/{risk.json()['id']}/", {"impact": 1}, format="json").status_code == 404
+
+    incident = api.post("/api/v1/incidents/", {"use_case": low_case.reference, "severity": 3, "title": "Bad summary",
+                                               "what_happened": "A summary missed a refund.",
+                                               "occurred_at": "2026-03-01T10:00:00Z"}, format="json")
+    assert incident.status_code == 201, incident.json()
+    assert incident.json()["occurred_at"] == "2026-03-01T10:00:00Z"
+
+    kpi = low_case.kpis.get()
+    actual = api.post(f"/api/v1/kpis/{kpi.pk}/actuals/", {"measured_on": "2026-03-01", "value": "9.5"}, format="json")
+    assert actual.status_code == 201, actual.json()
+    assert actual.json()["value"] == "9.50"
+    # A viewer without the evidence role is refused with the reason.
+    refused = sec_api.post(f"/api/v1/kpis/{kpi.pk}/actuals/", {"measured_on": "2026-03-02", "value": "9"},
+                           format="json")
+    assert refused.status_code == 403
+    assert ben_api.get(f"/api/v1/kpis/{kpi.pk}/").status_code == 404

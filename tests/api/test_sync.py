@@ -1,0 +1,133 @@
+"""Delta sync: keyset pages over (updated_at, id) that never skip nor repeat a
+record while records change between page fetches; tombstones for deletions
+and archivals."""
+
+import datetime
+
+from django.utils import timezone
+
+from api.models import Tombstone
+from intake import services as intake_services
+from intake.models import UseCase
+from reviews.models import Risk
+from tests.factories import UseCaseFactory
+from vendors import services as vendor_services
+from vendors.models import Vendor
+
+LIST = "/api/v1/use-cases/"
+
+
+def _pages(api, url, params=None):
+    """Follow next links; yield each page's rows."""
+    response = api.get(url, params or {})
+    while True:
+        assert response.status_code == 200, response.json()
+        body = response.json()
+        yield body["results"]
+        if body["next"] is None:
+            return
+        response = api.get(body["next"])
+
+
+def _touch(use_case: UseCase) -> None:
+    use_case.title += " (edited)"
+    use_case.save()
+
+
+def _world(ava, custops, n=12):
+    return [UseCaseFactory(created_by=ava, business_unit=custops, title=f"Case {i:02d}") for i in range(n)]
+
+
+def test_paging_with_edits_between_fetches_never_skips_nor_repeats(ava_api, ava, custops):
+    cases = _world(ava, custops)
+    seen: list[tuple[str, str]] = []
+    for number, rows in enumerate(_pages(ava_api, LIST, {"page_size": 5})):
+        seen += [(row["reference"], row["updated_at"]) for row in rows]
+        if number == 0:
+            _touch(cases[1])  # already delivered: moves to the end, delivered again as a new version
+            _touch(cases[8])  # not yet delivered: moves to the end, delivered once
+            UseCaseFactory(created_by=ava, business_unit=custops, title="Created while paging")
+    references = [ref for ref, _ in seen]
+    created = UseCase.objects.get(title="Created while paging").reference
+    assert set(references) == {c.reference for c in cases} | {created}
+    repeated = {ref for ref in references if references.count(ref) > 1}
+    assert repeated == {cases[1].reference}  # and only because it changed after it was delivered
+    assert references[-3:] == [cases[1].reference, cases[8].reference, created]
+    # Stable order: (updated_at, id) never goes backwards across the whole walk.
+    stamps = [stamp for _, stamp in seen]
+    assert stamps == sorted(stamps)
+
+
+def test_updated_since_returns_only_later_changes(ava_api, ava, custops):
+    cases = _world(ava, custops, n=4)
+    rows = [row for page in _pages(ava_api, LIST) for row in page]
+    high_water = rows[-1]["updated_at"]
+    assert ava_api.get(LIST, {"updated_since": high_water}).json()["results"] == []
+    _touch(cases[0])
+    changed = ava_api.get(LIST, {"updated_since": high_water}).json()["results"]
+    assert [row["reference"] for row in changed] == [cases[0].reference]
+
+
+def test_previous_links_walk_back_and_descending_order(ava_api, ava, custops):
+    _world(ava, custops, n=7)
+    first = ava_api.get(LIST, {"page_size": 3}).json()
+    assert first["previous"] is None
+    second = ava_api.get(first["next"]).json()
+    back = ava_api.get(second["previous"]).json()
+    assert back["results"] == first["results"]
+    newest_first = ava_api.get(LIST, {"page_size": 3, "ordering": "-updated_at"}).json()["results"]
+    everything = [row for page in _pages(ava_api, LIST) for row in page]
+    assert newest_first == list(reversed(everything))[:3]
+
+
+def test_a_cursor_keeps_its_order_and_a_bad_one_is_400(ava_api, ava, custops):
+    _world(ava, custops, n=4)
+    assert ava_api.get(LIST, {"cursor": "not-a-cursor"}).status_code == 400
+    assert ava_api.get(LIST, {"ordering": "title"}).json() == {"ordering": ["Order by one of: updated_at, "
+                                                                            "-updated_at."]}
+
+
+def test_gate_decisions_sync_by_their_decision_time(gov_api):
+    body = gov_api.get("/api/v1/gate-decisions/", {"updated_since": "2020-01-01T00:00:00Z"}).json()
+    assert body == {"next": None, "previous": None, "results": []}
+
+
+# ---------------------------------------------------------------- tombstones
+
+
+def _deletions(api, since):
+    return [(t["resource"], t["object_id"], t["reason"])
+            for t in api.get("/api/v1/deletions/", {"since": since}).json()["results"]]
+
+
+def test_deleted_records_leave_tombstones_that_follow_visibility(ava_api, ben_api, owner, low_case):
+    since = (timezone.now() - datetime.timedelta(seconds=1)).isoformat()
+    risk = Risk.objects.create(use_case=low_case, area="data_privacy", description="x", likelihood=1, impact=1)
+    risk_id = risk.pk
+    risk.delete()
+    assert _deletions(ava_api, since) == [("risks", str(risk_id), "deleted")]
+    assert _deletions(ben_api, since) == []  # not his use case
+
+
+def test_a_withdrawn_use_case_is_archived_for_sync(ava_api, owner, low_case):
+    since = timezone.now().isoformat()
+    intake_services.use_case_withdraw(use_case=low_case, actor=owner, reason="No longer needed by the team.")
+    assert _deletions(ava_api, since) == [("use-cases", low_case.reference, "archived")]
+
+
+def test_an_offboarded_vendor_is_archived_for_everyone(ava_api, ben_api, gov):
+    vendor = Vendor.objects.create(name="Acme AI")
+    since = timezone.now().isoformat()
+    vendor_services.vendor_offboard(vendor=vendor, actor=gov, reason="Contract ended.")
+    assert _deletions(ben_api, since) == [("vendors", str(vendor.pk), "archived")]
+
+
+def test_a_deleted_use_case_stays_visible_to_who_could_see_it(ava_api, ben_api, gov_api, ava, custops):
+    since = timezone.now().isoformat()
+    use_case = UseCaseFactory(created_by=ava, business_unit=custops)
+    reference = use_case.reference
+    use_case.delete()
+    assert ("use-cases", reference, "deleted") in _deletions(ava_api, since)
+    assert ("use-cases", reference, "deleted") in _deletions(gov_api, since)
+    assert _deletions(ben_api, since) == []
+    assert Tombstone.objects.filter(resource="kpis").count() == 0  # it had none

@@ -1,0 +1,221 @@
+"""Webhooks: signed with HMAC-SHA256, retried with exponential backoff, every attempt logged.
+
+A real HTTP server on 127.0.0.1 (a free port, in a thread) is the receiver.
+"""
+
+import hashlib
+import hmac
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.contrib.auth.models import Group
+
+from api import tasks
+from api.models import WebhookDelivery, WebhookSubscription
+from reports.models import BoardPack, PackStatus
+from reviews import services
+from tests.factories import KPIFactory, UseCaseFactory, UserFactory
+from tests.reviews.gate_world import pilot_ready
+from vendors import services as vendor_services
+from vendors.models import Vendor
+
+from .conftest import client_for
+
+SECRET = "a-long-shared-secret-for-tests"
+
+
+class Receiver:
+    """Answers with the queued statuses (then 200) and keeps every request it got."""
+
+    def __init__(self, statuses=()):
+        self.statuses = list(statuses)
+        self.requests: list[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append({"headers": dict(self.headers), "body": body})
+                self.send_response(receiver.statuses.pop(0) if receiver.statuses else 200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def events(self) -> list[str]:
+        return [json.loads(r["body"])["event"] for r in self.requests]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver()
+    yield server
+    server.close()
+
+
+def subscribe(url, events=("use_case.submitted",), **kwargs):
+    return WebhookSubscription.objects.create(name="GRC", url=url, secret=SECRET, events=list(events), **kwargs)
+
+
+def _submit(ava, custops, owner):
+    use_case = UseCaseFactory(created_by=ava, business_unit=custops, business_owner=owner)
+    KPIFactory(use_case=use_case)
+    response = client_for(ava).post(f"/api/v1/use-cases/{use_case.reference}/submit/", format="json")
+    assert response.status_code == 200
+    return use_case
+
+
+def test_a_delivery_is_signed_over_its_body(receiver, ava, custops, owner, django_capture_on_commit_callbacks):
+    subscription = subscribe(receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        use_case = _submit(ava, custops, owner)
+    [request] = receiver.requests
+    body, headers = request["body"], request["headers"]
+    expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(headers["X-Stagegate-Signature"], expected)
+    assert headers["X-Stagegate-Event"] == "use_case.submitted"
+    payload = json.loads(body)
+    assert payload["data"]["reference"] == use_case.reference and payload["data"]["risk_tier"] == "low"
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.subscription, delivery.attempt, delivery.status_code, delivery.retry_in) == \
+        (subscription, 1, 200, None)
+    assert str(delivery.delivery_id) == payload["id"] == headers["X-Stagegate-Delivery"]
+
+
+def test_a_failing_receiver_is_retried_with_backoff_and_each_attempt_logged(
+        settings, monkeypatch, ava, custops, owner, django_capture_on_commit_callbacks):
+    settings.WEBHOOK_BACKOFF_SECONDS, settings.WEBHOOK_MAX_ATTEMPTS = 30, 5
+    server = Receiver(statuses=[500, 503])
+    countdowns = []
+    original = tasks.deliver_webhook.apply_async
+
+    def recording(args=None, kwargs=None, countdown=None, **options):
+        if countdown is not None:  # a retry (the first delivery is .delay())
+            countdowns.append(countdown)
+        return original(args, kwargs, countdown=countdown, **options)
+
+    monkeypatch.setattr(tasks.deliver_webhook, "apply_async", recording)
+    try:
+        subscribe(server.url)
+        with django_capture_on_commit_callbacks(execute=True):
+            _submit(ava, custops, owner)
+    finally:
+        server.close()
+    assert countdowns == [30, 60]  # doubling
+    attempts = list(WebhookDelivery.objects.order_by("attempt").values_list("attempt", "status_code", "retry_in"))
+    assert attempts == [(1, 500, 30), (2, 503, 60), (3, 200, None)]
+    assert len({r["body"] for r in server.requests}) == 1  # the same signed body each time
+    assert [r["headers"]["X-Stagegate-Attempt"] for r in server.requests] == ["1", "2", "3"]
+
+
+def test_retries_stop_after_the_last_attempt(settings, ava, custops, owner, django_capture_on_commit_callbacks):
+    settings.WEBHOOK_MAX_ATTEMPTS = 3
+    server = Receiver(statuses=[500] * 10)
+    try:
+        subscribe(server.url)
+        with django_capture_on_commit_callbacks(execute=True):
+            _submit(ava, custops, owner)
+    finally:
+        server.close()
+    assert list(WebhookDelivery.objects.order_by("attempt").values_list("attempt", "retry_in")) == \
+        [(1, settings.WEBHOOK_BACKOFF_SECONDS), (2, 2 * settings.WEBHOOK_BACKOFF_SECONDS), (3, None)]
+
+
+def test_an_unreachable_receiver_is_logged_as_an_error(settings, ava, custops, owner,
+                                                       django_capture_on_commit_callbacks):
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    server = Receiver()
+    url = server.url
+    server.close()  # nothing listens there any more
+    subscribe(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(ava, custops, owner)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status_code is None and delivery.error
+
+
+def test_only_wanted_events_of_active_subscriptions_are_sent(receiver, ava, custops, owner,
+                                                            django_capture_on_commit_callbacks):
+    subscribe(receiver.url, events=["gate.decided"])
+    subscribe(receiver.url, active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(ava, custops, owner)
+    assert receiver.requests == []
+
+
+def test_rolled_back_work_sends_nothing(receiver, ava, custops, owner, django_capture_on_commit_callbacks):
+    subscribe(receiver.url)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _submit(ava, custops, owner)
+    assert len(callbacks) == 1  # queued for after the commit, never sent before it
+    assert receiver.requests == []
+
+
+def test_every_event_kind(receiver, ava, custops, gov, django_capture_on_commit_callbacks):
+    subscribe(receiver.url, events=["use_case.submitted", "use_case.stage_changed", "review.decided",
+                                    "gate.decided", "board_pack.ready", "vendor.status_changed"])
+    with django_capture_on_commit_callbacks(execute=True):
+        use_case, _owner, sponsor = pilot_ready(ava, custops)
+    events = receiver.events()
+    assert events[0] == "use_case.submitted"
+    assert "review.decided" in events and "use_case.stage_changed" in events
+    receiver.requests.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.gate_decide(use_case=use_case, actor=sponsor, outcome="pause", rationale="Waiting for budget.")
+    assert receiver.events() == ["gate.decided", "use_case.stage_changed"]
+    receiver.requests.clear()
+    vendor = Vendor.objects.create(name="Acme AI")
+    with django_capture_on_commit_callbacks(execute=True):
+        vendor_services.vendor_offboard(vendor=vendor, actor=gov, reason="Contract ended.")
+        pack = BoardPack.objects.create(audience="executive_monthly", period_start="2026-01-01",
+                                        period_end="2026-01-31")
+        pack.status = PackStatus.READY
+        pack.save()
+        pack.save()  # saving a ready pack again is not a second event
+    assert receiver.events() == ["vendor.status_changed", "board_pack.ready"]
+    data = json.loads(receiver.requests[0]["body"])["data"]
+    assert (data["from_status"], data["status"]) == ("prospect", "offboarded")
+
+
+def test_deliveries_are_visible_in_admin(client, gov, receiver, ava, custops, owner,
+                                         django_capture_on_commit_callbacks):
+    subscription = subscribe(receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(ava, custops, owner)
+    client.force_login(gov)
+    assert "use_case.submitted" in client.get("/admin/api/webhookdelivery/").content.decode()
+    page = client.get(f"/admin/api/webhooksubscription/{subscription.pk}/change/").content.decode()
+    assert "use_case.submitted" in page and SECRET not in page.split("name=\"secret\"")[0][-50:]
+
+
+def test_a_subscription_is_created_in_admin(client, gov):
+    client.force_login(gov)
+    response = client.post("/admin/api/webhooksubscription/add/", {
+        "name": "GRC", "url": "https://grc.example.test/hooks", "secret": SECRET,
+        "events": ["review.decided", "gate.decided"], "active": "on",
+        "deliveries-TOTAL_FORMS": "0", "deliveries-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert WebhookSubscription.objects.get().events == ["review.decided", "gate.decided"]
+
+
+def test_review_decided_payload(receiver, low_case, django_capture_on_commit_callbacks):
+    subscribe(receiver.url, events=["review.decided"])
+    decider = UserFactory()
+    decider.groups.add(Group.objects.get(name="security"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review_decide(review=low_case.reviews.get(), actor=decider, decision="approve",
+                               rationale="Reviewed the controls and the design.")
+    data = json.loads(receiver.requests[0]["body"])["data"]
+    assert (data["use_case"], data["function"], data["decision"]) == (low_case.reference, "security", "approve")

@@ -1,0 +1,101 @@
+"""Test support for tasks: eager Celery, a mail server that goes away, a broker that is down, a clock.
+
+Import the fixtures into a test module (``from tests.celery_support import eager, smtp_down``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+from smtplib import SMTPServerDisconnected
+
+import pytest
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.utils import timezone
+
+from config.celery import app
+
+CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
+
+
+class FailingEmailBackend(BaseEmailBackend):
+    """Raises SMTPServerDisconnected for the next ``failures`` sends (-1: every send), then delivers to locmem."""
+
+    failures = 0
+    attempts = 0
+
+    def send_messages(self, email_messages):
+        cls = type(self)
+        cls.attempts += 1
+        if cls.failures:
+            if cls.failures > 0:
+                cls.failures -= 1
+            raise SMTPServerDisconnected("Connection unexpectedly closed")
+        return LocmemBackend().send_messages(email_messages)
+
+
+@pytest.fixture
+def smtp_down(settings):
+    """The mail server refuses every send until the test sets ``failures`` to 0 (or to a count)."""
+    settings.EMAIL_BACKEND = "tests.celery_support.FailingEmailBackend"
+    FailingEmailBackend.failures, FailingEmailBackend.attempts = -1, 0
+    yield FailingEmailBackend
+    FailingEmailBackend.failures, FailingEmailBackend.attempts = 0, 0
+
+
+@contextlib.contextmanager
+def celery_conf(**overrides):
+    """Change the Celery app's configuration for a block; Django settings are read only once."""
+    saved = {key: app.conf[key] for key in overrides}
+    app.conf.update(overrides)
+    try:
+        yield app
+    finally:
+        app.conf.update(saved)
+
+
+@pytest.fixture
+def eager():
+    """Tasks run in-process, also in the PostgreSQL + Redis run (where the settings queue them)."""
+    with celery_conf(task_always_eager=True, task_eager_propagates=True):
+        yield app
+
+
+def _drop_broker_connections() -> None:
+    # The app caches its pools for the URL it first saw; the next use builds them for the current one.
+    # (Not closed: kombu shares them per URL, so closing would break the next test on that URL.)
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@contextlib.contextmanager
+def broker_down():
+    """Celery publishes for real to a broker nobody listens on (a closed port)."""
+    _drop_broker_connections()
+    try:
+        with celery_conf(task_always_eager=False, broker_url=CLOSED_PORT_BROKER):
+            yield app
+    finally:
+        _drop_broker_connections()
+
+
+class Clock:
+    def __init__(self, today: datetime.date):
+        self.today = today
+
+    def advance(self, days: int = 1) -> None:
+        self.today += datetime.timedelta(days=days)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """``timezone.localdate()`` returns ``clock.today``; move it with ``clock.advance()``."""
+    real = timezone.localdate
+    frozen = Clock(real())
+
+    def localdate(value=None, timezone=None):
+        return frozen.today if value is None else real(value, timezone)
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+    return frozen

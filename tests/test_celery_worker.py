@@ -1,0 +1,104 @@
+"""A real Celery worker, started by the test suite, runs the scheduled work end to end.
+
+Only in the PostgreSQL + Redis run (.ci/run): it needs a broker. The worker
+runs in a thread of this process, so it shares the test database settings
+and Django's locmem ``mail.outbox``; it consumes a queue of its own, so
+messages left in Redis by anything else never reach it (nor ours another
+worker).
+"""
+
+import contextlib
+import datetime
+import logging
+import time
+import uuid
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.core import mail
+from django.utils import timezone
+
+from config.celery import app
+from reviews.models import ReminderLog, Review
+from reviews.tasks import send_review_reminders
+from tests.celery_support import celery_conf
+from tests.reviews.factories import reviewer, submitted_use_case
+
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (REDIS_URL)"),
+]
+
+
+def _fresh_routing() -> None:
+    # app.amqp caches the queues and router built from the configuration it first saw.
+    app.__dict__.pop("amqp", None)
+
+
+@contextlib.contextmanager
+def root_logging_kept():
+    # Starting a worker sets up Celery logging (the root level among it); later tests expect Django's.
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
+        root.handlers = handlers
+
+
+@contextlib.contextmanager
+def real_worker():
+    """A solo-pool worker thread on a private queue, with tasks sent to the broker (not run eagerly)."""
+    queue = f"stagegate-test-{uuid.uuid4().hex[:12]}"
+    with (
+        root_logging_kept(),
+        celery_conf(task_always_eager=False, task_default_queue=queue, worker_hijack_root_logger=False),
+    ):
+        _fresh_routing()
+        try:
+            with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=30):
+                yield
+        finally:
+            _fresh_routing()
+
+
+def wait_for(predicate, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return predicate()
+
+
+def mailed(address: str) -> bool:
+    return any(address in message.to for message in mail.outbox)
+
+
+# transaction=True: the worker's own connection must see the committed rows.
+# serialized_rollback: the flush afterwards would otherwise delete the seeded
+# reference data (and beat schedules) later tests rely on.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_runs_the_reminder_sweep_end_to_end(ava, custops):
+    sec = reviewer("security", "sec.reviewer")
+    use_case = submitted_use_case(created_by=ava, business_unit=custops, title="Ticket summaries")
+    review = use_case.reviews.get(function="security")
+    Review.objects.filter(pk=review.pk).update(due_date=timezone.localdate() - datetime.timedelta(days=2))
+    mail.outbox.clear()
+
+    with real_worker():
+        # The sweep only queues; the worker then runs one task per reminder.
+        assert send_review_reminders.delay().get(timeout=30) == 2
+        assert wait_for(lambda: ReminderLog.objects.filter(review=review).count() == 2), "reminders not sent"
+
+        # -- board packs: the reports engineer adds the worker run of a board pack here --
+
+    today = timezone.localdate()
+    logs = ReminderLog.objects.filter(review=review).order_by("kind").values_list("kind", "for_date")
+    assert list(logs) == [("escalation", today), ("overdue", today)]
+    # The worker thread's locmem backend wrote to this process's outbox.
+    assert len(mail.outbox) == 2
+    assert mailed(sec.email) and mailed(use_case.executive_sponsor.email)
+    assert app.conf.task_always_eager is settings.CELERY_TASK_ALWAYS_EAGER  # restored for later tests
