@@ -323,8 +323,7 @@ class RaciAssignmentAdmin(admin.ModelAdmin):
     search_fields = ("use_case__reference", "user__username", "group__name")
 
     def get_queryset(self, request):
-        visible = permissions.visible_use_case_ids(request.user)
-        return super().get_queryset(request).filter(use_case_id__in=visible)
+        return permissions.filter_visible(super().get_queryset(request), request.user, field="use_case_id")
 
     def has_add_permission(self, request):
         return False
@@ -374,8 +373,7 @@ class GrantAdmin(ReadOnlyAdmin):
     search_fields = ("content_object__reference",)
 
     def get_queryset(self, request):
-        visible = permissions.visible_use_case_ids(request.user)
-        return super().get_queryset(request).filter(content_object_id__in=visible)
+        return permissions.filter_visible(super().get_queryset(request), request.user, field="content_object_id")
 
 
 @admin.register(UseCaseUserObjectPermission)

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet
 from django.http import Http404
 
 from intake.choices import EDITABLE_STATUSES, Activity, RaciLetter
@@ -84,29 +84,50 @@ def is_governance_admin(user) -> bool:
     return "manage_raci_usecase" in global_perms(user)
 
 
-def visible_use_case_ids(user) -> QuerySet:
-    """A subquery of the ids ``user`` may see: user grants UNION group grants."""
+def visible_use_case_ids(user, *, outer: str | None = None) -> QuerySet:
+    """A subquery of the ids ``user`` may see: user grants UNION ALL group grants.
+
+    Two shapes, one rule. Uncorrelated (``outer=None``), the database builds
+    the set of permitted ids once: right for counts, scans and any order.
+    Correlated with the outer row's use-case field ``outer``, it probes the
+    grant indexes row by row: right for a first page walked in index order,
+    whose cost then follows the page size, not how many use cases the user
+    may see (docs/benchmarks.md, issue 3). Probing every row of a count is
+    slow, so paged lists count with the uncorrelated shape.
+    """
     if "view_usecase" in global_perms(user):
-        return UseCase.objects.values("id")
+        return UseCase.objects.filter(pk=OuterRef(outer)).values("id") if outer else UseCase.objects.values("id")
     if not user.is_authenticated or not user.is_active:
         return UseCase.objects.none().values("id")
     # Nested subqueries instead of joins, and UNION ALL: IN () needs no de-duplication.
     view = Permission.objects.filter(content_type__app_label="intake", codename="view_usecase").values("id")
     groups = User.groups.through.objects.filter(user_id=user.pk).values("group_id")
-    by_user = UseCaseUserObjectPermission.objects.filter(user_id=user.pk, permission_id__in=view)
-    by_group = UseCaseGroupObjectPermission.objects.filter(group_id__in=groups, permission_id__in=view)
+    this_row = {"content_object_id": OuterRef(outer)} if outer else {}
+    by_user = UseCaseUserObjectPermission.objects.filter(user_id=user.pk, permission_id__in=view, **this_row)
+    by_group = UseCaseGroupObjectPermission.objects.filter(group_id__in=groups, permission_id__in=view, **this_row)
     return by_user.values("content_object_id").union(by_group.values("content_object_id"), all=True)
 
 
-def use_cases_for(user, queryset: QuerySet[UseCase] | None = None) -> QuerySet[UseCase]:
+def filter_visible(queryset: QuerySet, user, *, field: str = "id", row_by_row: bool = False) -> QuerySet:
+    """Rows of ``queryset`` whose use case (its ``field``) ``user`` may see; global viewers are not filtered.
+
+    ``row_by_row`` only for a first page read in the order of an index (see visible_use_case_ids).
+    """
+    if "view_usecase" in global_perms(user):
+        return queryset
+    visible = visible_use_case_ids(user, outer=field if row_by_row else None)
+    return queryset.filter(**{f"{field}__in": visible})
+
+
+def use_cases_for(user, queryset: QuerySet[UseCase] | None = None, *, row_by_row: bool = False) -> QuerySet[UseCase]:
     queryset = UseCase.objects.all() if queryset is None else queryset
-    return queryset.filter(id__in=visible_use_case_ids(user))
+    return filter_visible(queryset, user, row_by_row=row_by_row)
 
 
 def use_case_for(user, reference: str, queryset: QuerySet[UseCase] | None = None) -> UseCase:
     """The use case, or 404 whether it is missing or merely not visible."""
     try:
-        return use_cases_for(user, queryset).get(reference=reference)
+        return use_cases_for(user, queryset, row_by_row=True).get(reference=reference)
     except UseCase.DoesNotExist:
         raise Http404("No such use case.") from None
 

@@ -42,8 +42,8 @@ class UseCaseScopedViewSet(ReadOnlyViewSet):
     related: tuple[str, ...] = ("use_case",)
 
     def get_queryset(self):
-        visible = permissions.visible_use_case_ids(self.request.user)
-        return self.model.objects.filter(use_case_id__in=visible).select_related(*self.related)
+        rows = self.model.objects.select_related(*self.related)
+        return permissions.filter_visible(rows, self.request.user, field="use_case_id")
 
     def _valid(self, serializer_class) -> dict:
         serializer = serializer_class(data=self.request.data)

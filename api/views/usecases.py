@@ -68,7 +68,9 @@ class UseCaseViewSet(GenericViewSet):
     etag_actions = ("retrieve", "partial_update", "create", "submit")
 
     def get_queryset(self):
-        return permissions.use_cases_for(self.request.user, UseCase.objects.annotate(**USE_CASE_ANNOTATIONS))
+        # Lists walk the updated_at index page by page (keyset, no count): probe grants row by row.
+        return permissions.use_cases_for(self.request.user, UseCase.objects.annotate(**USE_CASE_ANNOTATIONS),
+                                         row_by_row=self.action == "list")
 
     def _visible(self, reference: str, queryset=None) -> UseCase:
         return permissions.use_case_for(self.request.user, reference, queryset)

@@ -15,7 +15,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -37,6 +36,7 @@ from intake.forms import (
     user_label,
 )
 from intake.models import PILOT_CRITERIA, UseCase
+from intake.pagination import CountedPaginator
 from intake.permissions import Action
 
 from .raci import raci_grid_context
@@ -281,8 +281,10 @@ def _render_detail(
 
 @require_GET
 def use_case_list(request: HttpRequest) -> HttpResponse:
-    queryset = permissions.use_cases_for(request.user, selectors.use_case_list(queryset=UseCase.objects.all()))
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = permissions.use_cases_for(request.user, selectors.use_case_list(queryset=UseCase.objects.all()),
+                                     row_by_row=True)
+    page = CountedPaginator(rows, PAGE_SIZE, count_of=permissions.use_cases_for(request.user)).get_page(
+        request.GET.get("page"))
     return render(request, "intake/list.html", {"page": page, "use_cases": page.object_list})
 
 

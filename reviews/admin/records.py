@@ -14,8 +14,7 @@ class ReadOnlyVisibleAdmin(admin.ModelAdmin):
     use_case_path = "review__use_case_id"
 
     def get_queryset(self, request):
-        visible = permissions.visible_use_case_ids(request.user)
-        return super().get_queryset(request).filter(**{f"{self.use_case_path}__in": visible})
+        return permissions.filter_visible(super().get_queryset(request), request.user, field=self.use_case_path)
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_staff

@@ -11,7 +11,8 @@ from reviews.models import Evidence
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     """404 unless the user may see the use case; always a download, never rendered inline."""
     evidence = (
-        Evidence.objects.filter(pk=pk, use_case_id__in=permissions.visible_use_case_ids(request.user)).first()
+        permissions.filter_visible(Evidence.objects.filter(pk=pk), request.user, field="use_case_id", row_by_row=True)
+        .first()
     )
     if evidence is None:
         raise Http404("No such evidence.")

@@ -94,6 +94,8 @@ def _row(assignment):
 
 def _outcomes(user, use_case, role):
     visible = permissions.use_cases_for(user).filter(pk=use_case.pk).exists()
+    # Both shapes of the filter (ids hashed once, grants probed row by row) say the same.
+    assert visible == permissions.use_cases_for(user, row_by_row=True).filter(pk=use_case.pk).exists()
     facts = permissions.permission_facts(user, [use_case])[use_case.id]
     results = [Y if visible else N]
     for action in ACTIONS[1:]:
