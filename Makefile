@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv bench clean
+.PHONY: run test e2e lint venv bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,12 @@ run: venv  ## migrate, load demo data, serve on http://127.0.0.1:8000
 test: venv  ## the whole test suite on the configured database
 	$(BIN)/python -m pytest
 
-lint: venv  ## ruff, missing migrations, deploy checks
+e2e: venv  ## only the browser journeys (tests/e2e; skipped without /usr/bin/chromium: apt-get install chromium)
+	$(BIN)/python -m pytest tests/e2e
+
+lint: venv  ## ruff, bandit, missing migrations, deploy checks
 	$(BIN)/ruff check .
+	$(BIN)/bandit -c pyproject.toml -r . -q
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	SECRET_KEY=ci-check-deploy-$$(head -c 48 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9') \
 	  DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/python manage.py check --deploy --fail-level WARNING

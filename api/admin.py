@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.core.validators import URLValidator
 
 from api.models import IdempotencyKey, Tombstone, WebhookDelivery, WebhookEvent, WebhookSubscription
 
@@ -15,7 +16,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 class WebhookSubscriptionForm(forms.ModelForm):
-    url = forms.URLField(max_length=500, assume_scheme="https", help_text="Receives a POST of JSON for each event.")
+    # http(s) only (a plain URLField also takes ftp://); deliveries refuse any other scheme too.
+    url = forms.URLField(max_length=500, assume_scheme="https", help_text="Receives a POST of JSON for each event.",
+                         validators=[URLValidator(schemes=["http", "https"])])
     events = forms.MultipleChoiceField(choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple)
     secret = forms.CharField(max_length=200, min_length=16, widget=forms.PasswordInput(render_value=True),
                              help_text="At least 16 characters; the receiver verifies X-Stagegate-Signature with it.")

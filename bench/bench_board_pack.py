@@ -12,14 +12,9 @@ and reports its own peak RSS, so seeding never counts against the renderer.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import tempfile
-from pathlib import Path
 
-from bench.common import ROOT
+from bench.common import child_main, own_database, run_child
 
 TARGET_SECONDS = 8.0
 TARGET_MIB = 400
@@ -32,40 +27,14 @@ SCALE = {"use_cases": 300, "risks": 2000, "reviews": 1500}
 
 def _database_url(label: str) -> str:
     """A database of its own per portfolio, emptied first: a SQLite file, or a PostgreSQL database."""
-    base = os.environ.get("BENCH_DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://")):
-        path = ROOT / "var" / f"bench-board-pack-{label}.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    import psycopg
-
-    head, _, name = base.rpartition("/")
-    name = f"{name.split('?')[0]}_board_pack_{label}"
-    with psycopg.connect(f"{head}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{head}/{name}"
+    return own_database(f"board_pack_{label}")
 
 
 def _child(step: str, url: str, media: str) -> dict:
-    env = {**os.environ, "DATABASE_URL": url, "MEDIA_ROOT": media, "DEBUG": "false",
-           "DJANGO_SETTINGS_MODULE": "config.settings.dev", "PYTHONPATH": str(ROOT)}
-    env.pop("REDIS_URL", None)  # render in-process: the measurement is of this process
-    done = subprocess.run([sys.executable, "-m", "bench.bench_board_pack", step], cwd=ROOT, env=env,
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"bench_board_pack {step} failed:\n{done.stdout}\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_child("bench.bench_board_pack", step, url, MEDIA_ROOT=media)
 
 
 # ---------------------------------------------------------------- in the subprocesses
-
-
-def _setup() -> None:
-    import django
-
-    django.setup()
 
 
 def _seed_demo() -> dict:
@@ -257,9 +226,8 @@ def run() -> dict:
         f"Target at 300 use cases: the executive pack under {TARGET_SECONDS:.0f} s and under {TARGET_MIB} MiB. "
         f"{'Met.' if ok else 'NOT met.'}",
     ]
-    return {"title": "Board pack generation (reports)", "body": "\n".join(lines), "ok": ok}
+    return {"title": "Board pack generation (issue 6)", "body": "\n".join(lines), "ok": ok}
 
 
 if __name__ == "__main__":
-    _setup()
-    print(json.dumps(STEPS[sys.argv[1]]()))
+    child_main(STEPS)

@@ -34,7 +34,8 @@ from intake.models import (
 from vendors.models import AIModel, Vendor
 
 # Demo-only credentials: printed in the summary on purpose, never used in production.
-DEMO_PASSWORD = "stagegate-demo"  # noqa: S105
+# Reviewed (bandit B105): the published demo password (README), set only by seed_demo, never in production.
+DEMO_PASSWORD = "stagegate-demo"  # noqa: S105 # nosec B105
 EMAIL_DOMAIN = "stagegate.example"
 
 BUSINESS_UNITS = [

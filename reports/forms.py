@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from .models import MAX_NARRATIVE, Audience
 
+ISO_DATE = "%Y-%m-%d"
+
 
 def _last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     end = today.replace(day=1) - datetime.timedelta(days=1)
@@ -18,8 +20,9 @@ def _last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
 class BoardPackRequestForm(forms.Form):
     audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.EXECUTIVE_MONTHLY,
                                  widget=forms.RadioSelect, label="Pack")
-    period_start = forms.DateField(label="Period from", widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label="Period to", widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input takes only ISO dates: the en-GB default (01/10/2026) would show an empty field.
+    period_start = forms.DateField(label="Period from", widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
+    period_end = forms.DateField(label="Period to", widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
     decisions_required = forms.CharField(
         label="Decisions required", required=False, max_length=MAX_NARRATIVE,
         widget=forms.Textarea(attrs={"rows": 4}),

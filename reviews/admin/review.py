@@ -30,7 +30,7 @@ from intake.permissions import Action
 from reviews import selectors, services
 from reviews.choices import DECISION_STATUS, UNDECIDED_STATUSES, Decision
 from reviews.forms import CommentForm, ConditionFormSet, DecisionForm, EvidenceForm, ReviewAdminForm
-from reviews.models import Review
+from reviews.models import Review, ReviewCondition
 from vendors.models import AIModel
 
 DECIDE_TEMPLATE = "admin/reviews/review/decide.html"
@@ -190,8 +190,15 @@ class ReviewAdmin(SimpleHistoryAdmin):
     def _page_context(self, request, obj: Review) -> dict:
         can_decide = not obj.is_decided and self.has_change_permission(request, obj)
         can_comment = permissions.can(request.user, Action.COMMENT, obj.use_case, facts=self._facts(request, obj))
+        page = selectors.review_page(obj)
         return {
-            "page": selectors.review_page(obj),
+            "page": page,
+            # Unmet conditions this user may confirm: a reviewer of the condition's function.
+            "markable_conditions": {
+                c.pk for c in page["conditions"] if not c.met and permissions.can(
+                    request.user, Action.DECIDE_REVIEW, obj.use_case, function=c.review.function,
+                    facts=self._facts(request, obj))
+            },
             "decision_actions": [(d.value, d.label) for d in Decision] if can_decide else [],
             "can_assign_to_me": can_decide and obj.assignee_id != request.user.pk,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
@@ -211,6 +218,8 @@ class ReviewAdmin(SimpleHistoryAdmin):
                  name="reviews_review_comment"),
             path("<path:object_id>/evidence/", self.admin_site.admin_view(self.evidence_view),
                  name="reviews_review_evidence"),
+            path("<path:object_id>/conditions/<int:condition_id>/met/",
+                 self.admin_site.admin_view(self.condition_met_view), name="reviews_review_condition_met"),
         ]
         return custom + super().get_urls()
 
@@ -243,6 +252,19 @@ class ReviewAdmin(SimpleHistoryAdmin):
         else:
             self.message_user(request, "Choose a file to upload.", messages.ERROR)
         return HttpResponseRedirect(reverse("admin:reviews_review_change", args=[review.pk]))
+
+    def condition_met_view(self, request, object_id, condition_id):
+        """A reviewer of the condition's function confirms it is met (the service checks who may)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        review = self._posted_review(request, object_id)
+        condition = ReviewCondition.objects.select_related("review__use_case").filter(
+            pk=condition_id, review__use_case=review.use_case).first()
+        if condition is None:
+            raise Http404("No such condition.")
+        self._report(request, condition.review, "condition met", lambda: services.condition_mark_met(
+            condition=condition, actor=request.user))
+        return HttpResponseRedirect(reverse("admin:reviews_review_change", args=[review.pk]) + "#conditions")
 
     # -- actions --------------------------------------------------------------
 

@@ -112,7 +112,9 @@ def _user_label(user) -> str:
 def _answer(use_case: UseCase, name: str) -> dict[str, str]:
     field = UseCase._meta.get_field(name)
     value = getattr(use_case, name)
-    if field.is_relation:
+    if field.many_to_many:  # vendors and models (prefetched): a manager's str() would say "vendors.Vendor.None"
+        shown = ", ".join(str(item) for item in value.all()) or "None named"
+    elif field.is_relation:
         shown = "Not answered" if value is None else (
             _user_label(value) if isinstance(value, get_user_model()) else str(value))
     else:
