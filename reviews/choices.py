@@ -24,6 +24,9 @@ class Decision(models.TextChoices):
 # Reviews nobody has decided yet; every other status is a decision.
 UNDECIDED_STATUSES = (ReviewStatus.OPEN, ReviewStatus.IN_PROGRESS)
 APPROVED_STATUSES = (ReviewStatus.APPROVED, ReviewStatus.APPROVED_WITH_CONDITIONS)
+# An escalated review waits for whoever it went to (a senior reviewer of the function or a
+# governance admin): it is decided once more, so it never strands its use case in review.
+AWAITING_DECISION = (*UNDECIDED_STATUSES, ReviewStatus.ESCALATED)
 
 DECISION_STATUS = {
     Decision.APPROVE: ReviewStatus.APPROVED,

@@ -28,7 +28,7 @@ from intake import permissions
 from intake import selectors as intake_selectors
 from intake.permissions import Action
 from reviews import selectors, services
-from reviews.choices import DECISION_STATUS, UNDECIDED_STATUSES, Decision
+from reviews.choices import DECISION_STATUS, UNDECIDED_STATUSES, Decision, ReviewStatus
 from reviews.forms import CommentForm, ConditionFormSet, DecisionForm, EvidenceForm, ReviewAdminForm
 from reviews.models import Review, ReviewCondition
 from vendors.models import AIModel
@@ -164,7 +164,7 @@ class ReviewAdmin(SimpleHistoryAdmin):
     # -- the change form: read-only but for the assignee ---------------------
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.is_decided:
+        if obj is not None and not obj.awaits_decision:
             return REVIEW_FIELDS
         return tuple(name for name in REVIEW_FIELDS if name != "assignee")
 
@@ -188,7 +188,7 @@ class ReviewAdmin(SimpleHistoryAdmin):
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def _page_context(self, request, obj: Review) -> dict:
-        can_decide = not obj.is_decided and self.has_change_permission(request, obj)
+        can_decide = obj.awaits_decision and self.has_change_permission(request, obj)
         can_comment = permissions.can(request.user, Action.COMMENT, obj.use_case, facts=self._facts(request, obj))
         page = selectors.review_page(obj)
         return {
@@ -199,7 +199,9 @@ class ReviewAdmin(SimpleHistoryAdmin):
                     request.user, Action.DECIDE_REVIEW, obj.use_case, function=c.review.function,
                     facts=self._facts(request, obj))
             },
-            "decision_actions": [(d.value, d.label) for d in Decision] if can_decide else [],
+            # An escalated review gets its final decision here, never a second escalation.
+            "decision_actions": [(d.value, d.label) for d in Decision if can_decide and not (
+                obj.status == ReviewStatus.ESCALATED and d == Decision.ESCALATE)],
             "can_assign_to_me": can_decide and obj.assignee_id != request.user.pk,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "changelist_url": reverse("admin:reviews_review_changelist"),

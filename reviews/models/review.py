@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from intake.choices import ReviewFunction, Stage
 from intake.models import UseCase
-from reviews.choices import LOG_ENTRY_CHOICES, UNDECIDED_STATUSES, Decision, ReviewStatus
+from reviews.choices import AWAITING_DECISION, LOG_ENTRY_CHOICES, UNDECIDED_STATUSES, Decision, ReviewStatus
 
 User = settings.AUTH_USER_MODEL
 
@@ -56,6 +56,11 @@ class Review(models.Model):
     @property
     def is_decided(self) -> bool:
         return self.status not in UNDECIDED_STATUSES
+
+    @property
+    def awaits_decision(self) -> bool:
+        """Open, in progress, or escalated: someone still has to decide it."""
+        return self.status in AWAITING_DECISION
 
 
 class ReviewCondition(models.Model):

@@ -14,7 +14,7 @@ from intake.choices import ReviewFunction
 from intake.forms import LABELS, SECTIONS
 from intake.models import UseCase
 from intake.selectors import use_case_detail
-from reviews.choices import APPROVED_STATUSES, UNDECIDED_STATUSES
+from reviews.choices import APPROVED_STATUSES, AWAITING_DECISION, UNDECIDED_STATUSES
 from reviews.models import Comment, Evidence, Review, ReviewCondition
 from reviews.snapshots import display_value, field_label, snapshot_diff
 
@@ -51,7 +51,7 @@ def review_queue_for(user) -> QuerySet[Review]:
         reviews = reviews.filter(Q(function__in=reviewer_functions(user)) | Q(assignee=user))
     return (
         permissions.filter_visible(reviews, user, field="use_case_id")
-        .annotate(queue_rank=Case(When(status__in=UNDECIDED_STATUSES, then=0), default=1,
+        .annotate(queue_rank=Case(When(status__in=AWAITING_DECISION, then=0), default=1,
                                   output_field=IntegerField()))
         .order_by("queue_rank", "due_date", "id")
     )

@@ -187,7 +187,7 @@ def review_assign(*, review: Review, actor: AbstractBaseUser, assignee: Abstract
                                "this review.")
     review = Review.objects.select_for_update().get(pk=review.pk)
     review.use_case = use_case
-    if review.is_decided:
+    if not review.awaits_decision:
         raise ValidationError({"assignee": f"This review is {review.get_status_display().lower()}; "
                                            "a decided review is not reassigned."})
     error = assignee_problem(review, assignee) if assignee is not None else ""
@@ -282,7 +282,8 @@ def review_decide(
     *, review: Review, actor: AbstractBaseUser, decision: str, rationale: str,
     conditions: Iterable[Mapping[str, Any]] = (),
 ) -> Review:
-    """Record one function's decision; a decided review is never decided again.
+    """Record one function's decision; a decided review is never decided again, except that an
+    escalated one gets its final decision from whoever it was escalated to.
 
     Raises Http404 / PermissionDenied (with the separation-of-duties reason)
     from the permission choke point, ValidationError for bad input.
@@ -291,8 +292,11 @@ def review_decide(
     use_case = _lock_use_case(review.use_case)
     review = Review.objects.select_for_update().get(pk=review.pk)
     review.use_case = use_case
-    if review.is_decided:
+    if not review.awaits_decision:
         raise _already_decided(review)
+    if review.status == ReviewStatus.ESCALATED and decision == Decision.ESCALATE:
+        raise ValidationError({"decision": "This review is already escalated: approve, approve with conditions, "
+                                           "request changes or stop it."})
     if use_case.status not in REVIEWABLE_STATUSES:
         raise ValidationError(f"{use_case.reference} is {use_case.get_status_display().lower()}; "
                               "its reviews can no longer be decided.")

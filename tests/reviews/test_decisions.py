@@ -71,6 +71,24 @@ class TestEffects:
         low_case.refresh_from_db()
         assert (review.status, low_case.status) == ("escalated", "in_review")
 
+    def test_an_escalated_review_gets_its_final_decision_and_approves_the_use_case(self, low_case, sec, sec_lead):
+        review = decide(review_of(low_case, "security"), sec, "escalate", rationale="Needs the CISO's view on this.")
+        assert review.awaits_decision
+
+        review = decide(review, sec_lead, "approve", rationale="CISO reviewed: controls are adequate.")
+
+        low_case.refresh_from_db()
+        assert (review.status, review.decided_by, low_case.status) == ("approved", sec_lead, "approved")
+        assert list(ReviewDecision.objects.filter(review=review).order_by("id").values_list("decision", flat=True)) \
+            == ["escalate", "approve"]
+
+    def test_an_escalated_review_is_not_escalated_twice(self, low_case, sec, sec_lead):
+        review = decide(review_of(low_case, "security"), sec, "escalate")
+
+        with pytest.raises(ValidationError, match="already escalated"):
+            decide(review, sec_lead, "escalate")
+        assert ReviewDecision.objects.filter(review=review).count() == 1
+
     def test_a_rejected_use_case_takes_no_more_decisions(self, medium_case, sec, priv):
         decide(review_of(medium_case, "security"), sec, "stop")
 
