@@ -66,7 +66,8 @@ def _pages(username: str):
 
     def filtered():
         reviewer = User.objects.get(username=username)  # fresh: no cached permissions
-        rows = list(permissions.use_cases_for(reviewer, selectors.use_case_list(queryset=UseCase.objects.all()))[:PAGE])
+        rows = list(permissions.use_cases_for(reviewer, selectors.use_case_list(queryset=UseCase.objects.all()),
+                                             row_by_row=True)[:PAGE])  # as the list page asks
         permissions.permission_facts(reviewer, rows)  # what the page shows per row: can edit, can decide
         return rows
 
