@@ -182,6 +182,8 @@ class OutcomeFilterSet(SyncFilterSet):
 
 class TombstoneFilterSet(filters.FilterSet):
     since = SinceFilter(field_name="deleted_at", help_text="Only deletions and archivals strictly after this datetime.")
+    updated_since = SinceFilter(field_name="deleted_at", help_text="The same as since (the name every other list "
+                                                                   "uses for delta sync); given both, both apply.")
     resource = filters.CharFilter(help_text="Only this resource, e.g. use-cases.")
 
     class Meta:

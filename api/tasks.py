@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import time
 import urllib.error
 import urllib.parse
@@ -43,6 +44,8 @@ def _post(subscription: WebhookSubscription, payload: dict, attempt: int) -> tup
         return exc.code, f"HTTP {exc.code} {exc.reason}"
     except (urllib.error.URLError, OSError, ValueError) as exc:
         return None, str(getattr(exc, "reason", exc))[:MAX_ERROR]
+    except http.client.HTTPException as exc:  # a malformed reply: BadStatusLine, IncompleteRead, LineTooLong...
+        return None, f"Malformed HTTP response ({type(exc).__name__}): {exc}"[:MAX_ERROR]
 
 
 @shared_task(name="api.tasks.deliver_webhook", ignore_result=True)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from api.exceptions import Conflict
 from api.filters import SyncFilterSet
+from api.schema import ERRORS, ErrorSerializer
 from api.serializers.common import InputSerializer, ReadSerializer
 from api.views.base import ReadOnlyViewSet
 from reports import services
@@ -56,7 +57,8 @@ class BoardPackFilterSet(SyncFilterSet):
 
 
 class PDFRenderer(renderers.BaseRenderer):
-    """Lets a client ask for application/pdf; the view answers with the file itself."""
+    """Lets a client ask for application/pdf; the view answers with the file itself, and errors
+    as JSON (BoardPackViewSet.handle_exception)."""
 
     media_type = "application/pdf"
     format = "pdf"
@@ -71,6 +73,13 @@ class BoardPackViewSet(mixins.CreateModelMixin, ReadOnlyViewSet):
     serializer_class = BoardPackSerializer
     filterset_class = BoardPackFilterSet
     queryset = BoardPack.objects.none()
+
+    def handle_exception(self, exc):
+        # Errors are JSON even when the client asked for the PDF: never a JSON body labelled application/pdf.
+        if isinstance(getattr(self.request, "accepted_renderer", None), PDFRenderer):
+            self.request.accepted_renderer = renderers.JSONRenderer()
+            self.request.accepted_media_type = renderers.JSONRenderer.media_type
+        return super().handle_exception(exc)
 
     def get_queryset(self):
         if not services.can_download(self.request.user):
@@ -88,7 +97,10 @@ class BoardPackViewSet(mixins.CreateModelMixin, ReadOnlyViewSet):
 
     @extend_schema(summary="Download the PDF", responses={
         (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The pack's PDF."),
-        409: OpenApiResponse(description="The pack is not ready (queued, running or failed)."),
+        # Errors are JSON whatever the Accept header (handle_exception).
+        **{(int(code), "application/json"): response for code, response in ERRORS.items()},
+        (409, "application/json"): OpenApiResponse(
+            ErrorSerializer, description="The pack is not ready (queued, running or failed)."),
     })
     @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, PDFRenderer])
     def pdf(self, request, pk=None):

@@ -1,8 +1,11 @@
-"""Reference data every signed-in caller may read, and the deletions feed of delta sync."""
+"""Reference data every signed-in caller may read, vendor assessments (their reviewers only), and the
+deletions feed of delta sync."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 from django.db.models import DateTimeField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -16,6 +19,7 @@ from api.filters import (
     VendorFilterSet,
 )
 from api.models import DeletedUseCaseViewer, Tombstone
+from api.permissions import may_view_vendor_assessments
 from api.serializers.reference import (
     AIModelSerializer,
     BusinessUnitSerializer,
@@ -27,6 +31,7 @@ from api.serializers.reference import (
 from api.views.base import ListOnlyViewSet, ReadOnlyViewSet
 from intake import permissions
 from intake.models import BusinessUnit, StrategicOutcome
+from reports import services as reports_services
 from vendors import selectors
 from vendors.models import AIModel, Vendor, VendorAssessment
 
@@ -50,9 +55,16 @@ class VendorViewSet(ReadOnlyViewSet):
 
 
 class VendorAssessmentViewSet(ReadOnlyViewSet):
+    """Due diligence (notes, conditions, assessor): only for those the vendors admin shows it to."""
+
     serializer_class = VendorAssessmentSerializer
     filterset_class = VendorAssessmentFilterSet
-    queryset = VendorAssessment.objects.select_related("assessor", "completed_by")
+    queryset = VendorAssessment.objects.none()
+
+    def get_queryset(self):
+        if not may_view_vendor_assessments(self.request.user):
+            return VendorAssessment.objects.none()  # as in admin: not there at all (404 on detail)
+        return VendorAssessment.objects.select_related("assessor", "completed_by")
 
 
 class AIModelViewSet(ReadOnlyViewSet):
@@ -79,8 +91,21 @@ class StrategicOutcomeViewSet(ReadOnlyViewSet):
         return StrategicOutcome.objects.annotate(updated_at=history_stamp(StrategicOutcome))
 
 
+# Resources no use case owns, and who may list them (their tombstones follow the same rule).
+UNOWNED_RESOURCES: dict[str, Callable[[Any], bool]] = {
+    "vendors": lambda user: True,
+    "models": lambda user: True,
+    "business-units": lambda user: True,
+    "outcomes": lambda user: True,
+    "vendor-assessments": may_view_vendor_assessments,
+    "board-packs": reports_services.can_download,
+}
+
+
 class DeletionViewSet(ListOnlyViewSet):
-    """Tombstones: what a sync client must delete or archive. Follows the use case's visibility."""
+    """Tombstones: what a sync client must delete or archive. Each follows its resource's list:
+    a use case's records the use case's visibility (or who could see it when it was deleted),
+    vendor assessments and board packs the permissions of their lists, reference data everyone."""
 
     serializer_class = TombstoneSerializer
     filterset_class = TombstoneFilterSet
@@ -89,12 +114,12 @@ class DeletionViewSet(ListOnlyViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        tombstones = Tombstone.objects.all()
+        listed = {resource: may_list(user) for resource, may_list in UNOWNED_RESOURCES.items()}
         if "view_usecase" in permissions.global_perms(user):
-            return tombstones
+            return Tombstone.objects.exclude(resource__in=[r for r, may in listed.items() if not may])
         gone = DeletedUseCaseViewer.objects.filter(user=user).values("use_case_id")
-        return tombstones.filter(
-            Q(use_case_id__isnull=True)
+        return Tombstone.objects.filter(
+            Q(use_case_id__isnull=True, resource__in=[r for r, may in listed.items() if may])
             | Q(use_case_id__in=permissions.visible_use_case_ids(user))
             | Q(use_case_id__in=gone)
         )

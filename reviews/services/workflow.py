@@ -318,4 +318,6 @@ def condition_mark_met(*, condition: ReviewCondition, actor: AbstractBaseUser) -
         raise ValidationError(f"This condition was already marked met by {who}.")
     condition.met, condition.met_at, condition.met_by = True, timezone.now(), actor
     _save(condition, actor)
+    # The review's representation (API, ETag, delta sync) includes its conditions: it changed too.
+    Review.objects.filter(pk=condition.review_id).update(updated_at=timezone.now())
     return condition

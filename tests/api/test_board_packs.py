@@ -59,3 +59,21 @@ def test_people_outside_the_pmo_neither_see_nor_request_packs(ava_api, db):
     refused = ava_api.post("/api/v1/board-packs/", REQUEST, format="json")
     assert refused.status_code == 403
     assert refused.json() == {"detail": "Only the PMO and governance admins request board packs."}
+
+
+def test_errors_are_json_even_when_the_pdf_is_asked_for(db, anon):
+    api = _pmo()
+    pack_id = api.post("/api/v1/board-packs/", REQUEST, format="json").json()["id"]
+    pdf = f"/api/v1/board-packs/{pack_id}/pdf/"
+    waiting = api.get(pdf, HTTP_ACCEPT="application/pdf")
+    assert (waiting.status_code, waiting["Content-Type"]) == (409, "application/json")
+    assert waiting.json() == {"detail": "The pack is queued; download it once it is ready."}
+    missing = api.get("/api/v1/board-packs/999999/pdf/", HTTP_ACCEPT="application/pdf")
+    assert (missing.status_code, missing["Content-Type"]) == (404, "application/json")
+    assert set(missing.json()) == {"detail"}
+    BoardPack.objects.filter(pk=pack_id).update(status=PackStatus.READY, file="board_packs/gone.pdf")
+    gone = api.get(pdf, HTTP_ACCEPT="application/pdf")  # ready, but the file left storage
+    assert (gone.status_code, gone["Content-Type"]) == (404, "application/json")
+    assert gone.json() == {"detail": "The pack's file is missing from storage."}
+    unauthenticated = anon.get(pdf, HTTP_ACCEPT="application/pdf")
+    assert (unauthenticated.status_code, unauthenticated["Content-Type"]) == (401, "application/json")

@@ -4,15 +4,20 @@ and archivals."""
 
 import datetime
 
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from api.models import Tombstone
 from intake import services as intake_services
 from intake.models import UseCase
+from reports.models import BoardPack
+from reviews import services as review_services
 from reviews.models import Risk
-from tests.factories import UseCaseFactory
+from tests.factories import UseCaseFactory, UserFactory
 from vendors import services as vendor_services
-from vendors.models import Vendor
+from vendors.models import Vendor, VendorAssessment
+
+from .conftest import client_for
 
 LIST = "/api/v1/use-cases/"
 
@@ -92,6 +97,22 @@ def test_gate_decisions_sync_by_their_decision_time(gov_api):
     assert body == {"next": None, "previous": None, "results": []}
 
 
+def test_a_condition_marked_met_brings_its_review_back_in_delta_sync(ava_api, sec, owner, low_case):
+    review = low_case.reviews.get(function="security")
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    review_services.review_decide(review=review, actor=sec, decision="approve_with_conditions",
+                                  rationale="Approved once output logging is in place.",
+                                  conditions=[{"text": "Add output logging", "owner": owner, "due_date": due}])
+    url = f"/api/v1/reviews/{review.pk}/"
+    read = ava_api.get(url)
+    high_water, etag = read.json()["updated_at"], read["ETag"]
+    assert ava_api.get("/api/v1/reviews/", {"updated_since": high_water}).json()["results"] == []
+    review_services.condition_mark_met(condition=review.conditions.get(), actor=sec)
+    changed = ava_api.get("/api/v1/reviews/", {"updated_since": high_water}).json()["results"]
+    assert [(row["id"], [c["met"] for c in row["conditions"]]) for row in changed] == [(review.pk, [True])]
+    assert ava_api.get(url)["ETag"] != etag
+
+
 # ---------------------------------------------------------------- tombstones
 
 
@@ -131,3 +152,45 @@ def test_a_deleted_use_case_stays_visible_to_who_could_see_it(ava_api, ben_api, 
     assert ("use-cases", reference, "deleted") in _deletions(gov_api, since)
     assert _deletions(ben_api, since) == []
     assert Tombstone.objects.filter(resource="kpis").count() == 0  # it had none
+
+
+def _member(username, *groups):
+    user = UserFactory(username=username)
+    user.groups.add(*Group.objects.filter(name__in=groups))
+    return client_for(user)
+
+
+def test_board_pack_tombstones_follow_the_board_pack_list(ava_api, gov_api):
+    pack = BoardPack.objects.create(audience="executive_monthly", period_start="2026-01-01",
+                                    period_end="2026-01-31")
+    since, pack_id = timezone.now().isoformat(), pack.pk
+    pack.delete()
+    gone = [("board-packs", str(pack_id), "deleted")]
+    assert _deletions(ava_api, since) == []  # a submitter lists no board packs
+    assert _deletions(_member("sam.security", "security"), since) == []
+    for api in (gov_api, _member("pat.pmo", "pmo"), _member("eve.sponsor", "executive_sponsors"),
+                _member("gina.governance", "governance_admins")):
+        assert _deletions(api, since) == gone
+
+
+def test_vendor_assessment_tombstones_follow_the_assessment_list(ava_api, gov_api):
+    assessment = VendorAssessment.objects.create(vendor=Vendor.objects.create(name="Acme AI"))
+    since, assessment_id = timezone.now().isoformat(), assessment.pk
+    assessment.delete()
+    gone = [("vendor-assessments", str(assessment_id), "deleted")]
+    assert _deletions(ava_api, since) == []
+    for api in (gov_api, _member("paul.procurement", "procurement"), _member("sam.security", "security")):
+        assert _deletions(api, since) == gone
+
+
+def test_deletions_take_updated_since_as_an_alias_of_since(ava_api, gov):
+    vendor = Vendor.objects.create(name="Acme AI")
+    since = timezone.now().isoformat()
+    vendor_services.vendor_offboard(vendor=vendor, actor=gov, reason="Contract ended.")
+    by_alias = ava_api.get("/api/v1/deletions/", {"updated_since": since}).json()["results"]
+    assert by_alias == ava_api.get("/api/v1/deletions/", {"since": since}).json()["results"]
+    assert [(t["resource"], t["object_id"]) for t in by_alias] == [("vendors", str(vendor.pk))]
+    later = (timezone.now() + datetime.timedelta(seconds=1)).isoformat()
+    assert ava_api.get("/api/v1/deletions/", {"updated_since": later}).json()["results"] == []
+    refused = ava_api.get("/api/v1/deletions/", {"updated_since": "last tuesday"})
+    assert refused.status_code == 400 and "updated_since" in refused.json()

@@ -27,9 +27,9 @@ SECRET = "a-long-shared-secret-for-tests"
 
 
 class Receiver:
-    """Answers with the queued statuses (then 200) and keeps every request it got."""
+    """Answers with the queued statuses (then 200), or always the raw bytes ``reply``, and keeps every request."""
 
-    def __init__(self, statuses=()):
+    def __init__(self, statuses=(), reply: bytes | None = None):
         self.statuses = list(statuses)
         self.requests: list[dict] = []
         receiver = self
@@ -38,6 +38,10 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.requests.append({"headers": dict(self.headers), "body": body})
+                if reply is not None:  # e.g. not a valid HTTP response at all
+                    self.wfile.write(reply)
+                    self.close_connection = True
+                    return
                 self.send_response(receiver.statuses.pop(0) if receiver.statuses else 200)
                 self.end_headers()
 
@@ -143,6 +147,28 @@ def test_an_unreachable_receiver_is_logged_as_an_error(settings, ava, custops, o
         _submit(ava, custops, owner)
     delivery = WebhookDelivery.objects.get()
     assert delivery.status_code is None and delivery.error
+
+
+@pytest.mark.parametrize(("reply", "kind"), [
+    (b"NOT HTTP AT ALL\r\n\r\n", "BadStatusLine"),
+    (b"HTTP/1.1 2xx OK\r\n\r\n", "BadStatusLine"),
+    (b"HTTP/1.1 200 OK\r\nX-Junk: " + b"x" * 70_000 + b"\r\n\r\n", "LineTooLong"),
+])
+def test_a_malformed_reply_is_logged_and_retried(settings, ava, custops, owner, django_capture_on_commit_callbacks,
+                                                 reply, kind):
+    settings.WEBHOOK_MAX_ATTEMPTS = 2
+    server = Receiver(reply=reply)
+    try:
+        subscribe(server.url)
+        with django_capture_on_commit_callbacks(execute=True):
+            _submit(ava, custops, owner)  # the submission itself is never failed by a receiver
+    finally:
+        server.close()
+    assert len(server.requests) == 2
+    attempts = list(WebhookDelivery.objects.order_by("attempt").values_list("attempt", "status_code", "retry_in"))
+    assert attempts == [(1, None, settings.WEBHOOK_BACKOFF_SECONDS), (2, None, None)]
+    assert all(f"Malformed HTTP response ({kind})" in error
+               for error in WebhookDelivery.objects.values_list("error", flat=True))
 
 
 def test_only_wanted_events_of_active_subscriptions_are_sent(receiver, ava, custops, owner,
