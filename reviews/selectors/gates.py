@@ -62,13 +62,22 @@ def _exploration_to_pilot(use_case: UseCase) -> list[Criterion]:
                   f"Missing: {', '.join(missing_owners)}." if missing_owners else "", detail_url),
         Criterion("kpis", "KPIs have a baseline and a target", bool(kpis),
                   "" if kpis else "No KPI is defined yet.", detail_url),
-        Criterion("tier", "A risk tier is assigned",
-                  use_case.risk_tier not in (None, RiskTier.PROHIBITED),
-                  "" if use_case.risk_tier else "Submit the use case so it is tiered.", detail_url),
+        _tier_criterion(use_case, detail_url),
         Criterion("pilot_selection", "The pilot-selection score is recorded", has_pilot,
                   "" if has_pilot else "The PMO has not scored the pilot-selection criteria yet.",
                   reverse("intake:detail", args=[use_case.reference]) + "#pilot"),
     ]
+
+
+def _tier_criterion(use_case: UseCase, link: str) -> Criterion:
+    # A prohibited tier is assigned but never passes: the sponsor must read why, not a bare "unmet".
+    if not use_case.risk_tier:
+        detail = "Submit the use case so it is tiered."
+    elif use_case.risk_tier == RiskTier.PROHIBITED:
+        detail = "Its tier is Prohibited: a prohibited use case does not go to pilot."
+    else:
+        detail = ""
+    return Criterion("tier", "A risk tier is assigned", not detail, detail, link)
 
 
 def _reviews_criterion(use_case: UseCase) -> Criterion:

@@ -18,6 +18,8 @@ from reviews.choices import APPROVED_STATUSES, AWAITING_DECISION, UNDECIDED_STAT
 from reviews.models import Comment, Evidence, Review, ReviewCondition
 from reviews.snapshots import display_value, field_label, snapshot_diff
 
+from .evidence import risks_for
+
 
 def reviewer_functions(user) -> frozenset[str]:
     """Review functions whose org group ``user`` belongs to (cached on the user)."""
@@ -86,6 +88,8 @@ def review_page(review: Review) -> dict[str, Any]:
         "sections": _sections(use_case),
         "tier": _tier(use_case),
         "kpis": list(use_case.kpis.all()),
+        # The same register (and order) as the risk page, so reviewers judge what owners maintain.
+        "risks": list(risks_for(use_case)),
         "reviews": list(
             Review.objects.filter(use_case=use_case, cycle=review.cycle)
             .select_related("assignee", "decided_by").order_by("function")

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from reviews import services
-from reviews.models import Comment, Review, ReviewCondition
+from reviews.models import Comment, Review, ReviewCondition, Risk
 from tests.factories import KPIFactory, UseCaseFactory, UserFactory
 
 
@@ -59,6 +59,23 @@ class CommentFactory(factory.django.DjangoModelFactory):
     use_case = factory.SubFactory(UseCaseFactory)
     author = factory.SubFactory(UserFactory)
     body = factory.Sequence(lambda n: f"Comment {n}: please clarify the retention period.")
+
+
+class RiskFactory(factory.django.DjangoModelFactory):
+    """A register entry; the service (risk_save) is tested on its own, pages only need rows."""
+
+    class Meta:
+        model = Risk
+
+    use_case = factory.SubFactory(UseCaseFactory)
+    area = "data_privacy"
+    description = factory.Sequence(lambda n: f"Risk {n}: chat transcripts kept longer than needed")
+    likelihood = 3
+    impact = 4
+    owner = factory.SubFactory(UserFactory)
+    controls = "Retention job deletes transcripts after 30 days."
+    mitigation_status = "mitigating"
+    escalation_threshold = 15
 
 
 # -- uploads ---------------------------------------------------------------

@@ -61,5 +61,13 @@ def pilot_ready(ava, custops, *, stage="pilot", **answers):
     return use_case, owner, sponsor
 
 
-__all__ = ["Decimal", "approve_all_reviews", "governance_admin", "meet_kpis", "pilot_ready", "score_readiness",
-           "tick_checklist"]
+def rollout_ready(ava, custops):
+    """A use case in controlled rollout with all controlled rollout -> scaled evidence met (readiness 90)."""
+    use_case, owner, sponsor = pilot_ready(ava, custops, stage="controlled_rollout")
+    meet_kpis(use_case, owner)
+    score_readiness(use_case, owner, score=5)
+    return use_case, owner, sponsor
+
+
+__all__ = ["Decimal", "approve_all_reviews", "governance_admin", "meet_kpis", "pilot_ready", "rollout_ready",
+           "score_readiness", "tick_checklist"]

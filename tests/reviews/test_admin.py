@@ -15,7 +15,15 @@ from reviews.models import Review
 from tests.factories import UserFactory
 
 from .conftest import review_of
-from .factories import PDF, CommentFactory, ConditionFactory, reviewer, submitted_use_case, upload
+from .factories import (
+    PDF,
+    CommentFactory,
+    ConditionFactory,
+    RiskFactory,
+    reviewer,
+    submitted_use_case,
+    upload,
+)
 
 CHANGELIST = "admin:reviews_review_changelist"
 RATIONALE = "Threat model reviewed; residual risk acceptable."
@@ -78,6 +86,37 @@ class TestQueue:
         wanted, _other = (submitted_use_case(created_by=ava, business_unit=custops) for _ in range(2))
         response = sec_client.get(reverse(CHANGELIST), {"q": wanted.reference})
         assert [r.use_case for r in response.context["cl"].result_list] == [wanted]
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ({"function": "privacy"}, {("Customer chat assistant", "privacy")}),
+            ({"status": "approved"}, {("Customer chat assistant", "privacy")}),
+            ({"status": "open", "use_case__risk_tier__exact": "medium"},
+             {("Customer chat assistant", "security"), ("Customer chat assistant", "architecture")}),
+            ({"use_case__risk_tier__exact": "low"}, {("Ticket summaries", "security")}),
+            ({"q": "ticket summ"}, {("Ticket summaries", "security")}),
+            ({"q": "chat", "function": "architecture"}, {("Customer chat assistant", "architecture")}),
+        ],
+        ids=["function", "status", "status-and-tier", "tier", "title-search", "title-and-function"],
+    )
+    def test_filters_and_title_search(self, client, gov, priv, low_case, medium_case, query, expected):
+        services.review_decide(review=review_of(medium_case, "privacy"), actor=priv, decision="approve",
+                               rationale="Lawful basis documented.")
+        client.force_login(gov)  # sees every function, so the filters have something to narrow
+
+        response = client.get(reverse(CHANGELIST), query)
+
+        assert response.status_code == 200
+        rows = {(r.use_case.title, r.function) for r in response.context["cl"].result_list}
+        assert rows == expected
+
+    def test_the_sidebar_offers_each_filter_with_readable_tiers(self, sec_client, low_case):
+        changelist = sec_client.get(reverse(CHANGELIST)).context["cl"]
+        filters = {spec.title: spec for spec in changelist.filter_specs}
+        assert list(filters) == ["function", "status", "tier", "overdue"]
+        tiers = [choice["display"] for choice in filters["tier"].choices(changelist)]
+        assert tiers == ["All", "Low", "Medium", "High", "Prohibited"]
 
     def test_staff_outside_review_groups_have_no_queue(self, client, low_case):
         client.force_login(UserFactory(is_staff=True))
@@ -209,6 +248,9 @@ class TestReviewPage:
                                rationale="Lawful basis documented.")
         services.comment_add(use_case=medium_case, actor=ava, body="Retention is 30 days.")
         evidence = services.evidence_add(use_case=medium_case, actor=ava, upload=upload("DPIA.pdf", PDF))
+        risk_owner = UserFactory(first_name="Rita", last_name="Risk")
+        RiskFactory(use_case=medium_case, area="vendor_dependency", likelihood=2, impact=5, owner=risk_owner,
+                    mitigation_status="accepted", escalation_threshold=12)
         review = review_of(medium_case, "security")
 
         response = sec_client.get(change_url(review))
@@ -219,6 +261,12 @@ class TestReviewPage:
                      "Data sensitivity", "Handling time", "Lawful basis documented.", "Retention is 30 days.",
                      reverse("reviews:evidence_download", args=[evidence.pk]), 'value="approve_with_conditions"'):
             assert text in html
+        # The risk register, read-only: area, likelihood x impact = score, owner, mitigation, threshold.
+        start = html.index('id="risks"')
+        risks = html[start:html.index('<div class="module"', start)]
+        for text in ("Vendor dependency", "2 &times; 5 = 10", "Rita Risk", "Accepted", "<td>12</td>"):
+            assert text in risks
+        assert "/risks/" not in risks  # nothing to edit from here
         fields = response.context["adminform"].form.fields
         assert list(fields) == ["assignee"]
 
@@ -293,6 +341,7 @@ class TestReviewPage:
             CommentFactory(use_case=low_case, author=ava, review=review)
             ConditionFactory(review=review)
             services.evidence_add(use_case=low_case, actor=ava, upload=upload("a.pdf", PDF))
+            RiskFactory(use_case=low_case)  # each with its own owner: the owners must come in the same query
 
         add_one_of_each()
         one = count_queries(sec_client, change_url(review))
@@ -302,4 +351,6 @@ class TestReviewPage:
         with django_assert_num_queries(one):
             response = sec_client.get(change_url(review))
         page = response.context["page"]
-        assert (len(page["comments"]), len(page["conditions"]), len(page["evidence"])) == (5, 5, 5)
+        shown = (len(page["comments"]), len(page["conditions"]), len(page["evidence"]), len(page["risks"]))
+        assert shown == (5, 5, 5, 5)
+        assert response.content.decode().count('id="risk-') == 5

@@ -1,10 +1,12 @@
 """An approval is for the answers it saw: changing them reopens it, with a diff."""
 
 import pytest
+from django.urls import reverse
 
 from reviews import selectors, services
 from reviews.models import ReviewDecision
 from reviews.snapshots import APPROVAL_FIELDS
+from tests.vendors.factories import AIModelFactory, VendorFactory
 
 from .conftest import MEDIUM, review_of
 
@@ -73,6 +75,52 @@ def test_data_sources_is_an_approval_field(low_case, sec, gov):
     services.use_case_update(use_case=low_case, actor=gov, answers={"data_sources": "Ticketing\nHR records"})
 
     assert review_of(low_case, "security").status == "open"
+
+
+def vendor(name):
+    return VendorFactory(name=name)
+
+
+def model(name):
+    return AIModelFactory(provider=VendorFactory(name="Northwind AI"), name=name, version="1.0")
+
+
+# Each dependency the approval relied on: (answer, label in the diff, builder of a registry entry, its words).
+DEPENDENCIES = [
+    pytest.param("vendors", "Vendors", vendor, "{}", id="vendors"),
+    pytest.param("ai_models", "AI models", model, "Northwind AI {} 1.0", id="ai_models"),
+]
+
+
+@pytest.mark.parametrize(("answer", "label", "make", "shown"), DEPENDENCIES)
+def test_adding_a_dependency_after_approval_reopens_with_the_diff(low_case, sec, gov, answer, label, make, shown):
+    approve(review_of(low_case, "security"), sec)
+
+    services.use_case_update(use_case=low_case, actor=gov, answers={answer: [make("Atlas")]})
+
+    security = review_of(low_case, "security")
+    assert (security.status, security.decision) == ("open", "")
+    change = {"field": answer, "label": label, "approved": "None", "now": shown.format("Atlas")}
+    assert selectors.review_page(security)["changes"] == [change]
+    assert security.decisions.last().rationale == f"reopened: answers changed: {label}: None -> {change['now']}"
+
+
+@pytest.mark.parametrize(("answer", "label", "make", "shown"), DEPENDENCIES)
+def test_swapping_a_dependency_after_approval_shows_the_reviewer_both(client, low_case, sec, gov, answer, label,
+                                                                     make, shown):
+    before, after = make("Atlas"), make("Zephyr")
+    services.use_case_update(use_case=low_case, actor=gov, answers={answer: [before]})
+    approve(review_of(low_case, "security"), sec)
+
+    services.use_case_update(use_case=low_case, actor=gov, answers={answer: [after]})
+
+    security = review_of(low_case, "security")
+    assert security.status == "open"
+    client.force_login(sec)
+    html = client.get(reverse("admin:reviews_review_change", args=[security.pk])).content.decode()
+    changes = html[html.index('id="changes-since-approval"'):html.index("</table>", html.index('id="changes-'))]
+    row = f"<td>{label}</td><td>{shown.format('Atlas')}</td><td><strong>{shown.format('Zephyr')}</strong></td>"
+    assert row in changes
 
 
 def test_changing_an_answer_back_reopens_nothing(low_case, sec, gov):
