@@ -2,9 +2,12 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from rest_framework.authtoken.models import Token, TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -166,11 +169,44 @@ class UseCaseEventInline(admin.TabularInline):
         return False
 
 
-class UseCasePermissionMixin:
-    """Admin views of use cases obey the same choke point as the pages."""
+class UseCaseScopedMixin:
+    """Rows that belong to a use case (its ``use_case_field``) are listed and shown only with it.
+
+    Every object view, history included, answers a row of a use case the user
+    may not see exactly as it answers a missing one: 404, never 403, so a
+    guessed id never confirms that something exists.
+    """
+
+    use_case_field = "use_case_id"
 
     def get_queryset(self, request):
-        return permissions.use_cases_for(request.user, super().get_queryset(request))
+        return permissions.filter_visible(super().get_queryset(request), request.user, field=self.use_case_field)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._404_unless_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history's view of one past version; it looks the row up in the history table only.
+        self._404_unless_visible(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _404_unless_visible(self, request, object_id) -> None:
+        # Global viewers keep simple-history's view of deleted rows' history.
+        if "view_usecase" in permissions.global_perms(request.user):
+            return
+        try:
+            visible = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValidationError, ValueError):
+            visible = False
+        if not visible:
+            raise Http404("No such object.")
+
+
+class UseCasePermissionMixin(UseCaseScopedMixin):
+    """Admin views of use cases obey the same choke point as the pages."""
+
+    use_case_field = "id"
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_staff
@@ -238,7 +274,7 @@ class UseCaseAdmin(UseCasePermissionMixin, SimpleHistoryAdmin):
 
 
 @admin.register(KPI)
-class KPIAdmin(SimpleHistoryAdmin):
+class KPIAdmin(UseCaseScopedMixin, SimpleHistoryAdmin):
     list_display = ("name", "use_case", "category", "unit", "baseline", "target", "direction")
     list_filter = ("category", "direction")
     list_select_related = ("use_case",)
@@ -246,7 +282,7 @@ class KPIAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TierAssessment)
-class TierAssessmentAdmin(admin.ModelAdmin):
+class TierAssessmentAdmin(UseCaseScopedMixin, admin.ModelAdmin):
     list_display = ("use_case", "reason", "computed_tier", "effective_tier", "score", "matrix_version",
                     "created_by", "created_at")
     list_filter = ("reason", "effective_tier")
@@ -261,7 +297,7 @@ class TierAssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(UseCaseEvent)
-class UseCaseEventAdmin(admin.ModelAdmin):
+class UseCaseEventAdmin(UseCaseScopedMixin, admin.ModelAdmin):
     list_display = ("use_case", "kind", "from_status", "to_status", "actor", "created_at")
     list_filter = ("kind",)
     list_select_related = ("use_case", "actor")
@@ -275,7 +311,7 @@ class UseCaseEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(PilotSelection)
-class PilotSelectionAdmin(SimpleHistoryAdmin):
+class PilotSelectionAdmin(UseCaseScopedMixin, SimpleHistoryAdmin):
     list_display = ("use_case", "total_score", "strong", "scored_by", "scored_at")
     list_select_related = ("use_case", "scored_by")
     search_fields = ("use_case__reference", "use_case__title")
@@ -314,16 +350,13 @@ class RaciActivityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RaciAssignment)
-class RaciAssignmentAdmin(admin.ModelAdmin):
-    """An audit view; edits go through the use-case page so the one-A rule holds."""
+class RaciAssignmentAdmin(UseCaseScopedMixin, SimpleHistoryAdmin):
+    """An audit view (with each row's history); edits go through the use-case page so the one-A rule holds."""
 
     list_display = ("use_case", "activity", "letter", "user", "group", "source")
     list_filter = ("letter", "activity", "source")
     list_select_related = ("use_case", "activity", "user", "group")
     search_fields = ("use_case__reference", "user__username", "group__name")
-
-    def get_queryset(self, request):
-        return permissions.filter_visible(super().get_queryset(request), request.user, field="use_case_id")
 
     def has_add_permission(self, request):
         return False
@@ -366,14 +399,12 @@ class ReferenceCounterAdmin(ReadOnlyAdmin):
     list_display = ("name", "last_value")
 
 
-class GrantAdmin(ReadOnlyAdmin):
+class GrantAdmin(UseCaseScopedMixin, ReadOnlyAdmin):
     """Derived guardian grants, for auditing; recomputed from the RACI, never edited."""
 
     list_filter = ("permission",)
     search_fields = ("content_object__reference",)
-
-    def get_queryset(self, request):
-        return permissions.filter_visible(super().get_queryset(request), request.user, field="content_object_id")
+    use_case_field = "content_object_id"
 
 
 @admin.register(UseCaseUserObjectPermission)

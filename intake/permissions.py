@@ -17,11 +17,17 @@ from enum import StrEnum
 
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, QuerySet
+from django.db.models import CharField, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 
 from intake.choices import EDITABLE_STATUSES, Activity, RaciLetter
-from intake.models import RaciAssignment, UseCase, UseCaseGroupObjectPermission, UseCaseUserObjectPermission
+from intake.models import (
+    RaciAssignment,
+    UseCase,
+    UseCaseEvent,
+    UseCaseGroupObjectPermission,
+    UseCaseUserObjectPermission,
+)
 
 
 class Action(StrEnum):
@@ -54,6 +60,8 @@ _CODENAME = {
 _SOD_ACTIONS = {Action.DECIDE_REVIEW, Action.DECIDE_GATE}
 _OWN_ACTIVITIES = (Activity.OUTCOME, Activity.DELIVERY)
 _OWN_LETTERS = (RaciLetter.RESPONSIBLE, RaciLetter.ACCOUNTABLE)
+# Whoever submits may be someone other than the creator (an owner, an admin on their behalf).
+_SUBMIT_EVENTS = ("submitted", "resubmitted")
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,12 @@ class Facts:
     """What one user may do on one use case, fetched in bulk."""
 
     perms: frozenset[str]
-    conflicted: bool  # submitter, or R/A on its outcome or delivery
+    # Why separation of duties bars the user (created or submitted it, R/A on outcome or delivery).
+    conflicts: tuple[str, ...] = ()
+
+    @property
+    def conflicted(self) -> bool:
+        return bool(self.conflicts)
 
 
 @dataclass(frozen=True)
@@ -136,7 +149,10 @@ def permission_facts(user, use_cases: Iterable[UseCase]) -> dict[int, Facts]:
     """Per-row permission facts for a page of use cases, in three queries."""
     rows = {uc.id: uc for uc in use_cases}
     granted: dict[int, set[str]] = defaultdict(set)
-    conflicted: set[int] = {uc.id for uc in rows.values() if uc.created_by_id == user.id}
+    conflicts: dict[int, list[str]] = defaultdict(list)
+    for uc in rows.values():
+        if uc.created_by_id == user.id:
+            conflicts[uc.id].append("created it")
     if rows and user.is_authenticated:
         for model, party in ((UseCaseUserObjectPermission, {"user": user}),
                              (UseCaseGroupObjectPermission, {"group__user": user})):
@@ -144,13 +160,40 @@ def permission_facts(user, use_cases: Iterable[UseCase]) -> dict[int, Facts]:
                 "content_object_id", "permission__codename"
             ):
                 granted[uc_id].add(codename)
-        conflicted |= set(
-            RaciAssignment.objects.filter(
-                use_case_id__in=list(rows), user=user, activity__key__in=_OWN_ACTIVITIES, letter__in=_OWN_LETTERS
-            ).values_list("use_case_id", flat=True)
-        )
+        for uc_id, reason in _ties(user, list(rows)):
+            if reason not in conflicts[uc_id]:
+                conflicts[uc_id].append(reason)
     base = global_perms(user)
-    return {uc_id: Facts(perms=base | granted[uc_id], conflicted=uc_id in conflicted) for uc_id in rows}
+    return {uc_id: Facts(perms=base | granted[uc_id], conflicts=tuple(conflicts[uc_id])) for uc_id in rows}
+
+
+def _ties(user, ids: list[int]) -> list[tuple[int, str]]:
+    """(use case id, why) for each tie that bars ``user`` from deciding, in one query.
+
+    Submitting counts whoever did it, and R or A on outcome or delivery counts
+    when held through a group too: a delivery team is no more independent
+    than its members.
+    """
+    groups = User.groups.through.objects.filter(user_id=user.pk).values("group_id")
+    raci = RaciAssignment.objects.filter(
+        Q(user_id=user.pk) | Q(group_id__in=groups),
+        use_case_id__in=ids, activity__key__in=_OWN_ACTIVITIES, letter__in=_OWN_LETTERS,
+    ).order_by().values_list("use_case_id", "activity__key", "letter", "group__name")
+    blank = Value("", output_field=CharField())
+    submits = UseCaseEvent.objects.filter(use_case_id__in=ids, actor_id=user.pk, kind__in=_SUBMIT_EVENTS).annotate(
+        tie_activity=blank, tie_letter=blank, tie_group=blank,
+    ).order_by().values_list("use_case_id", "tie_activity", "tie_letter", "tie_group")
+    # Unordered parts (a compound query allows no ORDER BY inside), sorted here for a stable
+    # message: submitted, then delivery, then outcome.
+    ties = sorted(raci.union(submits, all=True), key=lambda tie: (*tie[:3], tie[3] or ""))
+    return [(uc_id, _tie_reason(activity, letter, group)) for uc_id, activity, letter, group in ties]
+
+
+def _tie_reason(activity: str, letter: str, group: str | None) -> str:
+    if not activity:
+        return "submitted it"
+    role = f"{RaciLetter(letter).label} for its {Activity(activity).label.lower()}"
+    return f"are {role} through the {group} group" if group else f"are {role}"
 
 
 def decide(user, action: Action, use_case: UseCase, *, function: str = "", facts: Facts | None = None) -> Decision:
@@ -167,8 +210,14 @@ def decide(user, action: Action, use_case: UseCase, *, function: str = "", facts
     if action in _SOD_ACTIONS and facts.conflicted:
         what = "reviews" if action == Action.DECIDE_REVIEW else "stage gates"
         return Decision(False, f"Separation of duties: you submitted {use_case.reference} or are responsible "
-                               f"or accountable for its outcome or delivery, so you may not decide its {what}.")
+                               f"or accountable for its outcome or delivery, so you may not decide its {what}. "
+                               f"You {_and_list(facts.conflicts)}.")
     return Decision(True)
+
+
+def _and_list(items: Iterable[str]) -> str:
+    items = list(items)
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
 
 
 def can(user, action: Action, use_case: UseCase, *, function: str = "", facts: Facts | None = None) -> bool:

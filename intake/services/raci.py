@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from intake import selectors
 from intake.choices import EDITABLE_STATUSES, Activity, OrgGroup, RaciLetter, ReviewFunction, Status
@@ -50,11 +51,13 @@ def default_rows(use_case: UseCase) -> set[Row]:
     }
     if use_case.delivery_owner_id:
         rows.add((Activity.DELIVERY, R, "user", use_case.delivery_owner_id))
+    if OrgGroup.PMO in groups:
+        rows.add((Activity.OUTCOME, INFORMED, "group", groups[OrgGroup.PMO]))
     if use_case.executive_sponsor_id:
         rows.add((Activity.GO_NO_GO, A, "user", use_case.executive_sponsor_id))
-    if OrgGroup.PMO in groups:
-        rows |= {(Activity.OUTCOME, INFORMED, "group", groups[OrgGroup.PMO]),
-                 (Activity.GO_NO_GO, INFORMED, "group", groups[OrgGroup.PMO])}
+        # Only beside its A: an activity with rows but no A is one the RACI editor refuses to save.
+        if OrgGroup.PMO in groups:
+            rows.add((Activity.GO_NO_GO, INFORMED, "group", groups[OrgGroup.PMO]))
     if selectors.depends_on_vendor(use_case) and ReviewFunction.PROCUREMENT in groups:
         procurement = groups[ReviewFunction.PROCUREMENT]
         rows |= {(Activity.VENDOR_DUE_DILIGENCE, R, "group", procurement),
@@ -73,18 +76,23 @@ def _row_of(assignment: RaciAssignment) -> Row:
     return (assignment.activity.key, assignment.letter, kind, party)
 
 
-def _create_rows(use_case: UseCase, rows: Iterable[Row], source: str) -> None:
+def _create_rows(use_case: UseCase, rows: Iterable[Row], source: str, actor: AbstractBaseUser | None = None) -> None:
+    # With history: a plain bulk_create would leave no audit trail of who was put on the RACI.
+    # Without an actor, simple-history takes the request's user (its middleware), if any.
     activities = RaciActivity.objects.in_bulk(field_name="key")
-    RaciAssignment.objects.bulk_create(
-        RaciAssignment(use_case=use_case, activity=activities[key], letter=letter, source=source,
-                       user_id=party if kind == "user" else None, group_id=party if kind == "group" else None)
-        for key, letter, kind, party in sorted(rows)
+    bulk_create_with_history(
+        [RaciAssignment(use_case=use_case, activity=activities[key], letter=letter, source=source,
+                        user_id=party if kind == "user" else None, group_id=party if kind == "group" else None)
+         for key, letter, kind, party in sorted(rows)],
+        RaciAssignment, default_user=actor,
     )
 
 
 @transaction.atomic
-def raci_sync_defaults(*, use_case: UseCase) -> None:
+def raci_sync_defaults(*, use_case: UseCase, actor: AbstractBaseUser | None = None) -> None:
     """Bring generated rows in line with owners and tier, then recompute grants.
+
+    ``actor`` is recorded in the history of the rows this creates.
 
     A hand-edited RACI is respected: defaults then only fill activities that
     have no rows at all (a review function newly required by a tier change).
@@ -103,7 +111,7 @@ def raci_sync_defaults(*, use_case: UseCase) -> None:
         RaciAssignment.objects.filter(id__in=stale).delete()
         manual_a = {row[0] for row, a in current.items() if a.source == RaciAssignment.Source.MANUAL and row[1] == A}
         missing = {row for row in desired - set(current) if not (row[1] == A and row[0] in manual_a)}
-    _create_rows(use_case, missing, RaciAssignment.Source.DEFAULT)
+    _create_rows(use_case, missing, RaciAssignment.Source.DEFAULT, actor)
     grants_recompute(use_case=use_case)
 
 
@@ -152,7 +160,7 @@ def raci_set(*, use_case: UseCase, actor: AbstractBaseUser, rows: Iterable[Mappi
     for assignment in use_case.raci.all():
         assignment._history_user = actor
         assignment.delete()
-    _create_rows(use_case, parsed, RaciAssignment.Source.MANUAL)
+    _create_rows(use_case, parsed, RaciAssignment.Source.MANUAL, actor)
     use_case.raci_customised = True
     use_case._history_user = actor
     use_case.save(update_fields=["raci_customised", "updated_at"])

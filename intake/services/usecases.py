@@ -140,7 +140,7 @@ def use_case_create(
     _set_dependencies(use_case, answers)
     _sync_kpis(use_case, kpis)
     _record_event(use_case, kind="created", actor=actor)
-    raci_sync_defaults(use_case=use_case)
+    raci_sync_defaults(use_case=use_case, actor=actor)
     return use_case
 
 
@@ -163,7 +163,7 @@ def use_case_update(
         _sync_kpis(use_case, kpis)
     if use_case.matrix_version_id and tier_answers(use_case) != before:
         _assess_tier(use_case, actor=actor, reason=TierAssessment.Reason.ANSWERS_CHANGED)
-    raci_sync_defaults(use_case=use_case)
+    raci_sync_defaults(use_case=use_case, actor=actor)
     return use_case
 
 
@@ -203,7 +203,7 @@ def use_case_submit(*, use_case: UseCase, actor: AbstractBaseUser) -> UseCase:
     kind = "resubmitted" if before == Status.CHANGES_REQUESTED else "submitted"
     _record_event(use_case, kind=kind, actor=actor, before=before,
                   note=f"Tier {use_case.get_risk_tier_display()} (matrix v{use_case.matrix_version.number})")
-    raci_sync_defaults(use_case=use_case)
+    raci_sync_defaults(use_case=use_case, actor=actor)
     return use_case
 
 
@@ -236,7 +236,7 @@ def use_case_override_tier(
     )
     _record_event(use_case, kind="tier_overridden", actor=actor, before=use_case.status,
                   note=f"Tier set to {use_case.get_risk_tier_display()}: {justification}")
-    raci_sync_defaults(use_case=use_case)
+    raci_sync_defaults(use_case=use_case, actor=actor)
     return use_case
 
 
@@ -276,7 +276,7 @@ def use_case_set_status(*, use_case: UseCase, actor: AbstractBaseUser | None, st
     use_case.status = status
     _save(use_case, actor)
     _record_event(use_case, kind=f"status_{status}", actor=actor, before=before, note=note)
-    raci_sync_defaults(use_case=use_case)
+    raci_sync_defaults(use_case=use_case, actor=actor)
     return use_case
 
 
@@ -291,7 +291,7 @@ def use_case_set_stage(*, use_case: UseCase, actor: AbstractBaseUser, stage: str
     _save(use_case, actor)
     _record_event(use_case, kind="stage_changed", actor=actor, before=use_case.status,
                   note=f"{before} -> {use_case.get_stage_display()}. {note}".strip())
-    raci_sync_defaults(use_case=use_case)
+    raci_sync_defaults(use_case=use_case, actor=actor)
     return use_case
 
 

@@ -111,3 +111,41 @@ def test_every_model_of_our_apps_is_in_admin():
         if not model._meta.label.split(".")[1].startswith("Historical") and model not in admin.site._registry
     ]
     assert missing == []
+
+
+def _history_urls(use_case):
+    """Every admin history page that shows something of ``use_case``."""
+    kpi, raci_row = use_case.kpis.get(), use_case.raci.get(activity__key="outcome", letter="A")
+    version = use_case.history.earliest("history_date")
+    return [
+        reverse("admin:intake_usecase_history", args=[use_case.pk]),
+        reverse("admin:intake_usecase_simple_history", args=[use_case.pk, version.history_id]),
+        reverse("admin:intake_kpi_history", args=[kpi.pk]),
+        reverse("admin:intake_raciassignment_history", args=[raci_row.pk]),
+        reverse("admin:intake_usecaseevent_history", args=[use_case.events.get().pk]),
+    ]
+
+
+def test_history_of_an_invisible_use_case_is_404_like_a_missing_one(client, ava, custops, staff_outsider):
+    from intake import services
+
+    hidden = services.use_case_create(actor=ava, business_unit=custops, answers={"title": "Not for my eyes"})
+    KPIFactory(use_case=hidden)
+    client.force_login(staff_outsider)
+    for url in [*_history_urls(hidden), "/admin/intake/usecase/999999/history/", "/admin/intake/kpi/x/history/"]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert b"Not for my eyes" not in response.content
+
+
+def test_history_stays_open_to_those_who_may_see_it(client, ava, custops, admin_user):
+    from intake import services
+
+    use_case = services.use_case_create(actor=ava, business_unit=custops, answers={"title": "Open to admins"})
+    KPIFactory(use_case=use_case)
+    client.force_login(admin_user)
+    for url in _history_urls(use_case):
+        assert client.get(url).status_code == 200, url
+    raci_row = use_case.raci.get(activity__key="outcome", letter="A")
+    history = client.get(reverse("admin:intake_raciassignment_history", args=[raci_row.pk])).content.decode()
+    assert "Created" in history and ava.username in history  # the generated row's history names who caused it

@@ -1,7 +1,8 @@
 """Every role over every action, table-driven; the same table is docs/permissions.md.
 
-The use case is medium tier (security, privacy and architecture must review)
-with changes requested, so editing is possible for those allowed to edit.
+The use case is medium tier (security, privacy and architecture must review;
+legal, compliance, procurement, data governance and model risk need not) with
+changes requested, so editing is possible for those allowed to edit.
 """
 
 from pathlib import Path
@@ -12,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from intake import permissions, services
-from intake.choices import Status
+from intake.choices import ReviewFunction, Status
 from intake.models import UseCase
 from intake.permissions import Action
 from tests.factories import KPIFactory, UseCaseFactory, UserFactory
@@ -32,13 +33,27 @@ EXPECTED = {
     "privacy group (required review)": (Y, N, Y, Y, N, N),
     "architecture group (required review)": (Y, N, Y, Y, N, N),
     "legal group (review not required)": (N, N, N, N, N, N),
+    "compliance group (review not required)": (N, N, N, N, N, N),
+    "procurement group (review not required)": (N, N, N, N, N, N),
+    "data_governance group (review not required)": (N, N, N, N, N, N),
+    "model_risk group (review not required)": (N, N, N, N, N, N),
     "pmo": (Y, N, Y, N, N, N),
     "executive sponsor (A on go_no_go)": (Y, N, Y, N, Y, N),
     "executive_sponsors member not on the RACI": (N, N, N, N, N, N),
     "governance admin": (Y, Y, Y, Y, Y, Y),
 }
-FUNCTION_OF = {"privacy group (required review)": "privacy", "architecture group (required review)": "architecture",
-               "legal group (review not required)": "legal"}
+# All eight review groups, each deciding its own function's review.
+GROUP_ROLE = {
+    "security": "security group (required review)",
+    "privacy": "privacy group (required review)",
+    "architecture": "architecture group (required review)",
+    "legal": "legal group (review not required)",
+    "compliance": "compliance group (review not required)",
+    "procurement": "procurement group (review not required)",
+    "data_governance": "data_governance group (review not required)",
+    "model_risk": "model_risk group (review not required)",
+}
+FUNCTION_OF = {role: name for name, role in GROUP_ROLE.items()}
 
 
 def _member(group_name):
@@ -75,10 +90,7 @@ def world(ava, ben, custops):
         "R on delivery (delivery owner)": delivery,
         "C on an activity": consulted,
         "I on an activity": informed,
-        "security group (required review)": _member("security"),
-        "privacy group (required review)": _member("privacy"),
-        "architecture group (required review)": _member("architecture"),
-        "legal group (review not required)": _member("legal"),
+        **{role: _member(name) for name, role in GROUP_ROLE.items()},
         "pmo": _member("pmo"),
         "executive sponsor (A on go_no_go)": sponsor,
         "executive_sponsors member not on the RACI": sponsors_member,
@@ -109,6 +121,11 @@ def _outcomes(user, use_case, role):
 def test_role_over_every_action(world, role):
     use_case, people = world
     assert _outcomes(people[role], use_case, role) == EXPECTED[role]
+
+
+def test_every_review_group_has_its_row():
+    assert set(GROUP_ROLE) == set(ReviewFunction.values)
+    assert set(GROUP_ROLE.values()) <= set(EXPECTED)
 
 
 def test_docs_permissions_table_is_this_table():

@@ -18,6 +18,12 @@ def submitted(ava, custops):
     return services.use_case_submit(use_case=use_case, actor=ava)
 
 
+def reviewer_in(group_name):
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
 def rows_of(use_case):
     return [
         {"activity": a.activity.key, "letter": a.letter,
@@ -138,6 +144,57 @@ class TestSeparationOfDuties:
         reviewer.groups.add(Group.objects.get(name="security"))
         assert permissions.can(reviewer, Action.DECIDE_REVIEW, submitted, function="security")
 
+    def test_delivery_owner_in_the_review_group_may_not_decide(self, ava, custops):
+        delivery = reviewer_in("security")
+        use_case = UseCaseFactory(business_unit=custops, created_by=ava, delivery_owner=delivery)
+        KPIFactory(use_case=use_case)
+        services.use_case_submit(use_case=use_case, actor=ava)
+        decision = permissions.decide(delivery, Action.DECIDE_REVIEW, use_case, function="security")
+        assert not decision
+        assert decision.reason.startswith("Separation of duties")
+        assert decision.reason.endswith("You are Responsible for its delivery.")
+
+    def test_whoever_submitted_it_may_not_decide_though_someone_else_created_it(self, ava, custops):
+        # An admin submits on ava's behalf; a second admin, who did not, may decide.
+        submitter, other_admin = reviewer_in("governance_admins"), reviewer_in("governance_admins")
+        use_case = UseCaseFactory(business_unit=custops, created_by=ava)
+        KPIFactory(use_case=use_case)
+        services.use_case_submit(use_case=use_case, actor=submitter)
+        for action, what in ((Action.DECIDE_REVIEW, "reviews"), (Action.DECIDE_GATE, "stage gates")):
+            decision = permissions.decide(submitter, action, use_case, function="security")
+            assert not decision
+            assert f"may not decide its {what}. You submitted it." in decision.reason
+            assert permissions.can(other_admin, action, use_case, function="security")
+
+    def test_member_of_a_group_responsible_for_delivery_may_not_decide(self, submitted):
+        team = Group.objects.create(name="ml_platform")
+        member, outsider = reviewer_in("security"), reviewer_in("security")
+        member.groups.add(team)
+        rows = [*rows_of(submitted), {"activity": "delivery", "letter": "R", "group_id": team.id}]
+        services.raci_set(use_case=submitted, actor=submitted.business_owner, rows=rows)
+        decision = permissions.decide(member, Action.DECIDE_REVIEW, submitted, function="security")
+        assert not decision
+        assert decision.reason.endswith("You are Responsible for its delivery through the ml_platform group.")
+        assert permissions.can(outsider, Action.DECIDE_REVIEW, submitted, function="security")
+
+    def test_ties_of_a_whole_page_cost_the_same_queries_as_one(self, ava, custops, django_assert_num_queries):
+        team = Group.objects.create(name="ml_platform")
+        ava.groups.add(team)
+        cases = [UseCaseFactory(business_unit=custops, created_by=UserFactory(), delivery_owner=ava)
+                 for _ in range(3)]
+        for use_case in cases[:2]:
+            services.raci_set(use_case=use_case, actor=use_case.business_owner, rows=[
+                *rows_of(use_case), {"activity": "outcome", "letter": "R", "group_id": team.id}])
+        ava = type(ava).objects.get(pk=ava.pk)  # fresh: no cached permissions
+        permissions.global_perms(ava)
+        with django_assert_num_queries(3):
+            facts = permissions.permission_facts(ava, cases)
+        by_team = "are Responsible for its business outcome through the ml_platform group"
+        assert [facts[uc.id].conflicts for uc in cases] == [
+            ("are Responsible for its delivery", by_team), ("are Responsible for its delivery", by_team),
+            ("are Responsible for its delivery",),
+        ]
+
 
 def test_raci_must_keep_an_outcome_accountable(submitted, ava):
     rows = [r for r in rows_of(submitted) if r["activity"] != "outcome"]
@@ -156,3 +213,15 @@ def test_a_lowered_tier_keeps_the_engaged_review_groups(ava, custops, gov):
                                     justification="Internal pilot only for the first three months.")
     groups = set(use_case.raci.filter(letter="R", group__isnull=False).values_list("group__name", flat=True))
     assert groups == {"security", "privacy", "architecture"}
+
+
+def test_generated_and_hand_set_raci_rows_are_in_the_history(ava, custops):
+    owner = UserFactory()
+    draft = services.use_case_create(actor=ava, business_unit=custops,
+                                     answers={"title": "Idea", "business_owner": owner})
+    generated = draft.raci.get(activity__key="outcome", letter="R")
+    assert [(h.history_type, h.history_user, h.user_id) for h in generated.history.all()] == [("+", ava, ava.id)]
+    services.raci_set(use_case=draft, actor=owner, rows=rows_of(draft))
+    by_hand = draft.raci.get(activity__key="outcome", letter="R")
+    assert [(h.history_type, h.history_user, h.source) for h in by_hand.history.all()] == [("+", owner, "manual")]
+    assert generated.history.model.objects.filter(id=generated.id, history_type="-", history_user=owner).exists()

@@ -263,6 +263,20 @@ def test_blank_rows_are_ignored_and_an_unchanged_save_keeps_the_raci(client, own
     assert [row[:4] for row in snapshot(use_case)] == before
 
 
+def test_a_draft_without_a_sponsor_saves_unchanged_and_gets_the_sponsor_later(client, ava, custops):
+    draft = services.use_case_create(actor=ava, business_unit=custops, answers={"title": "No sponsor yet"})
+    response = edit(login(client, ava), draft)
+    assert response.status_code == 302 and response["Location"] == raci_url(draft)
+    assert "RACI updated" in client.get(response["Location"]).content.decode()
+    assert not draft.raci.filter(activity__key="go_no_go").exists()
+
+    sponsor = UserFactory(username="sam.sponsor", first_name="Sam", last_name="Sponsor")
+    services.use_case_update(use_case=draft, actor=ava, answers={"executive_sponsor": sponsor})
+    page = client.get(raci_url(draft))
+    assert cell(page, "go_no_go", "Sam Sponsor") == "A"
+    assert cell(page, "go_no_go", "pmo (group)") == "I"
+
+
 def test_an_inactive_person_on_the_raci_must_be_replaced_or_removed(client, owner, use_case):
     gone = use_case.delivery_owner
     gone.is_active = False
