@@ -19,11 +19,11 @@ from django.utils import formats, timezone
 from intake import permissions
 from intake import services as intake_services
 from intake.choices import Status
-from intake.models import UseCase
+from intake.models import UseCase, UseCaseEvent
 from intake.permissions import Action
 from intake.selectors import required_review_functions
 from reviews import notifications, selectors
-from reviews.choices import APPROVED_STATUSES, DECISION_STATUS, REOPENED, Decision, ReviewStatus
+from reviews.choices import APPROVED_STATUSES, DECISION_STATUS, REOPENED, UNDECIDED_STATUSES, Decision, ReviewStatus
 from reviews.models import Review, ReviewCondition, ReviewDecision
 from reviews.snapshots import approval_snapshot, describe_diff, snapshot_diff
 
@@ -64,6 +64,24 @@ def _settle_status(use_case: UseCase, *, actor) -> UseCase:
     return use_case
 
 
+def _withdraw_unrequired(use_case: UseCase, *, actor, cycle: int, required: set[str]) -> None:
+    """Withdraw the untouched reviews of functions the tier no longer requires (it went down).
+
+    Left open they would block approval and the gates for a review nobody needs. A review that
+    was ever decided stays, as decided reviews do; the timeline says which were withdrawn.
+    """
+    stale = (selectors.reviews_in_cycle(use_case, cycle).filter(status__in=UNDECIDED_STATUSES, decisions__isnull=True)
+             .exclude(function__in=required))
+    labels = [review.get_function_display() for review in stale.order_by("function")]
+    if not labels:
+        return
+    stale.delete()  # simple-history keeps each; the API lists them under deletions
+    UseCaseEvent.objects.create(
+        use_case=use_case, kind="reviews_withdrawn", from_status=use_case.status, to_status=use_case.status,
+        actor=actor, note=f"No longer required at the {use_case.get_risk_tier_display()} tier: "
+                          f"{', '.join(labels)} review{'s' if len(labels) != 1 else ''} withdrawn.")
+
+
 @transaction.atomic
 def reviews_open_required(
     *, use_case: UseCase, actor: AbstractBaseUser | None, cycle: int | None = None
@@ -77,10 +95,12 @@ def reviews_open_required(
     if use_case.status not in REVIEWABLE_STATUSES:
         return []
     cycle = selectors.current_cycle(use_case) if cycle is None else cycle
+    required = required_review_functions(use_case)
+    _withdraw_unrequired(use_case, actor=actor, cycle=cycle, required=set(required))
     existing = set(selectors.reviews_in_cycle(use_case, cycle).values_list("function", flat=True))
     today = timezone.localdate()
     opened = []
-    for function, sla_days in sorted(required_review_functions(use_case).items()):
+    for function, sla_days in sorted(required.items()):
         if function in existing:
             continue
         review = Review(use_case=use_case, function=function, stage=use_case.stage, cycle=cycle,

@@ -80,3 +80,29 @@ def test_one_review_per_function_and_cycle_in_the_database(low_case):
     with pytest.raises(IntegrityError), transaction.atomic():
         ReviewFactory(use_case=low_case, function="security", cycle=1)
     ReviewFactory(use_case=low_case, function="security", cycle=2)  # a re-review cycle is fine
+
+
+def test_a_tier_going_down_withdraws_the_untouched_reviews_no_longer_required(medium_case, gov, priv):
+    services.review_decide(review=medium_case.reviews.get(function="privacy"), actor=priv, decision="approve",
+                           rationale="No personal data leaves the organisation.")
+
+    updated = services.use_case_update(use_case=medium_case, actor=gov,
+                                       answers={"data_classification": "internal", "exposure": "internal_small"})
+
+    assert updated.risk_tier == "low"
+    # Security is still required; privacy was decided and stays; architecture was never touched: withdrawn.
+    assert set(updated.reviews.values_list("function", flat=True)) == {"security", "privacy"}
+    event = updated.events.get(kind="reviews_withdrawn")
+    assert event.note == "No longer required at the Low tier: Architecture review withdrawn."
+    assert event.actor == gov
+
+
+def test_a_withdrawn_review_no_longer_blocks_approval(medium_case, gov, sec):
+    services.use_case_update(use_case=medium_case, actor=gov,
+                             answers={"data_classification": "internal", "exposure": "internal_small"})
+
+    services.review_decide(review=medium_case.reviews.get(function="security"), actor=sec, decision="approve",
+                           rationale="Controls are adequate for an internal pilot.")
+
+    medium_case.refresh_from_db()
+    assert medium_case.status == "approved"
