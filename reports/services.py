@@ -25,6 +25,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from config.tasks import enqueue_on_commit
+
 from . import pdf, selectors
 from .models import MAX_NARRATIVE, PENDING_STATUSES, Audience, BoardPack, PackStatus
 
@@ -37,6 +39,10 @@ MAX_PERIOD_DAYS = 366
 PRIORITIES = (3, 5)  # governance model section 10: three to five next-period priorities
 # A pack queued or running this long was lost with its worker: it may be retried.
 STUCK_AFTER = datetime.timedelta(minutes=30)
+# A pack still queued this long most likely never reached the broker (Redis was down when it was
+# requested): the requeue sweep (every 10 minutes, reports/migrations/0004) queues it again. Long
+# next to a render (seconds), so a pack merely waiting behind other work is rarely queued twice.
+REQUEUE_AFTER = datetime.timedelta(minutes=10)
 MAX_ERROR = 2000
 
 
@@ -53,11 +59,13 @@ def _require_request(actor: AbstractBaseUser) -> None:
         raise PermissionDenied("Only the PMO and governance admins request board packs.")
 
 
-def _enqueue(pack: BoardPack) -> None:
+def _enqueue(pack_id: int) -> None:
     # After commit: a worker must find the row, and a rolled-back request renders nothing.
+    # With the broker down the request has still succeeded: the failure is logged, the pack
+    # stays queued, and ``board_packs_requeue`` queues it again once Redis is back.
     from .tasks import generate_board_pack
 
-    transaction.on_commit(partial(generate_board_pack.delay, pack.pk))
+    enqueue_on_commit(generate_board_pack, pack_id)
 
 
 # ---------------------------------------------------------------- validation
@@ -126,7 +134,7 @@ def board_pack_request(
                      **texts)
     pack._history_user = actor
     pack.save()
-    _enqueue(pack)
+    _enqueue(pack.pk)
     return pack
 
 
@@ -207,8 +215,27 @@ def board_pack_retry(*, actor: AbstractBaseUser, pack: BoardPack) -> BoardPack:
     pack.status, pack.error = PackStatus.QUEUED, ""
     pack._history_user = actor
     pack.save()
-    _enqueue(pack)
+    _enqueue(pack.pk)
     return pack
+
+
+def board_packs_requeue(*, now: datetime.datetime | None = None) -> list[int]:
+    """Queue again every pack still queued ``REQUEUE_AFTER`` after its last change; returns their ids.
+
+    The request committed the pack but its task never reached the broker (or was
+    lost with it); the database says which packs are still waiting, so this finds
+    them whatever happened to the messages. A pack that was only slow to be picked
+    up gets a second message; once the first has rendered it, ``_claim`` makes the
+    second a no-op.
+    """
+    now = now or timezone.now()
+    waiting = list(BoardPack.objects.filter(status=PackStatus.QUEUED, updated_at__lt=now - REQUEUE_AFTER)
+                   .order_by("id").values_list("id", flat=True))
+    for pack_id in waiting:
+        _enqueue(pack_id)
+    if waiting:
+        logger.info("Queued %d board pack(s) again: %s", len(waiting), waiting)
+    return waiting
 
 
 # ---------------------------------------------------------------- the monthly schedule
@@ -248,7 +275,7 @@ def board_pack_build_monthly(*, today: datetime.date | None = None) -> BoardPack
     try:
         with transaction.atomic():
             pack = BoardPack.objects.create(audience=audience, period_start=start, period_end=end, scheduled=True)
-            _enqueue(pack)
+            _enqueue(pack.pk)
     except IntegrityError:  # another run created it between the check and the insert
         return None
     return pack

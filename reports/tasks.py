@@ -25,3 +25,9 @@ def build_monthly_executive_pack(today: str | None = None) -> int | None:
     day = datetime.date.fromisoformat(today) if today else None
     pack = services.board_pack_build_monthly(today=day)
     return pack.pk if pack else None
+
+
+@shared_task(name="reports.tasks.requeue_board_packs")
+def requeue_board_packs() -> list[int]:
+    """Run by beat every 10 minutes: queue again the packs left queued while the broker was down."""
+    return services.board_packs_requeue()

@@ -52,6 +52,14 @@ class Vendor(models.Model):
     def effective_status_label(self, today: datetime.date | None = None) -> str:
         return c.EffectiveStatus(self.effective_status(today)).label
 
+    def name_with_status(self, today: datetime.date | None = None) -> str:
+        """The name with the status as it stands, e.g. "Northwind AI (approved)", "Acme (approval expired)".
+
+        How pages name a vendor a use case depends on; from the row's own fields,
+        so a prefetched list of vendors costs no query per vendor.
+        """
+        return f"{self.name} ({self.effective_status_label(today).lower()})"
+
     def is_approved(self, today: datetime.date | None = None) -> bool:
         return rules.vendor_is_approved(self, today or timezone.localdate())
 

@@ -135,7 +135,11 @@ def _answer(use_case: UseCase, name: str) -> dict[str, Any]:
     field = UseCase._meta.get_field(name)
     value = getattr(use_case, name)
     kind = "long" if name in LONG_TEXT_FIELDS else "text"
-    if field.many_to_many:
+    if name == "vendors":
+        # The status as it stands today ("approval expired" once the approval has lapsed), as the
+        # gate panel and admin show it; the detail queryset prefetches vendors, so no query per vendor.
+        value = ", ".join(vendor.name_with_status() for vendor in value.all()) or "None named"
+    elif field.many_to_many:
         value = ", ".join(str(item) for item in value.all()) or "None named"
     elif field.is_relation:
         if value is not None:

@@ -808,6 +808,34 @@ def test_vendors_and_models_are_named_in_the_form_and_flagged_on_the_page(ava_cl
     assert "Flagged models" in html and "banned" in html
 
 
+def test_the_vendors_answer_shows_each_vendors_status_with_no_query_per_vendor(ava_client, draft):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.vendors.factories import VendorFactory
+
+    def vendors_answer(response) -> str:
+        answers = [answer for section in response.context["sections"] for answer in section["answers"]]
+        return next(answer["value"] for answer in answers if answer["name"] == "vendors")
+
+    today = timezone.localdate()
+    northwind = VendorFactory(name="Northwind AI", status="approved", approval_expires=today)
+    draft.vendors.set([northwind])
+    with CaptureQueriesContext(connection) as one:
+        response = ava_client.get(url("detail", draft))
+    assert vendors_answer(response) == "Northwind AI (approved)"
+
+    # An approval past its expiry reads "approval expired", as on the gate panel and in admin.
+    acme = VendorFactory(name="Acme", status="approved", approval_expires=today - datetime.timedelta(days=1))
+    draft.vendors.add(acme, VendorFactory(name="Brightline", status="under_assessment"))
+    with CaptureQueriesContext(connection) as three:
+        response = ava_client.get(url("detail", draft))
+    assert vendors_answer(response) == "Acme (approval expired), Brightline (under assessment), Northwind AI (approved)"
+    assert "Acme (approval expired)" in response.content.decode()
+    assert len(three) == len(one)
+
+
 def test_a_tampered_vendor_id_is_a_field_error(ava_client, custops):
     response = ava_client.post(reverse("intake:new"), {"title": "Idea", "business_unit": custops.pk,
                                                       "vendors": ["999999"], "action": "save",

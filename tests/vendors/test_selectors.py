@@ -24,6 +24,18 @@ def test_expired_approval_shows_as_approval_expired_everywhere(vendor, pat):
     assert selectors.vendor_list(today=yesterday).get(pk=vendor.pk).effective_status_value == "approved"
 
 
+def test_a_vendor_is_named_with_its_status_as_it_stands(vendor, pat, django_assert_num_queries):
+    approve(vendor, pat)
+    vendor.refresh_from_db()
+    conditional = VendorFactory(name="Acme", status="approved_with_conditions",
+                                approval_expires=timezone.localdate() - datetime.timedelta(days=1))
+    prospect = VendorFactory(name="Brightline", status="prospect")
+    with django_assert_num_queries(0):  # from the row itself: free for a prefetched list
+        named = [v.name_with_status() for v in (vendor, conditional, prospect)]
+    assert named == ["Northwind AI (approved)", "Acme (approval expired)", "Brightline (prospect)"]
+    assert conditional.name_with_status(today=conditional.approval_expires) == "Acme (approved with conditions)"
+
+
 def test_vendor_detail_prefetches_everything_the_page_shows(vendor, pat, django_assert_num_queries):
     VendorContactFactory.create_batch(2, vendor=vendor)
     CertificationFactory.create_batch(2, vendor=vendor)
