@@ -1,5 +1,7 @@
 """Test settings: the same stack, faster password hashing."""
 
+import os
+
 from .base import *  # noqa: F403
 from .env import env_str
 
@@ -13,4 +15,6 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 # (the in-memory default would hide "database is locked").
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405
+    # One file per test process: two runs at once (a developer's and CI's, or two sessions') never
+    # share, and so never delete, each other's database. pytest-django removes it at the end.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405

@@ -18,7 +18,7 @@ from django.utils import formats, timezone
 
 from intake import permissions
 from intake import services as intake_services
-from intake.choices import Status
+from intake.choices import RiskTier, Status
 from intake.models import UseCase, UseCaseEvent
 from intake.permissions import Action
 from intake.selectors import required_review_functions
@@ -172,10 +172,16 @@ def use_case_update(
 def use_case_override_tier(
     *, use_case: UseCase, actor: AbstractBaseUser, tier: str, justification: str
 ) -> UseCase:
-    """Override the tier; the reviews the new tier requires are opened (decided ones stay)."""
+    """Override the tier; the reviews the new tier requires are opened (decided ones stay).
+
+    Prohibited is a verdict, not a tier to review at: a use case under review is rejected.
+    """
     use_case = intake_services.use_case_override_tier(
         use_case=use_case, actor=actor, tier=tier, justification=justification
     )
+    if tier == RiskTier.PROHIBITED and use_case.status in REVIEWABLE_STATUSES:
+        intake_services.use_case_set_status(use_case=use_case, actor=actor, status=Status.REJECTED,
+                                            note=f"Prohibited by a governance override: {justification.strip()}")
     reviews_open_required(use_case=use_case, actor=actor)
     use_case.refresh_from_db()
     return use_case

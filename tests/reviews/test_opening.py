@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -106,3 +107,18 @@ def test_a_withdrawn_review_no_longer_blocks_approval(medium_case, gov, sec):
 
     medium_case.refresh_from_db()
     assert medium_case.status == "approved"
+
+
+def test_an_override_to_prohibited_rejects_the_use_case_and_approves_nothing(medium_case, gov, sec):
+    services.review_decide(review=medium_case.reviews.get(function="security"), actor=sec, decision="approve",
+                           rationale="Controls are adequate for an internal pilot.")
+
+    updated = services.use_case_override_tier(use_case=medium_case, actor=gov, tier="prohibited",
+                                              justification="Scores customers' emotions: a prohibited practice.")
+
+    assert (updated.risk_tier, updated.status) == ("prohibited", "rejected")
+    event = updated.events.get(kind="status_rejected")
+    assert "Prohibited by a governance override: Scores customers' emotions" in event.note
+    with pytest.raises(ValidationError, match="rejected; its reviews can no longer be decided"):
+        services.review_decide(review=medium_case.reviews.get(function="privacy"), actor=gov, decision="approve",
+                               rationale="Too late: it is prohibited.")
