@@ -20,10 +20,11 @@ from reviews import services
 def send_review_reminders() -> int:
     """Daily sweep: queue one task per reminder due today; returns how many were queued."""
     today = timezone.localdate()
-    due = services.review_reminders_due(today=today)
-    for review_id, kind in due:
+    queued = 0
+    for review_id, kind in services.review_reminders_due(today=today):  # streamed: flat memory
         enqueue_on_commit(send_review_reminder, review_id, kind, today.isoformat())
-    return len(due)
+        queued += 1
+    return queued
 
 
 @shared_task(name="reviews.tasks.send_review_reminder", **MAIL_RETRY)

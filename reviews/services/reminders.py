@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +38,8 @@ ESCALATE_AFTER_DAYS = 2
 # Sent once per review, by the first sweep inside their window, so a missed
 # day (beat or Redis down) catches up; the overdue reminder goes every day.
 ONCE_PER_REVIEW = frozenset({ReminderKind.DUE_SOON, ReminderKind.ESCALATION})
+# Rows the sweep holds at once: its memory is bounded by this, not by how many reviews are due.
+CHUNK = 500
 
 TEMPLATES = {
     ReminderKind.DUE_SOON: "reviews/email/reminder_due_soon.txt",
@@ -57,27 +60,35 @@ def reminder_kinds(*, due_date: datetime.date, today: datetime.date) -> list[str
     return [ReminderKind.OVERDUE]
 
 
-def review_reminders_due(*, today: datetime.date) -> list[tuple[int, str]]:
+def review_reminders_due(*, today: datetime.date) -> Iterator[tuple[int, str]]:
     """(review id, kind) of every reminder due on ``today`` and not yet sent, soonest due first.
 
-    Only undecided reviews of use cases still under review get reminders.
+    Only undecided reviews of use cases still under review get reminders. One query, streamed
+    in chunks, with what was already sent answered by the database beside each review: memory
+    stays flat however many reviews are due (docs/benchmarks.md, issue 6).
     """
-    reviews = Review.objects.filter(
-        status__in=UNDECIDED_STATUSES,
-        use_case__status__in=REVIEWABLE_STATUSES,
-        due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+    sent = ReminderLog.objects.filter(review=OuterRef("pk"))
+    rows = (
+        Review.objects.filter(
+            status__in=UNDECIDED_STATUSES,
+            use_case__status__in=REVIEWABLE_STATUSES,
+            due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+        )
+        .annotate(
+            # Once per review for due-soon and escalation; once a day for overdue.
+            sent_once=Exists(sent.filter(kind=ReminderKind.DUE_SOON)),
+            sent_escalation=Exists(sent.filter(kind=ReminderKind.ESCALATION)),
+            sent_today=Exists(sent.filter(kind=ReminderKind.OVERDUE, for_date=today)),
+        )
+        .order_by("due_date", "pk")
+        .values_list("pk", "due_date", "sent_once", "sent_escalation", "sent_today")
     )
-    sent = set(
-        ReminderLog.objects.filter(review__in=reviews.values("pk"))
-        .filter(Q(for_date=today) | Q(kind__in=ONCE_PER_REVIEW))
-        .values_list("review_id", "kind")
-    )
-    return [
-        (pk, kind)
-        for pk, due_date in reviews.order_by("due_date", "pk").values_list("pk", "due_date")
-        for kind in reminder_kinds(due_date=due_date, today=today)
-        if (pk, kind) not in sent
-    ]
+    for pk, due_date, sent_once, sent_escalation, sent_today in rows.iterator(chunk_size=CHUNK):
+        already = {ReminderKind.DUE_SOON: sent_once, ReminderKind.ESCALATION: sent_escalation,
+                   ReminderKind.OVERDUE: sent_today}
+        for kind in reminder_kinds(due_date=due_date, today=today):
+            if not already[kind]:
+                yield pk, kind
 
 
 def _emails(users) -> list[str]:

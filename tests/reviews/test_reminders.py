@@ -45,7 +45,7 @@ def assign(review, assignee, actor):
 def sweep(today=None) -> list[tuple[int, str]]:
     """What the daily task does, in-process: find what is due, send each."""
     today = today or timezone.localdate()
-    due = services.review_reminders_due(today=today)
+    due = list(services.review_reminders_due(today=today))
     for review_id, kind in due:
         services.send_review_reminder(review_id=review_id, kind=kind, for_date=today)
     return due
@@ -213,7 +213,7 @@ def test_a_reminder_handed_out_twice_is_sent_once(review):
     """Two beats, or a redelivered task: both find the same reminder due before either sends."""
     due_in(review, -1)
     today = timezone.localdate()
-    due = services.review_reminders_due(today=today) + services.review_reminders_due(today=today)
+    due = list(services.review_reminders_due(today=today)) + list(services.review_reminders_due(today=today))
 
     logs = [services.send_review_reminder(review_id=pk, kind=kind, for_date=today) for pk, kind in due]
 
@@ -240,7 +240,7 @@ def test_a_reminder_for_a_past_day_is_dropped(review):
 
 def test_a_reminder_no_longer_due_is_not_sent(review, sec):
     due_in(review, -1)
-    due = services.review_reminders_due(today=timezone.localdate())
+    due = list(services.review_reminders_due(today=timezone.localdate()))
     services.review_decide(review=review, actor=sec, decision="approve", rationale="Reviewed the data flows in full.")
     mail.outbox.clear()
 
@@ -259,14 +259,14 @@ def test_a_mail_failure_logs_nothing_and_a_later_send_logs_it(review, smtp_down)
     with pytest.raises(OSError, match="Connection unexpectedly closed"):
         services.send_review_reminder(review_id=review.pk, kind=OVERDUE, for_date=today)
     assert not ReminderLog.objects.exists()
-    assert services.review_reminders_due(today=today) == [(review.pk, OVERDUE)]
+    assert list(services.review_reminders_due(today=today)) == [(review.pk, OVERDUE)]
 
     smtp_down.failures = 0
     log = services.send_review_reminder(review_id=review.pk, kind=OVERDUE, for_date=today)
 
     assert (log.kind, log.for_date) == (OVERDUE, today)
     assert len(mail.outbox) == 1
-    assert services.review_reminders_due(today=today) == []
+    assert list(services.review_reminders_due(today=today)) == []
 
 
 def test_other_functions_reviewers_are_not_reminded(medium_case, sec, priv, arch):

@@ -244,7 +244,7 @@ def test_a_mail_server_that_stays_down_exhausts_the_retries_and_logs_nothing(rev
     assert smtp_down.attempts == 1 + tasks.send_review_reminder.max_retries
     assert not ReminderLog.objects.exists()
     # Tomorrow's sweep (or today's next run) still finds it due.
-    assert services.review_reminders_due(today=timezone.localdate()) == [(review.pk, "overdue")]
+    assert list(services.review_reminders_due(today=timezone.localdate())) == [(review.pk, "overdue")]
 
 
 # -- periodic re-reviews ------------------------------------------------------------------
