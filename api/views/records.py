@@ -43,7 +43,10 @@ class UseCaseScopedViewSet(ReadOnlyViewSet):
 
     def get_queryset(self):
         rows = self.model.objects.select_related(*self.related)
-        return permissions.filter_visible(rows, self.request.user, field="use_case_id")
+        # A list page walks the sync index (updated_at, id) and probes each row's grants, so its
+        # cost follows the page size, not how many rows the caller may see (as the use-case list).
+        return permissions.filter_visible(rows, self.request.user, field="use_case_id",
+                                          row_by_row=self.action == "list")
 
     def _valid(self, serializer_class) -> dict:
         serializer = serializer_class(data=self.request.data)
