@@ -487,6 +487,26 @@ USE_CASES: list[dict[str, Any]] = [
         "kpis": [("Regretted attrition", "business_outcome", "%", "11", "9", "decrease")],
     },
     {
+        # Submitted without naming a prohibited practice; the governance admin finds one (EU AI Act
+        # Article 5(1)(f)) and overrides the tier to prohibited, which rejects it.
+        "unit": "HR", "status": "rejected", "stage": "exploration", "tier": "high",
+        "title": "Agent wellbeing voice analytics",
+        "summary": "Scores contact-centre agents' stress and mood from their voices on calls, for team leads.",
+        "problem_statement": "Team leads learn of burnout only at exit interviews; attrition costs two months' "
+                             "salary per agent.",
+        "strategic_outcome": "Better employee experience", "portfolio_bucket": "regulated_decision_support",
+        "outcome_baseline": "38% annual agent attrition", "outcome_target": "30% annual agent attrition",
+        "outcome_time_horizon": "12 months", "business_owner": "hr.owner",
+        "data_sources": "Call audio, agent roster, schedule adherence",
+        "data_classification": "restricted", "personal_data": "special_category",
+        "exposure": "internal_small", "expected_users": 25, "integrations": "Genesys Cloud, Workday",
+        "release_in_days": 200, "ai_pattern": "predictive",
+        "autonomy": "human_review", "decision_impact": "informs", "regulated_area": "employment",
+        "kpis": [("Annual agent attrition", "business_outcome", "%", "38", "30", "decrease")],
+        "override": ("prohibited", "It infers workers' emotions from their voices at work: a practice the EU AI "
+                                   "Act prohibits (Article 5(1)(f)), whatever the safeguards."),
+    },
+    {
         "unit": "HR", "status": "submitted", "stage": "exploration", "tier": "medium",
         "title": "Interview scheduling agent",
         "summary": "Finds slots across interview panels, emails candidates and reschedules on request.",

@@ -51,6 +51,8 @@ def advance(use_case: UseCase, spec: dict[str, Any], users: dict[str, Any], subm
         tier, justification = spec["override"]
         use_case = services.use_case_override_tier(use_case=use_case, actor=users[ADMIN], tier=tier,
                                                    justification=justification)
+        if use_case.status == Status.REJECTED:  # overridden to prohibited: nothing more to decide
+            return use_case
     if "pilot" in spec:
         scores, note = spec["pilot"]
         intake_services.pilot_selection_record(use_case=use_case, actor=users[PMO], note=note,

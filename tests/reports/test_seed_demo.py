@@ -87,7 +87,9 @@ def _assert_coverage() -> None:
     assert {u.stage for u in use_cases} == set(Stage.values)
     # "submitted" is transient: submission opens the reviews at once (in review).
     assert {u.status for u in use_cases} == set(Status.values) - {Status.SUBMITTED}
-    assert {u.risk_tier for u in use_cases} >= {RiskTier.LOW, RiskTier.MEDIUM, RiskTier.HIGH}
+    assert {u.risk_tier for u in use_cases} == set(RiskTier.values) | {None}  # None: drafts are not tiered
+    prohibited = next(u for u in use_cases if u.risk_tier == RiskTier.PROHIBITED)
+    assert (prohibited.status, prohibited.computed_tier) == (Status.REJECTED, RiskTier.HIGH)
     assert {u.business_unit.code for u in use_cases} == {"CUSTOPS", "FIN", "HR", "ENG"}
     for use_case in UseCase.objects.exclude(status=Status.DRAFT):
         assert 1 <= use_case.kpis.count() <= 3, use_case.title
