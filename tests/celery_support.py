@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import logging
+import uuid
 from smtplib import SMTPServerDisconnected
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.utils import timezone
@@ -99,3 +102,36 @@ def clock(monkeypatch):
 
     monkeypatch.setattr("django.utils.timezone.localdate", localdate)
     return frozen
+
+
+def _fresh_routing() -> None:
+    # app.amqp caches the queues and router built from the configuration it first saw.
+    app.__dict__.pop("amqp", None)
+
+
+@contextlib.contextmanager
+def root_logging_kept():
+    # Starting a worker sets up Celery logging (the root level among it); later tests expect Django's.
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
+        root.handlers = handlers
+
+
+@contextlib.contextmanager
+def real_worker():
+    """A solo-pool worker thread on a private queue, with tasks sent to the broker (not run eagerly)."""
+    queue = f"stagegate-test-{uuid.uuid4().hex[:12]}"
+    with (
+        root_logging_kept(),
+        celery_conf(task_always_eager=False, task_default_queue=queue, worker_hijack_root_logger=False),
+    ):
+        _fresh_routing()
+        try:
+            with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=30):
+                yield
+        finally:
+            _fresh_routing()

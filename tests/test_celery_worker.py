@@ -7,15 +7,11 @@ messages left in Redis by anything else never reach it (nor ours another
 worker).
 """
 
-import contextlib
 import datetime
 import io
-import logging
 import time
-import uuid
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
 from django.utils import timezone
@@ -27,7 +23,7 @@ from reports.models import BoardPack
 from reports.selectors import SECTIONS
 from reviews.models import ReminderLog, Review
 from reviews.tasks import send_review_reminders
-from tests.celery_support import celery_conf
+from tests.celery_support import real_worker
 from tests.reports.builders import add_use_cases
 from tests.reports.conftest import member
 from tests.reviews.factories import reviewer, submitted_use_case
@@ -36,39 +32,6 @@ pytestmark = [
     pytest.mark.redis,
     pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (REDIS_URL)"),
 ]
-
-
-def _fresh_routing() -> None:
-    # app.amqp caches the queues and router built from the configuration it first saw.
-    app.__dict__.pop("amqp", None)
-
-
-@contextlib.contextmanager
-def root_logging_kept():
-    # Starting a worker sets up Celery logging (the root level among it); later tests expect Django's.
-    root = logging.getLogger()
-    level, handlers = root.level, list(root.handlers)
-    try:
-        yield
-    finally:
-        root.setLevel(level)
-        root.handlers = handlers
-
-
-@contextlib.contextmanager
-def real_worker():
-    """A solo-pool worker thread on a private queue, with tasks sent to the broker (not run eagerly)."""
-    queue = f"stagegate-test-{uuid.uuid4().hex[:12]}"
-    with (
-        root_logging_kept(),
-        celery_conf(task_always_eager=False, task_default_queue=queue, worker_hijack_root_logger=False),
-    ):
-        _fresh_routing()
-        try:
-            with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=30):
-                yield
-        finally:
-            _fresh_routing()
 
 
 def wait_for(predicate, timeout: float = 30) -> bool:

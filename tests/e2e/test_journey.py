@@ -9,6 +9,7 @@ Each step saves test-results/e2e/<step>.png.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import re
 
@@ -16,8 +17,10 @@ import pytest
 
 pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
 
+from django.conf import settings
 from playwright.sync_api import Page, expect
 
+from tests.celery_support import real_worker
 from tests.e2e.browsing import Site, message, screenshot
 
 TITLE = "Returns email triage assistant"
@@ -223,7 +226,10 @@ def mark_condition_met(site: Site) -> None:
 
 
 def download_board_pack(site: Site) -> None:
-    with site.as_user("pmo.lead", "05-board-pack") as page:
+    # With Redis (the PostgreSQL + Redis run) a real worker renders the pack while the page polls
+    # its status; without it Celery runs in-process and the pack is ready when the page returns.
+    worker = real_worker() if settings.REDIS_URL else contextlib.nullcontext()
+    with worker, site.as_user("pmo.lead", "05-board-pack") as page:
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
         page.get_by_label("Board (quarterly)").check()
         page.get_by_label("Decisions required").fill(f"Scale {site.reference} to every region.")
