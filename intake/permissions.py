@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, OuterRef, Q, QuerySet, Value
 from django.http import Http404
@@ -112,12 +113,14 @@ def visible_use_case_ids(user, *, outer: str | None = None) -> QuerySet:
         return UseCase.objects.filter(pk=OuterRef(outer)).values("id") if outer else UseCase.objects.values("id")
     if not user.is_authenticated or not user.is_active:
         return UseCase.objects.none().values("id")
-    # Nested subqueries instead of joins, and UNION ALL: IN () needs no de-duplication.
-    view = Permission.objects.filter(content_type__app_label="intake", codename="view_usecase").values("id")
-    groups = User.groups.through.objects.filter(user_id=user.pk).values("group_id")
+    # UNION ALL: IN () needs no de-duplication. The permission and the user's groups are joined
+    # (the content type id comes from Django's cache), not nested lists: SQLite would build those
+    # again for every row it probes.
+    view = {"permission__codename": "view_usecase",
+            "permission__content_type_id": ContentType.objects.get_for_model(UseCase).pk}
     this_row = {"content_object_id": OuterRef(outer)} if outer else {}
-    by_user = UseCaseUserObjectPermission.objects.filter(user_id=user.pk, permission_id__in=view, **this_row)
-    by_group = UseCaseGroupObjectPermission.objects.filter(group_id__in=groups, permission_id__in=view, **this_row)
+    by_user = UseCaseUserObjectPermission.objects.filter(user_id=user.pk, **view, **this_row)
+    by_group = UseCaseGroupObjectPermission.objects.filter(group__user=user.pk, **view, **this_row)
     return by_user.values("content_object_id").union(by_group.values("content_object_id"), all=True)
 
 
