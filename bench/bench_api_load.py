@@ -74,10 +74,13 @@ def _free_port() -> int:
 
 
 def _start_server(port: int, log) -> subprocess.Popen:
-    # Persistent database connections, as a production deployment runs (README: CONN_MAX_AGE):
-    # without them every request pays a new PostgreSQL backend on the same two cores.
-    env = {**os.environ, **THROTTLES, "DEBUG": "false", "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-           "CONN_MAX_AGE": "60"}
+    from django.db import connection
+
+    env = {**os.environ, **THROTTLES, "DEBUG": "false", "DJANGO_SETTINGS_MODULE": "config.settings.dev"}
+    if connection.vendor == "postgresql":
+        # Persistent connections, as a production deployment runs (README: CONN_MAX_AGE): without
+        # them every request pays a new PostgreSQL backend on the same two cores.
+        env["CONN_MAX_AGE"] = "60"
     command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
                "--workers", "2", "--threads", "4", "--timeout", "120", "--log-level", "warning"]
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
