@@ -113,14 +113,16 @@ def visible_use_case_ids(user, *, outer: str | None = None) -> QuerySet:
         return UseCase.objects.filter(pk=OuterRef(outer)).values("id") if outer else UseCase.objects.values("id")
     if not user.is_authenticated or not user.is_active:
         return UseCase.objects.none().values("id")
-    # UNION ALL: IN () needs no de-duplication. The permission and the user's groups are joined
-    # (the content type id comes from Django's cache), not nested lists: SQLite would build those
-    # again for every row it probes.
+    # UNION ALL: IN () needs no de-duplication. The permission is joined (the content type id comes
+    # from Django's cache) rather than nested, which SQLite would build again for every row it
+    # probes. The groups stay a nested list: joined, they leave group_id unbound and a planner may
+    # then scan every group grant per probe instead of the (group, permission, object) index.
     view = {"permission__codename": "view_usecase",
             "permission__content_type_id": ContentType.objects.get_for_model(UseCase).pk}
+    groups = User.groups.through.objects.filter(user_id=user.pk).values("group_id")
     this_row = {"content_object_id": OuterRef(outer)} if outer else {}
     by_user = UseCaseUserObjectPermission.objects.filter(user_id=user.pk, **view, **this_row)
-    by_group = UseCaseGroupObjectPermission.objects.filter(group__user=user.pk, **view, **this_row)
+    by_group = UseCaseGroupObjectPermission.objects.filter(group_id__in=groups, **view, **this_row)
     return by_user.values("content_object_id").union(by_group.values("content_object_id"), all=True)
 
 
