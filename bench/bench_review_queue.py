@@ -57,6 +57,7 @@ def _measure_volume() -> dict:
     from django.test.utils import CaptureQueriesContext
 
     page, floor = _measures()
+    page()  # warm: process-wide caches (content types, templates) are filled once, not per volume
     with CaptureQueriesContext(connection) as captured:
         rows = page()
     floor_rows = floor()
