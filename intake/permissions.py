@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, OuterRef, Q, QuerySet, Value
@@ -87,6 +87,23 @@ class Decision:
         return self.allowed
 
 
+# (model label, codename) -> permission id: permissions are reference rows made by migrate, cached per
+# process as Django caches content types, and forgotten after every migrate or flush (intake.apps).
+_PERMISSION_IDS: dict[tuple[str, str], int] = {}
+
+
+def permission_id(model, codename: str) -> int:
+    key = (model._meta.label_lower, codename)
+    if key not in _PERMISSION_IDS:
+        content_type = ContentType.objects.get_for_model(model)
+        _PERMISSION_IDS[key] = Permission.objects.get(content_type=content_type, codename=codename).pk
+    return _PERMISSION_IDS[key]
+
+
+def forget_permission_ids(**_kwargs) -> None:
+    _PERMISSION_IDS.clear()
+
+
 def global_perms(user) -> frozenset[str]:
     """Model-level intake permissions from the user's groups (cached on the user by Django)."""
     if not user.is_authenticated or not user.is_active:
@@ -113,16 +130,14 @@ def visible_use_case_ids(user, *, outer: str | None = None) -> QuerySet:
         return UseCase.objects.filter(pk=OuterRef(outer)).values("id") if outer else UseCase.objects.values("id")
     if not user.is_authenticated or not user.is_active:
         return UseCase.objects.none().values("id")
-    # UNION ALL: IN () needs no de-duplication. The permission is joined (the content type id comes
-    # from Django's cache) rather than nested, which SQLite would build again for every row it
-    # probes. The groups stay a nested list: joined, they leave group_id unbound and a planner may
-    # then scan every group grant per probe instead of the (group, permission, object) index.
-    view = {"permission__codename": "view_usecase",
-            "permission__content_type_id": ContentType.objects.get_for_model(UseCase).pk}
+    # UNION ALL: IN () needs no de-duplication. The permission is its id (no join to build, plan or
+    # probe per row). The groups stay a nested list: joined, they leave group_id unbound and a planner
+    # may then scan every group grant per probe instead of the (group, permission, object) index.
+    view = permission_id(UseCase, "view_usecase")
     groups = User.groups.through.objects.filter(user_id=user.pk).values("group_id")
     this_row = {"content_object_id": OuterRef(outer)} if outer else {}
-    by_user = UseCaseUserObjectPermission.objects.filter(user_id=user.pk, **view, **this_row)
-    by_group = UseCaseGroupObjectPermission.objects.filter(group_id__in=groups, **view, **this_row)
+    by_user = UseCaseUserObjectPermission.objects.filter(user_id=user.pk, permission_id=view, **this_row)
+    by_group = UseCaseGroupObjectPermission.objects.filter(group_id__in=groups, permission_id=view, **this_row)
     return by_user.values("content_object_id").union(by_group.values("content_object_id"), all=True)
 
 

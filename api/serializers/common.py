@@ -9,13 +9,13 @@ Input serializers refuse unknown fields, so a typo is a 400, not ignored.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import models
 from rest_framework import serializers
-from rest_framework.relations import PKOnlyObject
+from rest_framework.relations import PKOnlyObject, PrimaryKeyRelatedField
 
 UTC = datetime.UTC
 
@@ -43,6 +43,7 @@ _FAST = {
     serializers.CharField: None,
     serializers.ChoiceField: None,
     serializers.IntegerField: None,
+    serializers.BigIntegerField: None,  # as an integer: COERCE_BIGINT_TO_STRING is not set (_is_simple checks)
     serializers.BooleanField: None,
     serializers.JSONField: None,
     UTCDateTimeField: _utc,
@@ -51,16 +52,46 @@ _FAST = {
 
 
 def _is_simple(field) -> bool:
+    if getattr(field, "coerce_to_string", False) and isinstance(field, serializers.BigIntegerField):
+        return False
     return type(field) in _FAST and "." not in field.source and field.source != "*"
+
+
+def _rows(value) -> Iterable:
+    """A to-many value: a related manager (prefetched) or a list of ``.values()`` rows."""
+    return value.all() if isinstance(value, models.Manager) else value
+
+
+def _plan_step(field) -> tuple[str, str, object] | None:
+    """(output name, source key, how to render a non-null value), or None when DRF's own path is needed.
+
+    Plain columns as _FAST says; decimals by the field's own rule; a list of read rows (a nested
+    ReadSerializer whose own fields are all plannable) by that serializer's plan; related ids from a
+    prefetched manager.
+    """
+    if _is_simple(field):
+        return field.field_name, field.source, _FAST[type(field)]
+    if "." in field.source or field.source == "*":
+        return None
+    if type(field) is serializers.DecimalField:  # its rendering reads only its own settings, never the context
+        return field.field_name, field.source, field.to_representation
+    if isinstance(field, serializers.ListSerializer) and isinstance(field.child, ReadSerializer):
+        child = type(field.child)
+        if child._class_plan() is not None:
+            return field.field_name, field.source, lambda value: [child.render(row) for row in _rows(value)]
+    ids = isinstance(field, serializers.ManyRelatedField) and type(field.child_relation) is PrimaryKeyRelatedField
+    if ids:
+        return field.field_name, field.source, lambda value: [row.pk for row in _rows(value)]
+    return None
 
 
 class ReadSerializer(serializers.ModelSerializer):
     """Output only. Renders model instances or ``.values()`` rows the same way, fast.
 
-    When every field is a plain column (lists: codes and usernames come from
-    annotations), the rendering plan is built once per class, so a page of
-    rows costs no DRF field construction at all; otherwise nested and computed
-    fields take DRF's own path.
+    When every field can be planned (plain columns, related names from
+    annotations, nested read rows, related ids), the rendering plan is built
+    once per class, so a page of rows costs no DRF field construction at all;
+    otherwise the fields DRF cannot plan take its own path.
     """
 
     serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
@@ -69,20 +100,23 @@ class ReadSerializer(serializers.ModelSerializer):
     @classmethod
     def _class_plan(cls) -> list[tuple[str, str, object]] | None:
         if "_plain_plan" not in cls.__dict__:  # per class: subclasses have fields of their own
-            fields = list(cls().fields.values())
-            cls._plain_plan = ([(f.field_name, f.source, _FAST[type(f)]) for f in fields if not f.write_only]
-                               if all(_is_simple(f) for f in fields) else None)
+            steps = [_plan_step(f) for f in cls().fields.values() if not f.write_only]
+            cls._plain_plan = steps if all(steps) else None
         return cls._plain_plan
 
-    def to_representation(self, instance):
-        plan = self._class_plan()
-        if plan is None:
-            return self._mixed_representation(instance)
+    @classmethod
+    def render(cls, instance) -> dict:
+        """One row by the class plan (the caller checked there is one)."""
         if isinstance(instance, Mapping):
             return {name: (value if (value := instance[key]) is None or how is None else how(value))
-                    for name, key, how in plan}
+                    for name, key, how in cls._plain_plan}
         return {name: (value if (value := getattr(instance, key)) is None or how is None else how(value))
-                for name, key, how in plan}
+                for name, key, how in cls._plain_plan}
+
+    def to_representation(self, instance):
+        if self._class_plan() is None:
+            return self._mixed_representation(instance)
+        return self.render(instance)
 
     def _mixed_representation(self, instance) -> dict:
         out = {}

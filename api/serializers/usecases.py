@@ -70,8 +70,10 @@ class UseCaseKPISerializer(ReadSerializer):
 class UseCaseDetailSerializer(UseCaseSerializer):
     """A use case with every intake answer, its KPIs, vendors and models."""
 
-    strategic_outcome = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
-    portfolio_bucket = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    strategic_outcome = serializers.IntegerField(source="strategic_outcome_id", read_only=True, allow_null=True,
+                                                 help_text="The strategic outcome's id, or null.")
+    portfolio_bucket = serializers.CharField(source="portfolio_bucket_code", read_only=True, allow_null=True,
+                                             help_text="The portfolio bucket's code, or null.")
     vendors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     ai_models = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     kpis = UseCaseKPISerializer(many=True, read_only=True)

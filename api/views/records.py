@@ -26,7 +26,15 @@ from api.serializers.evidence import (
     RiskSerializer,
     RiskUpdateSerializer,
 )
-from api.serializers.reviews import GateDecisionSerializer, ReviewDecisionInputSerializer, ReviewSerializer
+from api.serializers.reviews import (
+    CONDITION_ANNOTATIONS,
+    CONDITION_COLUMNS,
+    REVIEW_ANNOTATIONS,
+    REVIEW_COLUMNS,
+    GateDecisionSerializer,
+    ReviewDecisionInputSerializer,
+    ReviewSerializer,
+)
 from api.serializers.usecases import KPISerializer
 from api.views.base import ReadOnlyViewSet
 from intake import permissions
@@ -65,8 +73,22 @@ class ReviewViewSet(UseCaseScopedViewSet):
     queryset = Review.objects.none()
 
     def get_queryset(self):
-        conditions = ReviewCondition.objects.select_related("owner").order_by("due_date", "id")
-        return super().get_queryset().prefetch_related(Prefetch("conditions", queryset=conditions))
+        rows = super().get_queryset().annotate(**REVIEW_ANNOTATIONS)
+        if self.action == "list":
+            return rows
+        conditions = ReviewCondition.objects.annotate(**CONDITION_ANNOTATIONS).order_by("due_date", "id")
+        return rows.prefetch_related(Prefetch("conditions", queryset=conditions))
+
+    def list(self, request):
+        # Plain rows, no model instances (as the use-case list): a page, then its conditions in one query.
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*REVIEW_COLUMNS))
+        conditions = {row["id"]: [] for row in rows}
+        page = ReviewCondition.objects.annotate(**CONDITION_ANNOTATIONS).filter(review_id__in=list(conditions))
+        for condition in page.order_by("due_date", "id").values(*CONDITION_COLUMNS) if conditions else ():
+            conditions[condition["review_id"]].append(condition)
+        for row in rows:
+            row["conditions"] = conditions[row["id"]]
+        return self.get_paginated_response(ReviewSerializer(rows, many=True).data)
 
     @extend_schema(summary="Decide the review", request=ReviewDecisionInputSerializer, responses=ReviewSerializer,
                    description="403 with the reason when you may not decide it (e.g. separation of duties).")

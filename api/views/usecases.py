@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
@@ -42,14 +42,17 @@ from intake.models import KPI, UseCase
 from intake.permissions import Action
 from reviews import services as review_services
 from reviews.models import Review
-from vendors.models import AIModel
+from vendors.models import AIModel, Vendor
 
 REFERENCE = r"[A-Za-z0-9_-]{1,20}"
 
 
 def detail_queryset():
-    return UseCase.objects.annotate(**USE_CASE_ANNOTATIONS).select_related("portfolio_bucket").prefetch_related(
-        Prefetch("kpis", queryset=KPI.objects.order_by("id")), "vendors",
+    # Related names as annotations and related ids only: the detail serializer renders by its class plan.
+    names = {**USE_CASE_ANNOTATIONS, "portfolio_bucket_code": F("portfolio_bucket__code")}
+    return UseCase.objects.annotate(**names).prefetch_related(
+        Prefetch("kpis", queryset=KPI.objects.order_by("id")),
+        Prefetch("vendors", queryset=Vendor.objects.only("id")),
         Prefetch("ai_models", queryset=AIModel.objects.only("id")),
     )
 

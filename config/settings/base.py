@@ -102,6 +102,11 @@ def _database() -> dict:
                 "timeout": 20,
             }
         )
+    elif db["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        # Server-side binding lets psycopg prepare a statement the fifth time a connection runs it, so
+        # PostgreSQL stops re-planning the API's hot queries (about half its CPU per request, see
+        # docs/benchmarks.md). Set DATABASE_PREPARED_STATEMENTS=false behind a transaction-mode pooler.
+        db.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
     db["ATOMIC_REQUESTS"] = False
     db["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 0)
     return db

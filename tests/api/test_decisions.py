@@ -112,3 +112,19 @@ def test_comments(ava_api, ben_api, sec_api, low_case):
     assert ava_api.post(url, {"body": "ok", "review": 999999}, format="json").json() == {
         "review": ["This use case has no review with that id."]}
     assert ben_api.post(url, {"body": "Hello"}, format="json").status_code == 404
+
+
+def test_the_review_list_shows_each_review_as_its_own_page_does(sec_api, low_case, owner):
+    """The list renders plain rows and attaches conditions per page; the detail renders the instance."""
+    soon, later = (timezone.localdate() + datetime.timedelta(days=d) for d in (10, 40))
+    review = low_case.reviews.get()
+    response = _decide(sec_api, review, decision="approve_with_conditions", conditions=[
+        {"text": "Publish the model card", "owner": "olga.owner", "due_date": later.isoformat()},
+        {"text": "Add a monitoring dashboard", "owner": "olga.owner", "due_date": soon.isoformat()}])
+    assert response.status_code == 200, response.json()
+    listed = sec_api.get("/api/v1/reviews/").json()["results"]
+    shown = sec_api.get(f"/api/v1/reviews/{review.pk}/").json()
+    assert listed == [shown] == [response.json()]
+    assert [(c["text"], c["owner"], c["met"]) for c in shown["conditions"]] == [
+        ("Add a monitoring dashboard", "olga.owner", False), ("Publish the model card", "olga.owner", False)]
+    assert shown["use_case"] == low_case.reference and shown["decided_by"] == "sec.reviewer"

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 
 from intake.models import UseCase
 from tests.factories import KPIFactory, UseCaseFactory, UserFactory
+from vendors.models import AIModel, Vendor
 
 from .conftest import client_for
 
@@ -149,3 +150,31 @@ def test_filters(ava_api, ava, custops, low_case, query, expected):
     UseCaseFactory(created_by=ava, business_unit=custops, title="Draft one")
     rows = ava_api.get(LIST, query).json()["results"]
     assert [r["title"] for r in rows] == expected
+
+
+def test_detail_names_its_bucket_outcome_vendors_models_and_kpis(ava_api, ava, custops):
+    """Related rows as codes and ids, in a stable order: vendors by name, models by provider, name, version."""
+    use_case = UseCaseFactory(created_by=ava, business_unit=custops)
+    zeta, acme = Vendor.objects.create(name="Zeta AI"), Vendor.objects.create(name="Acme AI")
+    later = AIModel.objects.create(provider=zeta, name="alpha", version="1", hosting="vendor_api",
+                                   max_data_classification="internal", max_tier="low")
+    first = AIModel.objects.create(provider=acme, name="zulu", version="2", hosting="vendor_api",
+                                   max_data_classification="internal", max_tier="low")
+    use_case.vendors.set([zeta, acme])
+    use_case.ai_models.set([later, first])
+    kpi = KPIFactory(use_case=use_case, baseline="12.50")
+    body = ava_api.get(f"{LIST}{use_case.reference}/").json()
+    assert body["portfolio_bucket"] == use_case.portfolio_bucket.code
+    assert body["strategic_outcome"] == use_case.strategic_outcome_id
+    assert body["vendors"] == [acme.pk, zeta.pk]
+    assert body["ai_models"] == [first.pk, later.pk]
+    assert body["kpis"] == [{"id": kpi.pk, "name": kpi.name, "category": kpi.category, "unit": kpi.unit,
+                             "baseline": "12.50", "target": f"{kpi.target:.2f}", "direction": kpi.direction}]
+    assert body["business_unit"] == custops.code
+
+
+def test_detail_without_bucket_or_outcome_says_null(ava_api, ava, custops):
+    use_case = UseCaseFactory(created_by=ava, business_unit=custops, portfolio_bucket=None, strategic_outcome=None)
+    body = ava_api.get(f"{LIST}{use_case.reference}/").json()
+    assert body["portfolio_bucket"] is None and body["strategic_outcome"] is None
+    assert body["vendors"] == [] and body["ai_models"] == [] and body["kpis"] == []
