@@ -31,6 +31,7 @@ from bench.reviewdata import ABOUT
 CLIENTS = 20
 REVIEWS = 60_000
 TARGET_P95_MS = 150
+WARM_UP_REQUESTS = 2 * 3 * 2 * 10  # workers x endpoints x tokens x runs
 ENDPOINTS = ("use-case list", "use-case detail", "review list")
 THROTTLES = {"API_THROTTLE_USER": "1000000/min", "API_THROTTLE_ANON": "1000000/min",
              "API_THROTTLE_AUTH_TOKEN": "1000000/min"}
@@ -128,14 +129,18 @@ def _client(port: int, token: str, path, offset: int, until: float, out: list) -
 
 
 def _alone(port: int, tokens: list[str], path) -> dict[str, float]:
-    """Median ms of each endpoint with one client at a time (after warming both workers): the service time."""
+    """Median ms of each endpoint with one client at a time (after warming both workers): the service time.
+
+    The warm-up runs each endpoint and token about ten times per worker, as a live server's hot queries
+    have been (prepared statements settle after ten runs on a connection, bench/common.py).
+    """
     samples: dict[str, list[float]] = {endpoint: [] for endpoint in ENDPOINTS}
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    for n in range(48):
+    for n in range(WARM_UP_REQUESTS + 36):
         endpoint, url = path(n)
         start = time.perf_counter()
         _get(conn, url, tokens[(n // 3) % 2])
-        if n >= 12:
+        if n >= WARM_UP_REQUESTS:
             samples[endpoint].append((time.perf_counter() - start) * 1000)
     conn.close()
     return {endpoint: statistics.median(values) for endpoint, values in samples.items()}

@@ -16,7 +16,7 @@ measured by one subprocess.
 
 from __future__ import annotations
 
-from bench.common import RUNS, child_main, median_seconds, own_database, run_child
+from bench.common import RUNS, WARM_UP, child_main, median_seconds, own_database, run_child
 from bench.reviewdata import ABOUT
 
 VOLUMES = (15_000, 60_000)
@@ -96,7 +96,8 @@ def run() -> dict:
           f"| {r['floor_s'] * 1000:.2f} | {r['page_s'] / r['floor_s']:.1f}x |" for r in results),
         "",
         f"As `{figures['reviewer']}` (staff, security group) through the test Client; milliseconds are the median "
-        f"of {RUNS} requests after one warm-up. Target: the query count constant with the number of reviews "
+        f"of {RUNS} requests after {WARM_UP} warm-up requests. Target: the query count constant with the number "
+        f"of reviews "
         f"({' -> '.join(str(r['queries']) for r in results)}). {'Met.' if constant else 'NOT met.'} {ABOUT}",
     ]
     return {"title": "Admin review queue (issue 8)", "body": "\n".join(lines), "ok": constant}

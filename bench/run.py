@@ -47,8 +47,8 @@ def main() -> int:
     common.setup_django()
     database = common.database_label()
     parts = [f"## On {database}", "", f"Machine: {common.machine()}. Run {datetime.date.today():%Y-%m-%d}.", "",
-             f"Times are medians (of {common.RUNS} runs after a warm-up unless a section says otherwise; the load "
-             "test gives percentiles of every request).", ""]
+             f"Times are medians (of {common.RUNS} runs after {common.WARM_UP} warm-up runs unless a section says "
+             "otherwise; the load test gives percentiles of every request).", ""]
     failed = []
     for module in _modules(args.only):
         print(f"running {module.__name__} on {database} ...", flush=True)
