@@ -57,6 +57,21 @@ def median_seconds(fn: Callable[[], object], runs: int = RUNS) -> float:
     return statistics.median(samples)
 
 
+def median_seconds_pair(a: Callable[[], object], b: Callable[[], object], runs: int = RUNS) -> tuple[float, float]:
+    """Medians of ``a`` and ``b`` timed alternately, so drift (autovacuum after a bulk load, another
+    process) falls on both sides of a ratio alike."""
+    for _ in range(WARM_UP):
+        a()
+        b()
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for fn, out in ((a, samples[0]), (b, samples[1])):
+            start = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - start)
+    return statistics.median(samples[0]), statistics.median(samples[1])
+
+
 def _cpu_model() -> str:
     try:
         with open("/proc/cpuinfo") as f:
