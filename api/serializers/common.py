@@ -79,8 +79,7 @@ def _plan_step(field) -> tuple[str, str, object] | None:
         child = type(field.child)
         if child._class_plan() is not None:
             return field.field_name, field.source, lambda value: [child.render(row) for row in _rows(value)]
-    ids = isinstance(field, serializers.ManyRelatedField) and type(field.child_relation) is PrimaryKeyRelatedField
-    if ids:
+    if isinstance(field, serializers.ManyRelatedField) and type(field.child_relation) is PrimaryKeyRelatedField:
         return field.field_name, field.source, lambda value: [row.pk for row in _rows(value)]
     return None
 

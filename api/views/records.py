@@ -83,8 +83,9 @@ class ReviewViewSet(UseCaseScopedViewSet):
         # Plain rows, no model instances (as the use-case list): a page, then its conditions in one query.
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*REVIEW_COLUMNS))
         conditions = {row["id"]: [] for row in rows}
+        # An empty page asks nothing: Django answers ``__in=[]`` without a query.
         page = ReviewCondition.objects.annotate(**CONDITION_ANNOTATIONS).filter(review_id__in=list(conditions))
-        for condition in page.order_by("due_date", "id").values(*CONDITION_COLUMNS) if conditions else ():
+        for condition in page.order_by("due_date", "id").values(*CONDITION_COLUMNS):
             conditions[condition["review_id"]].append(condition)
         for row in rows:
             row["conditions"] = conditions[row["id"]]
