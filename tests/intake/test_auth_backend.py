@@ -1,8 +1,9 @@
 """The pages' auth backend reads a person's permissions in one query, with ModelBackend's rule.
 
 Every API request asks for them (global viewers skip the per-object filter), so
-the backend folds ModelBackend's two queries into one UNION; these tests hold it
-to the same answers as Django's own ModelBackend.
+the backend folds ModelBackend's two queries into one statement, written out
+rather than built by the ORM; these tests hold it to the same answers as
+Django's own ModelBackend.
 """
 
 import pytest
