@@ -138,3 +138,25 @@ def test_people_still_log_in(client, ava):
     assert response.status_code == 302
     assert int(client.session["_auth_user_id"]) == ava.pk
     assert get_user_model().objects.get(pk=ava.pk).is_active
+
+
+def test_a_token_is_read_with_its_user_and_service_account_in_one_query(gov, ava, django_assert_num_queries):
+    """The token lookup is written out (api.authentication); what it returns is what the ORM would."""
+    from api.authentication import token_with_user
+
+    account_user = get_user_model().objects.create(username="ci.bot")
+    ServiceAccount.objects.create(user=account_user, read_only=False)
+    for user, is_account in ((ava, False), (account_user, True)):
+        key = Token.objects.create(user=user).key
+        expected = Token.objects.select_related("user").get(key=key)
+        with django_assert_num_queries(1):
+            token = token_with_user(key)
+            assert hasattr(token.user, "service_account") is is_account
+        assert (token.key, token.created, token.user_id) == (expected.key, expected.created, expected.user_id)
+        assert {f.attname: getattr(token.user, f.attname) for f in user._meta.concrete_fields} == {
+            f.attname: getattr(expected.user, f.attname) for f in user._meta.concrete_fields}
+        assert token.user.date_joined.tzinfo is not None  # a datetime on SQLite too, not text
+    with django_assert_num_queries(1):
+        assert token.user.service_account.read_only is False
+        assert token.user.service_account.user is token.user
+        assert token_with_user("0" * 40) is None

@@ -113,6 +113,17 @@ def test_every_group_of_the_reader_and_their_own_grants_count(grants_three_ways,
     assert set(listed.values_list("reference", flat=True)) == seen
 
 
+@pytest.mark.parametrize("row_by_row", [False, True], ids=["ids hashed once", "probed row by row"])
+def test_the_filter_holds_inside_another_query(grants_three_ways, row_by_row):
+    """Nested as a subquery, Django renames the outer tables (U0, V0, ...); the written-out grant
+    subquery (intake.permissions.VisibleIds) keeps its own aliases and still probes the right row."""
+    reader, seen = grants_three_ways
+    inner = permissions.use_cases_for(reader, row_by_row=row_by_row).values("id")
+    nested = UseCase.objects.filter(id__in=inner).values_list("reference", flat=True)
+    assert set(nested) == seen
+    assert set(UseCase.objects.exclude(id__in=inner).values_list("reference", flat=True)).isdisjoint(seen)
+
+
 def test_the_readers_groups_are_read_once_per_query_not_per_row(grants_three_ways):
     """On PostgreSQL the groups are an array built once (an InitPlan): a join inside the per-row
     probe was rebuilt for every use case walked, half of a reviewer's list (docs/benchmarks.md)."""
