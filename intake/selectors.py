@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import functools
 
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -20,7 +22,7 @@ from intake.models import (
     UseCase,
     UseCaseEvent,
 )
-from vendors.models import AIModel
+from vendors.models import AIModel, Vendor
 from vendors.rules import model_fit_problems, vendor_is_approved
 
 
@@ -88,6 +90,41 @@ def use_case_detail(*, queryset: QuerySet[UseCase]) -> QuerySet[UseCase]:
         Prefetch("ai_models", queryset=AIModel.objects.select_related("provider")),
         Prefetch("events", queryset=UseCaseEvent.objects.select_related("actor").order_by("created_at", "id")),
     )
+
+
+@functools.cache
+def _related_ids_sql() -> str:
+    quote = connection.ops.quote_name
+
+    def through(field) -> tuple[str, str, str]:
+        return (quote(field.remote_field.through._meta.db_table), quote(field.m2m_column_name()),
+                quote(field.m2m_reverse_name()))
+
+    vendors, models = through(UseCase._meta.get_field("vendors")), through(UseCase._meta.get_field("ai_models"))
+    vendor, model = quote(Vendor._meta.db_table), quote(AIModel._meta.db_table)
+    # Names from the models' metadata, never from input; the id is a parameter.
+    return (
+        f"SELECT 'vendors', v.id, v.name, NULL, NULL FROM {vendors[0]} uv "  # noqa: S608
+        f"INNER JOIN {vendor} v ON v.id = uv.{vendors[2]} WHERE uv.{vendors[1]} = %s "
+        f"UNION ALL SELECT 'ai_models', m.id, p.name, m.name, m.version FROM {models[0]} um "
+        f"INNER JOIN {model} m ON m.id = um.{models[2]} INNER JOIN {vendor} p ON p.id = m.provider_id "
+        f"WHERE um.{models[1]} = %s ORDER BY 1, 3, 4, 5, 2"
+    )
+
+
+def use_case_related_ids(use_case_id: int) -> dict[str, list[int]]:
+    """The ids of a use case's vendors and AI models, each in its model's order, in one statement.
+
+    Vendors by name, models by provider, name and version (their Meta orderings). Written out: the
+    API's use-case detail prefetched the two relations, 1.9 ms of CPU for two lists of ids, now 0.4
+    (docs/benchmarks.md). tests/api/test_use_cases.py holds the order.
+    """
+    related: dict[str, list[int]] = {"vendors": [], "ai_models": []}
+    with connection.cursor() as cursor:
+        cursor.execute(_related_ids_sql(), [use_case_id, use_case_id])
+        for relation, pk, *_order in cursor.fetchall():
+            related[relation].append(pk)
+    return related
 
 
 def eu_ai_act_obligations(category: str | None) -> QuerySet[EuAiActObligation]:

@@ -67,7 +67,7 @@ def _plan_step(field) -> tuple[str, str, object] | None:
 
     Plain columns as _FAST says; decimals by the field's own rule; a list of read rows (a nested
     ReadSerializer whose own fields are all plannable) by that serializer's plan; related ids from a
-    prefetched manager.
+    prefetched manager or a list read as such.
     """
     if _is_simple(field):
         return field.field_name, field.source, _FAST[type(field)]
@@ -81,6 +81,8 @@ def _plan_step(field) -> tuple[str, str, object] | None:
             return field.field_name, field.source, lambda value: [child.render(row) for row in _rows(value)]
     if isinstance(field, serializers.ManyRelatedField) and type(field.child_relation) is PrimaryKeyRelatedField:
         return field.field_name, field.source, lambda value: [row.pk for row in _rows(value)]
+    if type(field) is serializers.ListField and type(field.child) is serializers.IntegerField:
+        return field.field_name, field.source, None  # a list of ids read as such
     return None
 
 

@@ -37,12 +37,11 @@ from api.serializers.usecases import (
 )
 from api.views import evidence
 from api.views.base import GenericViewSet
-from intake import permissions, services, workflow
+from intake import permissions, selectors, services, workflow
 from intake.models import KPI, UseCase
 from intake.permissions import Action
 from reviews import services as review_services
 from reviews.models import Review
-from vendors.models import AIModel, Vendor
 
 REFERENCE = r"[A-Za-z0-9_-]{1,20}"
 
@@ -50,11 +49,7 @@ REFERENCE = r"[A-Za-z0-9_-]{1,20}"
 def detail_queryset():
     # Related names as annotations and related ids only: the detail serializer renders by its class plan.
     names = {**USE_CASE_ANNOTATIONS, "portfolio_bucket_code": F("portfolio_bucket__code")}
-    return UseCase.objects.annotate(**names).prefetch_related(
-        Prefetch("kpis", queryset=KPI.objects.order_by("id")),
-        Prefetch("vendors", queryset=Vendor.objects.only("id")),
-        Prefetch("ai_models", queryset=AIModel.objects.only("id")),
-    )
+    return UseCase.objects.annotate(**names).prefetch_related(Prefetch("kpis", queryset=KPI.objects.order_by("id")))
 
 
 @extend_schema_view(
@@ -80,6 +75,8 @@ class UseCaseViewSet(GenericViewSet):
 
     def _detail(self, reference: str, code: int = status.HTTP_200_OK) -> Response:
         use_case = self._visible(reference, detail_queryset())
+        related = selectors.use_case_related_ids(use_case.pk)  # vendors and models in one statement
+        use_case.vendor_ids, use_case.ai_model_ids = related["vendors"], related["ai_models"]
         response = Response(UseCaseDetailSerializer(use_case).data, status=code)
         response["ETag"] = etag_for(use_case)
         return response

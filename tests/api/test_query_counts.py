@@ -95,3 +95,18 @@ def test_lists_behind_a_group_permission_are_constant_too(world, group, name):
     _count(api, url, 5)
     small, large = _count(api, url, 5), _count(api, url, 50)
     assert small == large <= 6
+
+
+def test_a_use_case_detail_is_five_queries_however_much_it_holds(world, gov):
+    """Token and user, permissions, the use case, its KPIs, and its vendor and model ids in one."""
+    full, bare = world[0], world[1]
+    full.vendors.set(Vendor.objects.all()[:3])
+    full.ai_models.set(AIModel.objects.all()[:3])
+    api = client_for(gov)
+    counts = []
+    for use_case in (full, bare, full):
+        with CaptureQueriesContext(connection) as queries:
+            body = api.get(f"/api/v1/use-cases/{use_case.reference}/").json()
+        counts.append(len(queries.captured_queries))
+        assert len(body["vendors"]) == len(body["ai_models"]) == (3 if use_case == full else 0)
+    assert counts[1:] == [5, 5]
