@@ -136,3 +136,21 @@ def test_the_readers_groups_are_read_once_per_query_not_per_row(grants_three_way
     plan = queryset.explain()
     assert "InitPlan" in plan
     assert "auth_user_groups" not in plan.split("InitPlan", 1)[0]
+
+
+def test_a_kind_of_grant_the_reader_holds_none_of_is_never_probed(grants_three_ways):
+    """Row by row, own grants are looked up for every row walked only if the reader holds any:
+    whether they do is answered once per statement (a one-time filter), as reviewers who see use
+    cases only through their group walk thousands of rows (docs/benchmarks.md)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's; SQLite answers an uncorrelated EXISTS once by itself")
+    reader, seen = grants_three_ways
+    UseCaseUserObjectPermission.objects.filter(user=reader).delete()
+    queryset = permissions.use_cases_for(reader, row_by_row=True).order_by("updated_at", "id")[:50]
+    plan = queryset.explain(analyze=True)
+    assert "One-Time Filter" in plan
+    own_grants_probe = next(line for line in plan.splitlines() if "visible_by_user " in line)
+    assert "never executed" in own_grants_probe
+    assert len(queryset) == len(seen) - 1
