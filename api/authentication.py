@@ -37,30 +37,36 @@ def _parts() -> tuple[tuple[type, str], ...]:
 
 
 @cache
-def _token_query() -> tuple[str, list[tuple[type, list[str], int, list]]]:
+def _token_query() -> tuple[str, list[tuple[type, list, list[str], int]]]:
     """The statement select_related("user", "user__service_account") builds, and how to read its row.
 
-    Written out once per process from the models' own fields: the ORM built and compiled the same
-    statement on every request, 0.7 ms of CPU (docs/benchmarks.md). Each column keeps the ORM's
-    converters (SQLite returns datetimes as text to a plain cursor).
+    Written out once per process from the models' metadata: the ORM built and compiled the same
+    statement on every request, 0.7 ms of CPU (docs/benchmarks.md).
     """
-    quote = connection.ops.quote_name
-    user_model, columns, plan = get_user_model(), [], []
+    quote, user_model = connection.ops.quote_name, get_user_model()
+    columns, plan = [], []
     for model, alias in _parts():
         fields = model._meta.concrete_fields
         columns += [f"{alias}.{quote(f.column)}" for f in fields]
-        converters = []
-        for field in fields:
-            col = field.get_col(alias)
-            converters.append((col, connection.ops.get_db_converters(col) + field.get_db_converters(connection)))
-        plan.append((model, [f.attname for f in fields], fields.index(model._meta.pk), converters))
+        plan.append((model, [f.get_col(alias) for f in fields], [f.attname for f in fields],
+                     fields.index(model._meta.pk)))
     user_id = f"u.{quote(user_model._meta.pk.column)}"
+    token_user = quote(Token._meta.get_field("user").column)
+    account_user = quote(ServiceAccount._meta.get_field("user").column)
     # Names from the models' metadata, never from input; the key is a parameter.
-    sql = (f"SELECT {', '.join(columns)} FROM {quote(Token._meta.db_table)} t "  # noqa: S608
-           f"INNER JOIN {quote(user_model._meta.db_table)} u ON {user_id} = t.user_id "
-           f"LEFT OUTER JOIN {quote(ServiceAccount._meta.db_table)} sa ON sa.user_id = {user_id} "
+    sql = (f"SELECT {', '.join(columns)} FROM {quote(Token._meta.db_table)} t "  # noqa: S608 # nosec B608
+           f"INNER JOIN {quote(user_model._meta.db_table)} u ON {user_id} = t.{token_user} "
+           f"LEFT OUTER JOIN {quote(ServiceAccount._meta.db_table)} sa ON sa.{account_user} = {user_id} "
            f"WHERE t.{quote(Token._meta.pk.column)} = %s")
     return sql, plan
+
+
+def _instance(model, cols: list, attnames: list[str], pk_index: int, values: list):
+    # The ORM's converters, asked of this request's connection: SQLite's plain cursor gives naive datetimes.
+    for i, col in enumerate(cols):
+        for convert in connection.ops.get_db_converters(col) + col.target.get_db_converters(connection):
+            values[i] = convert(values[i], col, connection)
+    return None if values[pk_index] is None else model.from_db(connection.alias, attnames, values)
 
 
 def token_with_user(key: str) -> Token | None:
@@ -72,13 +78,9 @@ def token_with_user(key: str) -> Token | None:
     if row is None:
         return None
     instances, start = [], 0
-    for model, attnames, pk_index, converters in plan:
-        values = list(row[start:start + len(attnames)])
-        start += len(attnames)
-        for i, (col, functions) in enumerate(converters):
-            for convert in functions:
-                values[i] = convert(values[i], col, connection)
-        instances.append(None if values[pk_index] is None else model.from_db(connection.alias, attnames, values))
+    for model, cols, attnames, pk_index in plan:
+        instances.append(_instance(model, cols, attnames, pk_index, list(row[start:start + len(cols)])))
+        start += len(cols)
     token, user, account = instances
     Token.user.field.set_cached_value(token, user)
     get_user_model().service_account.related.set_cached_value(user, account)

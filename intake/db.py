@@ -11,23 +11,29 @@ else (another offset, a BC date, infinity, another DateStyle) is read the Django
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 
-from django.db.backends.postgresql.psycopg_any import BaseTzLoader
 
+@cache
+def utc_timestamptz_loader() -> type:
+    # Imported here, not at startup: the PostgreSQL driver's adapters exist only where it is installed.
+    from django.db.backends.postgresql.psycopg_any import BaseTzLoader
 
-class UtcTimestamptzLoader(BaseTzLoader):
-    # Django's create_cursor compares this with the connection's timezone and keeps the loader if equal.
-    timezone = UTC
+    class UtcTimestamptzLoader(BaseTzLoader):
+        # Django's create_cursor compares this with the connection's timezone and keeps the loader if equal.
+        timezone = UTC
 
-    def load(self, data):
-        try:
-            value = datetime.fromisoformat(bytes(data).decode())
-        except ValueError:
-            return super().load(data)
-        return value if value.tzinfo is UTC else super().load(data)
+        def load(self, data):
+            try:
+                value = datetime.fromisoformat(bytes(data).decode())
+            except ValueError:
+                return super().load(data)
+            return value if value.tzinfo is UTC else super().load(data)
+
+    return UtcTimestamptzLoader
 
 
 def use_fast_timestamps(sender, connection, **kwargs) -> None:
     """``connection_created``: read timestamps in C on a PostgreSQL connection whose session is in UTC."""
     if connection.vendor == "postgresql" and connection.timezone == UTC:
-        connection.connection.adapters.register_loader("timestamptz", UtcTimestamptzLoader)
+        connection.connection.adapters.register_loader("timestamptz", utc_timestamptz_loader())

@@ -116,7 +116,7 @@ def is_governance_admin(user) -> bool:
 
 
 class VisibleIds(Expression):
-    """The ids ``user_id`` may see through ``permission_id``: own grants UNION ALL group grants.
+    """The ids ``user_id`` may see through ``permission`` (an id): own grants UNION ALL group grants.
 
     Written out, not built from querysets: every API list and detail of a person without global view
     filters by it, and building and resolving the equivalent UNION of querysets cost 1.4 ms of CPU per
@@ -132,9 +132,9 @@ class VisibleIds(Expression):
 
     output_field = IntegerField()
 
-    def __init__(self, user_id: int, permission_id: int, outer: F | None = None) -> None:
+    def __init__(self, user_id: int, permission: int, outer: F | None = None) -> None:
         super().__init__()
-        self.user_id, self.permission_id, self.outer = user_id, permission_id, outer
+        self.user_id, self.permission, self.outer = user_id, permission, outer  # permission: its id
 
     def get_source_expressions(self):
         return [self.outer] if self.outer is not None else []
@@ -146,22 +146,22 @@ class VisibleIds(Expression):
     def as_sql(self, compiler, connection):
         quote = connection.ops.quote_name
         # Names from the models' metadata, never from input; the ids are parameters.
-        groups = (f"SELECT {quote('group_id')} FROM {quote(User.groups.through._meta.db_table)} "  # noqa: S608
+        groups = (f"SELECT {quote('group_id')} FROM {quote(User.groups.through._meta.db_table)} "  # noqa: S608 # nosec B608
                   f"WHERE {quote('user_id')} = %s")
         in_groups = f"= ANY(ARRAY({groups}))" if connection.vendor == "postgresql" else f"IN ({groups})"
         parts = [(UseCaseUserObjectPermission, "visible_by_user", f"{quote('user_id')} = %s"),
                  (UseCaseGroupObjectPermission, "visible_by_group", f"{quote('group_id')} {in_groups}")]
         branches, params = [], []
         for model, alias, grantee in parts:
-            table, grant = quote(model._meta.db_table), [self.user_id, self.permission_id]
-            branch = (f"SELECT {alias}.{quote('content_object_id')} FROM {table} {alias} "  # noqa: S608
+            table, grant = quote(model._meta.db_table), [self.user_id, self.permission]
+            branch = (f"SELECT {alias}.{quote('content_object_id')} FROM {table} {alias} "  # noqa: S608 # nosec B608
                       f"WHERE {alias}.{grantee} AND {alias}.{quote('permission_id')} = %s")
             params += grant
             if self.outer is not None:
                 # Probing row by row, a kind of grant the user holds none of is skipped for every row:
                 # the EXISTS is uncorrelated, so it is answered once per statement (a one-time filter).
                 outer_sql, outer_params = compiler.compile(self.outer)
-                branch += (f" AND {alias}.{quote('content_object_id')} = {outer_sql} AND EXISTS (SELECT 1 "  # noqa: S608
+                branch += (f" AND {alias}.{quote('content_object_id')} = {outer_sql} AND EXISTS (SELECT 1 "  # noqa: S608 # nosec B608
                            f"FROM {table} {alias}_any WHERE {alias}_any.{grantee} "
                            f"AND {alias}_any.{quote('permission_id')} = %s)")
                 params += [*outer_params, *grant]

@@ -96,35 +96,42 @@ def use_case_detail(*, queryset: QuerySet[UseCase]) -> QuerySet[UseCase]:
 def _related_ids_sql() -> str:
     quote = connection.ops.quote_name
 
-    def through(field) -> tuple[str, str, str]:
+    def through(name: str) -> tuple[str, str, str]:
+        field = UseCase._meta.get_field(name)
         return (quote(field.remote_field.through._meta.db_table), quote(field.m2m_column_name()),
                 quote(field.m2m_reverse_name()))
 
-    vendors, models = through(UseCase._meta.get_field("vendors")), through(UseCase._meta.get_field("ai_models"))
-    vendor, model = quote(Vendor._meta.db_table), quote(AIModel._meta.db_table)
-    # Names from the models' metadata, never from input; the id is a parameter.
+    def column(model, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    (vendors, v_use_case, v_vendor), (models, m_use_case, m_model) = through("vendors"), through("ai_models")
+    vendor, model, pk, name = quote(Vendor._meta.db_table), quote(AIModel._meta.db_table), quote("id"), quote("name")
+    # Names from the models' metadata, never from input; the id is a parameter. The ORDER BY is the
+    # models' Meta ordering (tests/intake/test_selectors.py holds it to the ORM's).
     return (
-        f"SELECT 'vendors', v.id, v.name, NULL, NULL FROM {vendors[0]} uv "  # noqa: S608
-        f"INNER JOIN {vendor} v ON v.id = uv.{vendors[2]} WHERE uv.{vendors[1]} = %s "
-        f"UNION ALL SELECT 'ai_models', m.id, p.name, m.name, m.version FROM {models[0]} um "
-        f"INNER JOIN {model} m ON m.id = um.{models[2]} INNER JOIN {vendor} p ON p.id = m.provider_id "
-        f"WHERE um.{models[1]} = %s ORDER BY 1, 3, 4, 5, 2"
+        f"SELECT 'vendors', v.{pk}, v.{name}, NULL, NULL FROM {vendors} uv "  # noqa: S608 # nosec B608
+        f"INNER JOIN {vendor} v ON v.{pk} = uv.{v_vendor} WHERE uv.{v_use_case} = %s "
+        f"UNION ALL SELECT 'ai_models', m.{pk}, p.{name}, m.{name}, m.{column(AIModel, 'version')} "
+        f"FROM {models} um INNER JOIN {model} m ON m.{pk} = um.{m_model} "
+        f"INNER JOIN {vendor} p ON p.{pk} = m.{column(AIModel, 'provider')} "
+        f"WHERE um.{m_use_case} = %s ORDER BY 1, 3, 4, 5, 2"
     )
 
 
-def use_case_related_ids(use_case_id: int) -> dict[str, list[int]]:
-    """The ids of a use case's vendors and AI models, each in its model's order, in one statement.
+def use_case_with_related_ids(use_case: UseCase) -> UseCase:
+    """The use case with ``vendor_ids`` and ``ai_model_ids``, each in its model's order, read in one statement.
 
-    Vendors by name, models by provider, name and version (their Meta orderings). Written out: the
-    API's use-case detail prefetched the two relations, 1.9 ms of CPU for two lists of ids, now 0.4
-    (docs/benchmarks.md). tests/api/test_use_cases.py holds the order.
+    Vendors by name, models by provider, name and version (their Meta orderings): what the API's
+    detail serializer renders. Written out: two prefetches of the relations cost the detail 1.9 ms of
+    CPU for two lists of ids, this 0.4 (docs/benchmarks.md).
     """
     related: dict[str, list[int]] = {"vendors": [], "ai_models": []}
     with connection.cursor() as cursor:
-        cursor.execute(_related_ids_sql(), [use_case_id, use_case_id])
+        cursor.execute(_related_ids_sql(), [use_case.pk, use_case.pk])
         for relation, pk, *_order in cursor.fetchall():
             related[relation].append(pk)
-    return related
+    use_case.vendor_ids, use_case.ai_model_ids = related["vendors"], related["ai_models"]
+    return use_case
 
 
 def eu_ai_act_obligations(category: str | None) -> QuerySet[EuAiActObligation]:

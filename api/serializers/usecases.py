@@ -74,7 +74,7 @@ class UseCaseDetailSerializer(UseCaseSerializer):
                                                  help_text="The strategic outcome's id, or null.")
     portfolio_bucket = serializers.CharField(source="portfolio_bucket_code", read_only=True, allow_null=True,
                                              help_text="The portfolio bucket's code, or null.")
-    # Read by the view in one statement (intake.selectors.use_case_related_ids), not prefetched.
+    # Set by intake.selectors.use_case_with_related_ids (one statement), not prefetched.
     vendors = serializers.ListField(child=serializers.IntegerField(), source="vendor_ids", read_only=True,
                                     help_text="Ids of the vendors, by name.")
     ai_models = serializers.ListField(child=serializers.IntegerField(), source="ai_model_ids", read_only=True,

@@ -47,7 +47,8 @@ REFERENCE = r"[A-Za-z0-9_-]{1,20}"
 
 
 def detail_queryset():
-    # Related names as annotations and related ids only: the detail serializer renders by its class plan.
+    # Related names as annotations; vendor and model ids come from use_case_with_related_ids. The
+    # detail serializer renders by its class plan.
     names = {**USE_CASE_ANNOTATIONS, "portfolio_bucket_code": F("portfolio_bucket__code")}
     return UseCase.objects.annotate(**names).prefetch_related(Prefetch("kpis", queryset=KPI.objects.order_by("id")))
 
@@ -74,9 +75,7 @@ class UseCaseViewSet(GenericViewSet):
         return permissions.use_case_for(self.request.user, reference, queryset)
 
     def _detail(self, reference: str, code: int = status.HTTP_200_OK) -> Response:
-        use_case = self._visible(reference, detail_queryset())
-        related = selectors.use_case_related_ids(use_case.pk)  # vendors and models in one statement
-        use_case.vendor_ids, use_case.ai_model_ids = related["vendors"], related["ai_models"]
+        use_case = selectors.use_case_with_related_ids(self._visible(reference, detail_queryset()))
         response = Response(UseCaseDetailSerializer(use_case).data, status=code)
         response["ETag"] = etag_for(use_case)
         return response

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.db.backends.postgresql.psycopg_any import BaseTzLoader
 
-from intake.db import UtcTimestamptzLoader
+from intake.db import utc_timestamptz_loader
 from intake.models import UseCase
 from tests.factories import UseCaseFactory
 
@@ -45,7 +45,7 @@ def _django_reads(text: str):
 
 def test_every_connection_reads_timestamps_with_the_fast_loader(postgres):
     loader = connection.connection.adapters.get_loader(1184, 0)  # timestamptz, text format
-    assert loader is UtcTimestamptzLoader
+    assert loader is utc_timestamptz_loader()
 
 
 @pytest.mark.parametrize("text", VALUES)
