@@ -124,10 +124,13 @@ class VisibleIds(Expression):
     read once per statement, not joined: a join leaves group_id unbound, and a planner may then scan
     every group grant per probe; inside a row-by-row probe PostgreSQL plans ``IN (subquery)`` as a join
     rebuilt for every row walked, so there the list is ``= ANY(ARRAY(...))``, an InitPlan built once.
-    SQLite runs an uncorrelated ``IN (subquery)`` once by itself. Row by row, each kind of grant is probed
-    only if the user holds any (once per statement): a reviewer's list walked 10,000 rows they may not see,
-    looking up own grants they have none of, 14 ms of PostgreSQL's time, now 10. The table aliases are
-    ones Django never generates, so the statement nests inside any outer query.
+    SQLite runs an uncorrelated ``IN (subquery)`` once by itself. The table aliases are ones Django never
+    generates, so the statement nests inside any outer query.
+
+    Not kept: skipping own grants row by row when the user holds none, asked once per statement. It
+    took a reviewer's list from 14 to 10 ms, but after five runs a prepared statement's generic plan,
+    which knows no user id, answered that question by walking every other user's grants: the issue-3
+    list at 100,000 use cases went from 1.1x to 7x its floor (tests/intake/test_permission_scale.py).
     """
 
     output_field = IntegerField()
@@ -145,26 +148,23 @@ class VisibleIds(Expression):
 
     def as_sql(self, compiler, connection):
         quote = connection.ops.quote_name
+        column, permission = quote("content_object_id"), quote("permission_id")
         # Names from the models' metadata, never from input; the ids are parameters.
         groups = (f"SELECT {quote('group_id')} FROM {quote(User.groups.through._meta.db_table)} "  # noqa: S608 # nosec B608
                   f"WHERE {quote('user_id')} = %s")
         in_groups = f"= ANY(ARRAY({groups}))" if connection.vendor == "postgresql" else f"IN ({groups})"
         parts = [(UseCaseUserObjectPermission, "visible_by_user", f"{quote('user_id')} = %s"),
                  (UseCaseGroupObjectPermission, "visible_by_group", f"{quote('group_id')} {in_groups}")]
+        outer_sql, outer_params = compiler.compile(self.outer) if self.outer is not None else ("", [])
         branches, params = [], []
         for model, alias, grantee in parts:
             table, grant = quote(model._meta.db_table), [self.user_id, self.permission]
-            branch = (f"SELECT {alias}.{quote('content_object_id')} FROM {table} {alias} "  # noqa: S608 # nosec B608
-                      f"WHERE {alias}.{grantee} AND {alias}.{quote('permission_id')} = %s")
+            branch = (f"SELECT {alias}.{column} FROM {table} {alias} "  # noqa: S608 # nosec B608
+                      f"WHERE {alias}.{grantee} AND {alias}.{permission} = %s")
             params += grant
-            if self.outer is not None:
-                # Probing row by row, a kind of grant the user holds none of is skipped for every row:
-                # the EXISTS is uncorrelated, so it is answered once per statement (a one-time filter).
-                outer_sql, outer_params = compiler.compile(self.outer)
-                branch += (f" AND {alias}.{quote('content_object_id')} = {outer_sql} AND EXISTS (SELECT 1 "  # noqa: S608 # nosec B608
-                           f"FROM {table} {alias}_any WHERE {alias}_any.{grantee} "
-                           f"AND {alias}_any.{quote('permission_id')} = %s)")
-                params += [*outer_params, *grant]
+            if outer_sql:
+                branch += f" AND {alias}.{column} = {outer_sql}"
+                params += outer_params
             branches.append(branch)
         return " UNION ALL ".join(branches), params
 
