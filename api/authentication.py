@@ -18,8 +18,6 @@ TOKEN_LENGTH = 40
 class TokenAuthentication(authentication.TokenAuthentication):
     """``Authorization: Token <key>``. One query: the token, its user and the service-account flag."""
 
-    model = Token
-
     def authenticate_credentials(self, key):
         # A key that cannot be one never reaches the database (NUL bytes would fail there).
         if len(key) != TOKEN_LENGTH or not key.isalnum() or not key.isascii():
@@ -32,10 +30,6 @@ class TokenAuthentication(authentication.TokenAuthentication):
         return token.user, token
 
 
-def _parts() -> tuple[tuple[type, str], ...]:
-    return ((Token, "t"), (get_user_model(), "u"), (ServiceAccount, "sa"))
-
-
 @cache
 def _token_query() -> tuple[str, list[tuple[type, list, list[str], int]]]:
     """The statement select_related("user", "user__service_account") builds, and how to read its row.
@@ -45,7 +39,7 @@ def _token_query() -> tuple[str, list[tuple[type, list, list[str], int]]]:
     """
     quote, user_model = connection.ops.quote_name, get_user_model()
     columns, plan = [], []
-    for model, alias in _parts():
+    for model, alias in ((Token, "t"), (user_model, "u"), (ServiceAccount, "sa")):
         fields = model._meta.concrete_fields
         columns += [f"{alias}.{quote(f.column)}" for f in fields]
         plan.append((model, [f.get_col(alias) for f in fields], [f.attname for f in fields],
