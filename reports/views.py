@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.downloads import attachment
 from reviews.views.common import attach_errors
 
 from . import charts, selectors, services
@@ -86,15 +87,7 @@ def pack_download(request: HttpRequest, pk: int) -> FileResponse:
     pack = get_object_or_404(BoardPack, pk=pk, status=PackStatus.READY)
     if not pack.file:
         raise Http404("The pack has no file.")
-    try:
-        handle = pack.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage.") from None
-    response = FileResponse(handle, as_attachment=True, filename=pack.download_name, content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(pack.file, filename=pack.download_name, content_type="application/pdf")
 
 
 @require_POST

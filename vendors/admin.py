@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.downloads import attachment
 from vendors import selectors, services
 from vendors.choices import AssessmentOutcome, AssessmentStatus, EffectiveStatus
 from vendors.models import (
@@ -92,16 +93,7 @@ def _evidence_owner(admin_site: admin.AdminSite, request, name: str):
 def evidence_download(request, name: str, *, admin_site: admin.AdminSite) -> FileResponse:
     """Always a download, never rendered inline: an upload must not run in the admin's origin."""
     file = _evidence_owner(admin_site, request, name)
-    try:
-        handle = file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage.") from None
-    response = FileResponse(handle, as_attachment=True, filename=file.name.rsplit("/", 1)[-1],
-                            content_type="application/octet-stream")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(file, filename=file.name.rsplit("/", 1)[-1])
 
 
 # -- Vendors ------------------------------------------------------------------

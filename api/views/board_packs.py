@@ -4,7 +4,6 @@ is the reports service's own check. Rendering is a Celery task, hence 202."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, renderers, serializers, status
@@ -16,6 +15,7 @@ from api.filters import SyncFilterSet
 from api.schema import ERRORS, ErrorSerializer
 from api.serializers.common import InputSerializer, ReadSerializer
 from api.views.base import ReadOnlyViewSet
+from config.downloads import attachment
 from reports import services
 from reports.models import Audience, BoardPack, PackStatus
 
@@ -107,11 +107,5 @@ class BoardPackViewSet(mixins.CreateModelMixin, ReadOnlyViewSet):
         pack = self.get_object()
         if pack.status != PackStatus.READY or not pack.file:
             raise Conflict(f"The pack is {pack.get_status_display().lower()}; download it once it is ready.")
-        try:
-            handle = pack.file.open("rb")
-        except FileNotFoundError:
-            raise Http404("The pack's file is missing from storage.") from None
-        response = FileResponse(handle, as_attachment=True, filename=pack.download_name,
-                                content_type="application/pdf")
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return attachment(pack.file, filename=pack.download_name, content_type="application/pdf",
+                          missing="The pack's file is missing from storage.")

@@ -3,6 +3,7 @@
 from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
+from config.downloads import attachment
 from intake import permissions
 from reviews.models import Evidence
 
@@ -16,14 +17,4 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     if evidence is None:
         raise Http404("No such evidence.")
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage.") from None
-    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
-                            content_type="application/octet-stream")
-    # The browser must not guess a type and render (say) HTML from an upload.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(evidence.file, filename=evidence.original_name)
