@@ -2,7 +2,9 @@
 
 Every test here is marked ``e2e`` and skipped (with the reason) when Chromium
 or Playwright is missing, so ``make test`` runs them wherever Chromium is
-installed and ``make e2e`` runs only them.
+installed and ``make e2e`` runs only them. With ``E2E_REQUIRED=1`` (set by
+.ci/run) a missing browser stops the run instead: CI is never green without
+the journeys.
 """
 
 from __future__ import annotations
@@ -39,11 +41,13 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)  # before -m selects on the marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     reason = why_skip()
-    for item in items:
-        if HERE in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.e2e)
-            if reason:
-                item.add_marker(pytest.mark.skip(reason=reason))
+    journeys = [item for item in items if HERE in Path(item.fspath).parents]
+    if reason and journeys and os.environ.get("E2E_REQUIRED") == "1":
+        raise pytest.UsageError(f"E2E_REQUIRED=1 but the browser journeys cannot run: {reason}")
+    for item in journeys:
+        item.add_marker(pytest.mark.e2e)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture
