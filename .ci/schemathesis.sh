@@ -49,9 +49,9 @@ for line in "${TOKENS[@]}"; do
   token=${line#* }
   echo "== schemathesis as $user (max $MAX_EXAMPLES examples per operation)"
   # One worker: Hypothesis describes a filtered strategy by parsing its lambda's source file, and
-  # CPython 3.11's ast.parse keeps its recursion depth per interpreter, not per thread, so two
-  # threads parsing at once can fail with "AST constructor recursion depth mismatch" (a CI run on
-  # 2026-12-06 did; CPython gh-106905). A crash of the fuzzer is not a finding about the API.
+  # with two worker threads CPython 3.11's ast.parse can fail spuriously with "AST constructor
+  # recursion depth mismatch" (a CI run on 2026-12-06 did; seen in threaded programs, CPython
+  # gh-106905). A crash of the fuzzer is not a finding about the API.
   .venv/bin/schemathesis --config-file .ci/schemathesis.toml run "http://127.0.0.1:$PORT/api/schema/" \
     --header "Authorization: Token $token" \
     --checks not_a_server_error,response_schema_conformance \
