@@ -21,8 +21,14 @@ run: venv  ## migrate, load demo data, serve on http://127.0.0.1:8000
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: venv  ## the whole test suite on the configured database
-	$(BIN)/python -m pytest
+# Workers for pytest-xdist (auto: one per core); TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= auto
+# Each pytest process imports the project and rewrites the tests' asserts: with bytecode caching
+# switched off (some shells export PYTHONDONTWRITEBYTECODE) that is redone, seconds each time.
+export PYTHONDONTWRITEBYTECODE :=
+
+test: venv  ## the whole test suite on the configured database, in random order, on every core
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 e2e: venv  ## only the browser journeys (tests/e2e; skipped without /usr/bin/chromium: apt-get install chromium)
 	$(BIN)/python -m pytest tests/e2e

@@ -16,8 +16,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 class WebhookSubscriptionForm(forms.ModelForm):
-    # http(s) only (a plain URLField also takes ftp://); deliveries refuse any other scheme too.
-    url = forms.URLField(max_length=500, assume_scheme="https", help_text="Receives a POST of JSON for each event.",
+    # http(s) only (a plain URLField also takes ftp://); deliveries refuse any other scheme too. Where it
+    # points is checked when each delivery is sent (api.tasks): internal addresses are refused then.
+    url = forms.URLField(max_length=500, assume_scheme="https",
+                         help_text="Receives a POST of JSON for each event. Only public addresses are sent to "
+                                   "(checked at each delivery); internal ones must be in WEBHOOK_ALLOWED_HOSTS. "
+                                   "Redirects are not followed.",
                          validators=[URLValidator(schemes=["http", "https"])])
     events = forms.MultipleChoiceField(choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple)
     secret = forms.CharField(max_length=200, min_length=16, widget=forms.PasswordInput(render_value=True),
@@ -33,7 +37,8 @@ class DeliveryInline(admin.TabularInline):
     extra = 0
     can_delete = False
     max_num = 0
-    fields = readonly_fields = ("created_at", "event", "attempt", "status_code", "error", "duration_ms", "retry_in")
+    fields = readonly_fields = ("created_at", "event", "attempt", "outcome", "status_code", "reason", "duration_ms",
+                                "retry_in")
     ordering = ("-created_at", "-id")
 
     def get_queryset(self, request):
@@ -58,9 +63,9 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "subscription", "event", "attempt", "status_code", "error", "duration_ms",
-                    "retry_in")
-    list_filter = ("event", "status_code")
+    list_display = ("created_at", "subscription", "event", "attempt", "outcome", "status_code", "reason",
+                    "duration_ms", "retry_in")
+    list_filter = ("outcome", "event", "status_code")
     list_select_related = ("subscription",)
     search_fields = ("delivery_id", "subscription__name")
     date_hierarchy = "created_at"

@@ -7,5 +7,6 @@ class ApiConfig(AppConfig):
     verbose_name = "API and integrations"
 
     def ready(self) -> None:
-        # Tombstones and webhook events listen to the domain's saves and deletes.
-        from api import signals  # noqa: F401
+        # Tombstones and webhook events listen to the domain's saves and deletes; API tokens are
+        # revoked on a password change, a deactivation or a lockout.
+        from api import signals, tokens  # noqa: F401

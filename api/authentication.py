@@ -1,5 +1,6 @@
 """API tokens (people and service accounts). Sessions use DRF's SessionAuthentication: intake.auth
-refuses service accounts a session, so only people have one."""
+refuses service accounts a session, so only people have one. A person's token expires
+(``api.tokens``: API_TOKEN_TTL_HOURS after it was issued); a service account's does not."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.db import connection
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
+from api import tokens
 from intake.models import ServiceAccount
 
 TOKEN_LENGTH = 40
@@ -27,6 +29,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed("Invalid token.")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        if tokens.has_expired(token):  # a person's, API_TOKEN_TTL_HOURS after it was issued
+            raise exceptions.AuthenticationFailed("Token has expired.")
         return token.user, token
 
 

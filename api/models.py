@@ -88,16 +88,35 @@ class WebhookSubscription(models.Model):
         return self.active and event in (self.events or [])
 
 
+class DeliveryOutcome(models.TextChoices):
+    DELIVERED = "delivered", "Delivered"
+    REFUSED = "refused", "Refused: not sent"
+    FAILED = "failed", "Failed"
+
+
 class WebhookDelivery(models.Model):
-    """One attempt to deliver one event to one subscription."""
+    """One attempt to deliver one event to one subscription.
+
+    What is kept is coarse on purpose: the outcome, the receiver's HTTP status if it answered, and
+    for a refusal our own reason. Never the receiver's or the network's error text, which would turn
+    the log into a way to probe what answers where.
+    """
+
+    Outcome = DeliveryOutcome
 
     subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
     delivery_id = models.UUIDField(help_text="Stays the same across the retries of one event.")
     event = models.CharField(max_length=40, choices=WebhookEvent.choices)
     payload = models.JSONField(encoder=DjangoJSONEncoder)
     attempt = models.PositiveSmallIntegerField()
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    outcome = models.CharField(
+        max_length=10, choices=DeliveryOutcome.choices, default=DeliveryOutcome.FAILED,
+        help_text="Delivered (a 2xx answer); refused (nothing sent: the address is not allowed, or the URL is "
+                  "not http(s)); failed (no answer, or any other status: retried).")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                   help_text="The receiver's HTTP status, if it answered.")
+    reason = models.CharField(max_length=200, blank=True,
+                              help_text="Why it was refused, e.g. 'address 127.0.0.1 is loopback'.")
     duration_ms = models.PositiveIntegerField(default=0)
     retry_in = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds until the next attempt, if any.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -111,4 +130,4 @@ class WebhookDelivery(models.Model):
 
     @property
     def succeeded(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
+        return self.outcome == DeliveryOutcome.DELIVERED

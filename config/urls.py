@@ -1,9 +1,15 @@
 from django.contrib import admin
+from django.contrib.auth.views import PasswordResetView
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from intake.login_limits import RateLimitedPasswordResetForm
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="intake:list", permanent=False)),
+    # Django's reset page, with its emails limited per address and per client (intake.login_limits).
+    path("accounts/password_reset/", PasswordResetView.as_view(form_class=RateLimitedPasswordResetForm),
+         name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("intake/", include("intake.urls")),

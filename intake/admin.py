@@ -243,6 +243,23 @@ class RaciAssignmentInline(admin.TabularInline):
         return False
 
 
+class UseCaseAdminForm(forms.ModelForm):
+    """Shows, at the field, what the services would refuse about the owners and sponsor picked."""
+
+    actor = None  # set per request by UseCaseAdmin.get_form
+
+    def clean(self):
+        cleaned = super().clean()
+        answers = {name: cleaned.get(name) for name in services.OWNER_FIELDS
+                   if name in self.changed_data and name not in self.errors}
+        if answers:
+            problems = services.use_case_owner_problems(
+                use_case=self.instance if self.instance.pk else None, actor=self.actor, answers=answers)
+            for name, reason in problems.items():
+                self.add_error(name if name in self.fields else None, reason)
+        return cleaned
+
+
 @admin.register(UseCase)
 class UseCaseAdmin(UseCasePermissionMixin, SimpleHistoryAdmin):
     list_display = ("reference", "title", "business_unit", "status", "stage", "risk_tier",
@@ -258,6 +275,11 @@ class UseCaseAdmin(UseCasePermissionMixin, SimpleHistoryAdmin):
     )
     autocomplete_fields = ("business_owner", "delivery_owner", "executive_sponsor")
     inlines = [KPIInline, RaciAssignmentInline, UseCaseEventInline]
+    form = UseCaseAdminForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
 
     def save_model(self, request, obj, form, change):
         """Route admin edits through the service so re-tiering and audit apply."""

@@ -120,7 +120,7 @@ def lockout_message(request: HttpRequest | None = None) -> str:
     cool_off = get_cool_off(request)
     minutes = max(1, math.ceil(cool_off.total_seconds() / 60)) if cool_off else None
     wait = f"Try again in {minutes} minute{'s' if minutes != 1 else ''}" if minutes else "Try again later"
-    return (f"Too many failed log-in attempts for this username from your network. {wait}, "
+    return (f"Too many failed log-in attempts from your network. {wait}, "
             "or ask a governance admin to unlock the account.")
 
 

@@ -10,10 +10,10 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 
+from intake import selectors
 from intake.choices import RaciLetter, RiskTier
 from intake.models import (
     KPI,
@@ -21,7 +21,6 @@ from intake.models import (
     BusinessUnit,
     PilotSelection,
     PortfolioBucket,
-    RaciActivity,
     RaciAssignment,
     StrategicOutcome,
     UseCase,
@@ -174,6 +173,24 @@ class UserChoiceField(forms.ModelChoiceField):
         return user_choice_label(obj)
 
 
+class OfferedUserChoiceField(UserChoiceField):
+    """Offers the people of ``queryset``, takes any of ``accepts``.
+
+    For a choice with a rule behind it (the executive sponsor): the select lists who may be chosen, and
+    anyone else posted reaches the service, which refuses with its reason, shown at the field.
+    """
+
+    accepts = None
+
+    def to_python(self, value):
+        if self.accepts is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            return self.accepts.get(pk=getattr(value, "pk", value))
+        except (ValueError, TypeError, self.accepts.model.DoesNotExist):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+
+
 def _textarea(rows: int = 3) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
@@ -189,7 +206,7 @@ class UseCaseForm(forms.ModelForm):
         field_classes = {
             "business_owner": UserChoiceField,
             "delivery_owner": UserChoiceField,
-            "executive_sponsor": UserChoiceField,
+            "executive_sponsor": OfferedUserChoiceField,
             "vendors": VendorChoiceField,
             "ai_models": ModelChoiceFieldWithFit,
         }
@@ -232,10 +249,20 @@ class UseCaseForm(forms.ModelForm):
             Q(active=True) | Q(pk=instance.portfolio_bucket_id)
         ).order_by("name")
         users = get_user_model().objects.order_by("first_name", "last_name", "username")
-        for name in ("business_owner", "delivery_owner", "executive_sponsor"):
+        for name in ("business_owner", "delivery_owner"):
             current = getattr(instance, f"{name}_id")
             self.fields[name].queryset = users.filter(Q(is_active=True) | Q(pk=current))
             self.fields[name].empty_label = "Choose a person"
+        # The sponsor decides the stage gates: the select offers who may be (selectors.eligible_sponsors); the
+        # service refuses anyone else posted, with its reason.
+        sponsor = self.fields["executive_sponsor"]
+        eligible = selectors.eligible_sponsors(instance if editing else None, creator=user)
+        current = Q(pk=instance.executive_sponsor_id)
+        sponsor.queryset = users.filter(Q(pk__in=eligible.values("pk")) | current)
+        sponsor.accepts = users.filter(Q(is_active=True) | current)
+        sponsor.empty_label = "Choose a person"
+        sponsor.help_text = ("Decides at the stage gates: a member of executive_sponsors, not one of the use "
+                             "case's own people.")
         for name in ("strategic_outcome", "portfolio_bucket"):
             self.fields[name].empty_label = "Choose one"
         self.fields["vendors"].queryset = Vendor.objects.exclude(status="offboarded").order_by("name")
@@ -375,17 +402,41 @@ def party_value(assignment: RaciAssignment) -> str:
 
 
 class RaciRowForm(forms.Form):
-    """One RACI assignment: activity x letter x party (a person or a group)."""
+    """One RACI assignment: activity x letter x party (a person or a group).
+
+    The party select offers, for a deciding activity, who may decide it first; a row of an activity the
+    user may no longer change (``locked``) is shown as it is, with its values in hidden inputs. The rules
+    are ``services.raci_set``'s: it refuses whatever is posted against them, naming the row.
+    """
 
     activity = forms.ChoiceField(label="Activity")
     letter = forms.ChoiceField(label="Letter", choices=RACI_LETTER_CHOICES)
     party = forms.ChoiceField(label="Person or group")
 
-    def __init__(self, *args: Any, activity_choices=(), party_choices=(), inactive=frozenset(), **kwargs: Any):
+    def __init__(self, *args: Any, activity_choices=(), party_choices=(), deciding_party_choices=None,
+                 locked=frozenset(), inactive=frozenset(), **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["activity"].choices = [("", "Choose an activity"), *activity_choices]
-        self.fields["party"].choices = [("", "Choose a person or group"), *party_choices]
+        activity = self.data.get(self.add_prefix("activity")) if self.is_bound else self.initial.get("activity")
+        self.locked = bool(activity) and activity in locked
+        parties = (deciding_party_choices or {}).get(activity, party_choices)
+        self.fields["party"].choices = [("", "Choose a person or group"), *parties]
+        if self.locked:
+            self.fields["activity"].choices = [c for c in activity_choices if c[0] == activity]
+            for name in ("activity", "letter", "party"):
+                self.fields[name].widget = forms.HiddenInput()
+        else:
+            self.fields["activity"].choices = [("", "Choose an activity"),
+                                               *(c for c in activity_choices if c[0] not in locked)]
         self.inactive = inactive
+
+    def shown(self) -> dict[str, str]:
+        """A locked row's activity, letter and party in words."""
+        words = {}
+        for name in ("activity", "letter", "party"):
+            value = str(self[name].value() or "")
+            words[name] = next((str(text) for key, text in _flat(self.fields[name].choices) if str(key) == value),
+                               value)
+        return words
 
     def clean_party(self) -> str:
         party = self.cleaned_data["party"]
@@ -399,18 +450,27 @@ class RaciRowForm(forms.Form):
         return {"activity": self.cleaned_data["activity"], "letter": self.cleaned_data["letter"], f"{kind}_id": int(pk)}
 
 
+def _flat(choices):
+    for key, value in choices:
+        if isinstance(value, list | tuple):
+            yield from value
+        else:
+            yield key, value
+
+
 class BaseRaciFormSet(forms.BaseFormSet):
     def add_fields(self, form, index) -> None:
         super().add_fields(form, index)
         form.fields["DELETE"].label = "Remove"
 
+    def kept_forms(self) -> list[RaciRowForm]:
+        """The forms of the kept, non-empty rows, in the order of ``rows()`` (call once the formset is valid)."""
+        return [form for form in self.forms
+                if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")]
+
     def rows(self) -> list[dict[str, Any]]:
         """Kept, non-empty rows (call once the formset is valid)."""
-        return [
-            form.row()
-            for form in self.forms
-            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
-        ]
+        return [form.row() for form in self.kept_forms()]
 
 
 RaciFormSet = forms.formset_factory(
@@ -424,22 +484,41 @@ RaciFormSet = forms.formset_factory(
 )
 
 
-def raci_formset(data=None, *, assignments: list[RaciAssignment]) -> BaseRaciFormSet:
+def _party_choices(people, groups) -> list:
+    return [("People", [(f"user:{u.pk}", user_choice_label(u)) for u in people]),
+            ("Groups", [(f"group:{g.pk}", f"{g.name} (group)") for g in groups])]
+
+
+def raci_formset(data=None, *, assignments: list[RaciAssignment], choices: selectors.RaciChoices) -> BaseRaciFormSet:
     """The RACI editor: one row per current assignment plus three blank ones.
 
-    Choices are fetched once (activities, active users, groups) and shared by
-    every row. People on the RACI who have since been deactivated stay
+    Choices come from ``selectors.raci_choices`` (fetched once, shared by every row). A row of a deciding
+    activity offers first who may decide it (R or A on a review: its group, and for governance admins its
+    members; A on go / no-go: members of executive_sponsors; never the use case's own people), then
+    everyone else for the other letters. People on the RACI who have since been deactivated stay
     selectable so their rows show as they are; saving them is refused.
     """
-    activities = [(a.key, a.name) for a in RaciActivity.objects.order_by("order", "key")]
-    users = get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
-    people = [(f"user:{u.pk}", user_choice_label(u)) for u in users]
     inactive = {party_value(a): a.user for a in assignments if a.user_id and not a.user.is_active}
-    people += [(value, f"{user_choice_label(u)}, inactive") for value, u in inactive.items()]
-    groups = [(f"group:{g.pk}", f"{g.name} (group)") for g in Group.objects.order_by("name")]
+    gone = [(value, f"{user_choice_label(u)}, inactive") for value, u in inactive.items()]
+    everyone = _party_choices(choices.people, choices.groups)
+    everyone[0][1].extend(gone)
+    deciding_party_choices = {}
+    for key, (users, groups) in choices.deciders.items():
+        letters = "R or A" if choices.deciding[key] else "A"
+        others = "C or I" if choices.deciding[key] else "R, C or I"
+        ids = {u.pk for u in users}, {g.pk for g in groups}
+        deciders = [*((f"user:{u.pk}", user_choice_label(u)) for u in users),
+                    *((f"group:{g.pk}", f"{g.name} (group)") for g in groups)]
+        rest = _party_choices([p for p in choices.people if p.pk not in ids[0]],
+                              [g for g in choices.groups if g.pk not in ids[1]])
+        deciding_party_choices[key] = [(f"May decide ({letters})", deciders),
+                                       *((f"{label} ({others} only)", items) for label, items in rest)]
+        deciding_party_choices[key][1][1].extend(gone)
     form_kwargs = {
-        "activity_choices": activities,
-        "party_choices": [("People", people), ("Groups", groups)],
+        "activity_choices": choices.activities,
+        "party_choices": everyone,
+        "deciding_party_choices": deciding_party_choices,
+        "locked": choices.locked,
         "inactive": frozenset(inactive),
     }
     if data is not None:

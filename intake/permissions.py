@@ -59,10 +59,10 @@ _CODENAME = {
 }
 # Separation of duties: these may never be taken by the use case's own people.
 _SOD_ACTIONS = {Action.DECIDE_REVIEW, Action.DECIDE_GATE}
-_OWN_ACTIVITIES = (Activity.OUTCOME, Activity.DELIVERY)
-_OWN_LETTERS = (RaciLetter.RESPONSIBLE, RaciLetter.ACCOUNTABLE)
+OWN_ACTIVITIES = (Activity.OUTCOME, Activity.DELIVERY)
+OWN_LETTERS = (RaciLetter.RESPONSIBLE, RaciLetter.ACCOUNTABLE)
 # Whoever submits may be someone other than the creator (an owner, an admin on their behalf).
-_SUBMIT_EVENTS = ("submitted", "resubmitted")
+SUBMIT_EVENTS = ("submitted", "resubmitted")
 
 
 @dataclass(frozen=True)
@@ -216,10 +216,7 @@ def permission_facts(user, use_cases: Iterable[UseCase]) -> dict[int, Facts]:
     """Per-row permission facts for a page of use cases, in three queries."""
     rows = {uc.id: uc for uc in use_cases}
     granted: dict[int, set[str]] = defaultdict(set)
-    conflicts: dict[int, list[str]] = defaultdict(list)
-    for uc in rows.values():
-        if uc.created_by_id == user.id:
-            conflicts[uc.id].append("created it")
+    ties: dict[int, list[tuple[str, str]]] = defaultdict(list)
     if rows and user.is_authenticated:
         for model, party in ((UseCaseUserObjectPermission, {"user": user}),
                              (UseCaseGroupObjectPermission, {"group__user": user})):
@@ -227,33 +224,73 @@ def permission_facts(user, use_cases: Iterable[UseCase]) -> dict[int, Facts]:
                 "content_object_id", "permission__codename"
             ):
                 granted[uc_id].add(codename)
-        for uc_id, reason in _ties(user, list(rows)):
-            if reason not in conflicts[uc_id]:
-                conflicts[uc_id].append(reason)
+        for uc_id, activity, reason in _ties(user, list(rows)):
+            ties[uc_id].append((activity, reason))
     base = global_perms(user)
-    return {uc_id: Facts(perms=base | granted[uc_id], conflicts=tuple(conflicts[uc_id])) for uc_id in rows}
+    return {uc_id: Facts(perms=base | granted[uc_id], conflicts=_conflicts(user, uc, ties[uc_id]))
+            for uc_id, uc in rows.items()}
 
 
-def _ties(user, ids: list[int]) -> list[tuple[int, str]]:
-    """(use case id, why) for each tie that bars ``user`` from deciding, in one query.
+def _conflicts(user, use_case: UseCase, ties: list[tuple[str, str]]) -> tuple[str, ...]:
+    """Every tie of ``user`` to ``use_case`` that bars deciding, each named once.
 
-    Submitting counts whoever did it, and R or A on outcome or delivery counts
-    when held through a group too: a delivery team is no more independent
-    than its members.
+    The use case's own fields (creator, business owner, delivery owner) count
+    whatever its RACI says: a hand-edited RACI that leaves an owner off the
+    outcome or delivery rows does not make them independent.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return ()
+    reasons = ["created it"] if use_case.created_by_id == user.pk else []
+    for _activity, reason in ties:
+        if reason not in reasons:
+            reasons.append(reason)
+    held = {activity for activity, _reason in ties}
+    if use_case.business_owner_id == user.pk and Activity.OUTCOME not in held:
+        reasons.append("are its business owner")
+    if use_case.delivery_owner_id == user.pk and Activity.DELIVERY not in held:
+        reasons.append("are its delivery owner")
+    return tuple(reasons)
+
+
+def own_people_reasons(user, use_case: UseCase) -> tuple[str, ...]:
+    """Why ``user`` is one of ``use_case``'s own people (creator, submitter, owner, R or A on its outcome
+    or delivery, directly or through a group), whatever the grants say; empty when independent. One query."""
+    if not getattr(user, "is_authenticated", False):
+        return ()
+    return _conflicts(user, use_case, [(activity, reason) for _id, activity, reason in _ties(user, [use_case.pk])])
+
+
+def refuse_own_people(user, action: Action, use_case: UseCase) -> None:
+    """Separation of duties, structurally: PermissionDenied when ``user`` is one of the use case's own people.
+
+    The deciding services call this under their row lock on top of ``require``: whatever a RACI row or a
+    grant says (even one written around the services), the use case's own people never decide it.
+    """
+    reasons = own_people_reasons(user, use_case)
+    if reasons:
+        raise PermissionDenied(_sod_reason(action, use_case, reasons))
+
+
+def _ties(user, ids: list[int]) -> list[tuple[int, str, str]]:
+    """(use case id, activity, why) for each tie that bars ``user`` from deciding, in one query.
+
+    Submitting counts whoever did it (activity ""), and R or A on outcome or
+    delivery counts when held through a group too: a delivery team is no more
+    independent than its members.
     """
     groups = User.groups.through.objects.filter(user_id=user.pk).values("group_id")
     raci = RaciAssignment.objects.filter(
         Q(user_id=user.pk) | Q(group_id__in=groups),
-        use_case_id__in=ids, activity__key__in=_OWN_ACTIVITIES, letter__in=_OWN_LETTERS,
+        use_case_id__in=ids, activity__key__in=OWN_ACTIVITIES, letter__in=OWN_LETTERS,
     ).order_by().values_list("use_case_id", "activity__key", "letter", "group__name")
     blank = Value("", output_field=CharField())
-    submits = UseCaseEvent.objects.filter(use_case_id__in=ids, actor_id=user.pk, kind__in=_SUBMIT_EVENTS).annotate(
+    submits = UseCaseEvent.objects.filter(use_case_id__in=ids, actor_id=user.pk, kind__in=SUBMIT_EVENTS).annotate(
         tie_activity=blank, tie_letter=blank, tie_group=blank,
     ).order_by().values_list("use_case_id", "tie_activity", "tie_letter", "tie_group")
     # Unordered parts (a compound query allows no ORDER BY inside), sorted here for a stable
     # message: submitted, then delivery, then outcome.
     ties = sorted(raci.union(submits, all=True), key=lambda tie: (*tie[:3], tie[3] or ""))
-    return [(uc_id, _tie_reason(activity, letter, group)) for uc_id, activity, letter, group in ties]
+    return [(uc_id, activity, _tie_reason(activity, letter, group)) for uc_id, activity, letter, group in ties]
 
 
 def _tie_reason(activity: str, letter: str, group: str | None) -> str:
@@ -275,11 +312,15 @@ def decide(user, action: Action, use_case: UseCase, *, function: str = "", facts
         return Decision(False, f"{use_case.reference} is {status}; it can be edited only as a draft "
                                "or when changes are requested.")
     if action in _SOD_ACTIONS and facts.conflicted:
-        what = "reviews" if action == Action.DECIDE_REVIEW else "stage gates"
-        return Decision(False, f"Separation of duties: you submitted {use_case.reference} or are responsible "
-                               f"or accountable for its outcome or delivery, so you may not decide its {what}. "
-                               f"You {_and_list(facts.conflicts)}.")
+        return Decision(False, _sod_reason(action, use_case, facts.conflicts))
     return Decision(True)
+
+
+def _sod_reason(action: Action, use_case: UseCase, conflicts: Iterable[str]) -> str:
+    what = "reviews" if action == Action.DECIDE_REVIEW else "stage gates"
+    return (f"Separation of duties: you submitted {use_case.reference} or are responsible "
+            f"or accountable for its outcome or delivery, so you may not decide its {what}. "
+            f"You {_and_list(conflicts)}.")
 
 
 def _and_list(items: Iterable[str]) -> str:

@@ -57,6 +57,9 @@ def advance(use_case: UseCase, spec: dict[str, Any], users: dict[str, Any], subm
         scores, note = spec["pilot"]
         intake_services.pilot_selection_record(use_case=use_case, actor=users[PMO], note=note,
                                                scores=dict(zip(PILOT_CRITERIA, scores, strict=True)))
+    if spec["stage"] == Stage.STOPPED:
+        # Gates are decided only while a use case is open: the sponsor kills it before its review stops it.
+        use_case = _side_state(use_case, Stage.STOPPED, users)
     use_case = _decide_reviews(use_case, spec["status"], users, submitter)
     if use_case.status in (Status.IN_REVIEW, Status.APPROVED, Status.REJECTED):
         _add_risks(use_case, users)
@@ -178,9 +181,9 @@ def _side_state(use_case: UseCase, stage: str, users) -> UseCase:
     if stage == Stage.PAUSED:
         services.gate_decide(use_case=use_case, actor=sponsor, outcome="pause",
                              rationale="Paused while the deprecated model is replaced.")
-    elif stage == Stage.STOPPED:
+    elif stage == Stage.STOPPED and use_case.stage != Stage.STOPPED:
         services.gate_decide(use_case=use_case, actor=sponsor, outcome="kill",
-                             rationale="Stopped after the security review; not to be revived.")
+                             rationale="Stopped at exploration: outside our risk appetite; not to be revived.")
     elif stage == Stage.RETIRED:
         intake_services.use_case_set_stage(use_case=use_case, actor=users[ADMIN], stage=Stage.RETIRED,
                                            note="Replaced by the HR policy assistant chatbot.")

@@ -13,6 +13,7 @@ from intake.forms import UserChoiceField
 from reviews import services
 from reviews.models import IncidentStatus, MitigationStatus, Review, RiskArea
 from reviews.services.evidence import INCIDENT_FIELDS, RISK_FIELDS
+from reviews.validators import validate_single_line
 
 
 class ReviewAdminForm(forms.ModelForm):
@@ -329,7 +330,7 @@ class IncidentForm(forms.Form):
 
     severity = forms.TypedChoiceField(choices=_numbered(SEVERITY_LABELS), coerce=int, widget=forms.RadioSelect,
                                       error_messages={"invalid_choice": "Choose a severity from 1 to 4."})
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[validate_single_line])
     occurred_at = forms.DateTimeField(
         label="Occurred at", input_formats=[DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),

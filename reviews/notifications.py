@@ -4,12 +4,17 @@ A rolled-back decision must not tell anyone it happened, so every message
 is rendered now (while the data is at hand) and handed to ``on_commit``.
 ``robust`` keeps a mail-server failure from turning a committed decision
 into an error page; the failure is logged instead.
+
+The severity-1 incident alert matters most, so it is a Celery task of its own
+(``reviews.tasks.send_incident_alert``): queued after the commit, retried when
+the mail server fails, logged once sent (``IncidentAlert``). Subjects are
+always one line, whatever people typed into the titles they quote.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,7 +23,16 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
-from reviews.models import Review
+from reviews.models import Incident, Review
+
+logger = logging.getLogger(__name__)
+MAX_SUBJECT = 200
+
+
+def one_line(text: str, limit: int = MAX_SUBJECT) -> str:
+    """``text`` with every run of whitespace (line breaks included) as one space, cut at ``limit``."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _absolute(path: str) -> str:
@@ -41,9 +55,14 @@ def _send_after_commit(*, subject: str, template: str, context: dict, recipients
     if not to:
         return
     body = render_to_string(template, context)
-    transaction.on_commit(
-        partial(send_mail, subject, body, settings.DEFAULT_FROM_EMAIL, to, fail_silently=False), robust=True
-    )
+    subject = one_line(subject)
+
+    # A named function, not a partial: Django logs a robust callback's failure by its __qualname__,
+    # which a partial lacks (the logging itself would then fail, into the request).
+    def send() -> None:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to, fail_silently=False)
+
+    transaction.on_commit(send, robust=True)
 
 
 def _subject(review: Review, what: str) -> str:
@@ -105,13 +124,46 @@ def gate_decided(decision, *, actor) -> None:
     )
 
 
-def incident_severity_one(incident, *, actor) -> None:
-    """Severity 1 tells the go/no-go Accountable and the governance admins at once."""
+def incident_severity_one(incident: Incident, *, actor) -> None:
+    """Severity 1 tells the go/no-go Accountable and the governance admins at once: queue the alert.
+
+    Queued after the commit; a broker that is down, or (when tasks run in-process) a mail server
+    that stays down, is logged and never turns the saved incident into an error.
+    """
+    incident_id = incident.pk
+    history_id = incident.history.order_by("-history_id").values_list("history_id", flat=True).first()
+
+    def queue_incident_alert() -> None:
+        _queue_incident_alert(incident_id, history_id)
+
+    transaction.on_commit(queue_incident_alert, robust=True)
+
+
+def _queue_incident_alert(incident_id: int, history_id: int) -> None:
+    """Hand the alert to a worker, which retries it with backoff while the mail server fails.
+
+    Without a broker (the embedded default) the task runs here, at once: a failure is logged, and
+    never raised into the request that saved the incident.
+    """
+    from reviews.tasks import send_incident_alert
+
+    try:
+        send_incident_alert.delay(incident_id, history_id)
+    except Exception as exc:  # a broker that is down, or the in-process run's mail failure
+        logger.error("Severity-1 alert for incident %s not sent (%s): %s", incident_id, type(exc).__name__, exc)
+
+
+def incident_alert_message(incident: Incident) -> tuple[str, str, list[str]]:
+    """(subject, body, recipients) of the severity-1 alert: the go/no-go A and the governance admins."""
     use_case = incident.use_case
     admins = get_user_model().objects.filter(groups__name="governance_admins", is_active=True)
-    _send_after_commit(
-        subject=f"[Stagegate] SEVERITY 1 incident on {use_case.reference}: {incident.title}",
-        template="reviews/email/incident_severity_one.txt",
-        context={"incident": incident, "use_case": use_case, "actor": actor, "url": _detail_url(use_case)},
-        recipients=[*_go_no_go_accountable_emails(use_case), *admins.values_list("email", flat=True)],
-    )
+    recipients = sorted({address for address in [*_go_no_go_accountable_emails(use_case),
+                                                 *admins.values_list("email", flat=True)] if address})
+    subject = one_line(f"[Stagegate] SEVERITY 1 incident on {use_case.reference}: {incident.title}")
+    body = render_to_string("reviews/email/incident_severity_one.txt",
+                            {"incident": incident, "use_case": use_case, "url": _detail_url(use_case)})
+    return subject, body, recipients
+
+
+def send_incident_alert_email(subject: str, body: str, recipients: list[str]) -> None:
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from config.tasks import MAIL_RETRY, enqueue_on_commit
 from reviews import services
+from reviews.services import evidence
 
 
 @shared_task(name="reviews.tasks.send_review_reminders")
@@ -40,3 +41,12 @@ def send_review_reminder(review_id: int, kind: str, for_date_iso: str) -> bool:
 def schedule_rereviews() -> list[int]:
     """Daily: open the next review cycle of use cases in operation whose re-review is due."""
     return [use_case.pk for use_case in services.rereviews_open_due(today=timezone.localdate())]
+
+
+@shared_task(name="reviews.tasks.send_incident_alert", **MAIL_RETRY)
+def send_incident_alert(incident_id: int, history_id: int) -> bool:
+    """Send one severity-1 incident alert; False when it was already sent or has nobody to go to.
+
+    Queued after the incident is saved (reviews.notifications); a mail failure is retried with backoff.
+    """
+    return evidence.send_incident_alert(incident_id=incident_id, history_id=history_id) is not None

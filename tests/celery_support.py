@@ -1,4 +1,4 @@
-"""Test support for tasks: eager Celery, a mail server that goes away, a broker that is down, a clock.
+"""Test support for tasks: eager Celery, a mail server that goes away, a broker that is down.
 
 Import the fixtures into a test module (``from tests.celery_support import eager, smtp_down``).
 """
@@ -6,7 +6,6 @@ Import the fixtures into a test module (``from tests.celery_support import eager
 from __future__ import annotations
 
 import contextlib
-import datetime
 import logging
 import uuid
 from smtplib import SMTPServerDisconnected
@@ -15,7 +14,6 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
-from django.utils import timezone
 
 from config.celery import app
 
@@ -82,26 +80,6 @@ def broker_down():
     finally:
         _drop_broker_connections()
 
-
-class Clock:
-    def __init__(self, today: datetime.date):
-        self.today = today
-
-    def advance(self, days: int = 1) -> None:
-        self.today += datetime.timedelta(days=days)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """``timezone.localdate()`` returns ``clock.today``; move it with ``clock.advance()``."""
-    real = timezone.localdate
-    frozen = Clock(real())
-
-    def localdate(value=None, timezone=None):
-        return frozen.today if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-    return frozen
 
 
 def _fresh_routing() -> None:

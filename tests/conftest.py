@@ -1,12 +1,78 @@
-"""Persona fixtures: who is who in the tests.
+"""Persona fixtures: who is who in the tests, and when.
 
 ava submits for Customer Operations, ben for Finance; gov is a governance
 admin. Tests read like the journeys of these people.
+
+Every test runs at a fixed instant (``clock``), never on the wall clock, so a
+run at 23:53 or across a daylight-saving change sees the same dates as one at
+noon. The instant ticks, so timeouts and ordering by time still work.
 """
 
+import datetime
+import os
+
 import pytest
+from django.utils import timezone
 
 from tests.factories import BusinessUnitFactory, UserFactory
+
+# A Wednesday in mid-June, noon in London: far from midnight, a month end and a clock change.
+# Under TZ=Pacific/Kiritimati (UTC+14, CI's clock-dependency run) it is already 01:00 on Thursday.
+# STAGEGATE_TEST_INSTANT (ISO 8601 with an offset) starts every test elsewhere: CI runs the date
+# rules' tests at each of the risky instants in tests/instants.py that way.
+FIXED_INSTANT = datetime.datetime.fromisoformat(os.environ.get("STAGEGATE_TEST_INSTANT", "2026-06-10T11:00:00+00:00"))
+
+
+class Clock:
+    """The instant a test runs at. ``move_to`` and ``shift`` move it (time-machine underneath).
+
+    Every move is made in UTC: given a ZoneInfo datetime, time-machine would also set the
+    process TZ, and restore at the end of the test whatever TZ it saw then (perhaps a zone a
+    ``settings`` override had set), leaking one test's zone into the next.
+    """
+
+    def __init__(self, machine):
+        self._machine = machine
+
+    def move_to(self, when: datetime.datetime, *, tick: bool = True) -> None:
+        if timezone.is_naive(when):
+            raise ValueError("Give the clock an aware datetime (or use go_to for a local day).")
+        self._machine.move_to(when.astimezone(datetime.UTC), tick=tick)
+
+    def shift(self, delta: datetime.timedelta) -> None:
+        self._machine.shift(delta)
+
+    def go_to(self, day: datetime.date, at: datetime.time = datetime.time(12)) -> None:
+        """The given local day (the current time zone's), at noon unless ``at`` says otherwise."""
+        self.move_to(timezone.make_aware(datetime.datetime.combine(day, at)))
+
+    def advance(self, days: int = 1) -> None:
+        """The same local time ``days`` local days later: a day with a clock change is 23 or 25 hours."""
+        now = timezone.localtime()
+        self.go_to(now.date() + datetime.timedelta(days=days), at=now.time().replace(tzinfo=None))
+
+    @property
+    def now(self) -> datetime.datetime:
+        return timezone.now()
+
+    @property
+    def today(self) -> datetime.date:
+        return timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def clock(time_machine) -> Clock:
+    """Every test starts at ``FIXED_INSTANT``; ask for ``clock`` to move it."""
+    time_machine.move_to(FIXED_INSTANT.astimezone(datetime.UTC), tick=True)
+    return Clock(time_machine)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that start a browser or a real Celery worker (on the shared broker) run one after
+    another on one pytest-xdist worker; the rest are spread over every core."""
+    for item in items:
+        if item.get_closest_marker("redis") or "e2e" in item.nodeid.split("/"):
+            item.add_marker(pytest.mark.xdist_group("serial"))
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api.etags import check_if_match, etag_for
+from api.exceptions import Conflict
 from api.filters import UseCaseFilterSet
 from api.schema import IF_MATCH
 from api.serializers.evidence import (
@@ -125,13 +126,18 @@ class UseCaseViewSet(GenericViewSet):
 
     @extend_schema(summary="Decide the stage gate", request=GateDecisionInputSerializer,
                    responses={201: GateDecisionSerializer,
-                              409: OpenApiResponse(description="Scale refused: unmet lists every unmet criterion.")})
+                              409: OpenApiResponse(description="Scale refused: unmet lists every unmet criterion; "
+                                                               "or the use case is a draft, withdrawn or rejected.")})
     @action(detail=True, methods=["post"], url_path="gate-decisions")
     def gate_decisions(self, request, reference=None):
         use_case = self._visible(reference)
         serializer = GateDecisionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        decision = review_services.gate_decide(use_case=use_case, actor=request.user, **serializer.validated_data)
+        try:
+            decision = review_services.gate_decide(use_case=use_case, actor=request.user,
+                                                   **serializer.validated_data)
+        except review_services.GateClosed as exc:  # its status has no gates: a conflict, as the service says
+            raise Conflict(exc.messages[0]) from exc
         return Response(GateDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Comment on it (or on one of its reviews)", request=CommentInputSerializer,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import ipaddress
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -139,6 +140,13 @@ if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_MINUTES < 1:
     raise ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be at least 1.")
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying (a guess or two at each of many usernames) never trips the per-username count:
+# after AXES_IP_FAILURE_LIMIT failures from one address, whatever the usernames, that address is
+# refused every login for the same cool-off (intake.login_limits.LoginLimitHandler).
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 20)
+if AXES_IP_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured("AXES_IP_FAILURE_LIMIT must be at least AXES_FAILURE_LIMIT.")
+AXES_HANDLER = "intake.login_limits.LoginLimitHandler"
 AXES_RESET_ON_SUCCESS = True
 # The audit trail in admin: every failure (AccessFailureLog, kept after a reset) and every success (AccessLog).
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
@@ -152,6 +160,13 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 AXES_CLIENT_IP_CALLABLE = "intake.auth.client_ip"
+# Password-reset emails (intake.login_limits.RateLimitedPasswordResetForm): at most this many an
+# hour to one address, and requests from one client address; beyond them nothing is sent, and the
+# page answers as always.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 3)
+PASSWORD_RESET_LIMIT_PER_IP = env_int("PASSWORD_RESET_LIMIT_PER_IP", 10)
+if PASSWORD_RESET_LIMIT_PER_ADDRESS < 1 or PASSWORD_RESET_LIMIT_PER_IP < 1:
+    raise ImproperlyConfigured("PASSWORD_RESET_LIMIT_PER_ADDRESS and PASSWORD_RESET_LIMIT_PER_IP must be at least 1.")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "intake:list"
@@ -303,7 +318,24 @@ CONTENT_SECURITY_POLICY = {
 if env_str("CSP_REPORT_URI", ""):
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [env_str("CSP_REPORT_URI")]
 
+# A person's API token expires this long after it was issued (service accounts' are rotated in admin).
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 720)
+if API_TOKEN_TTL_HOURS < 1:
+    raise ImproperlyConfigured("API_TOKEN_TTL_HOURS must be at least 1.")
+
 # Webhook deliveries: attempts in all, and the first retry's delay (doubling each time).
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
 WEBHOOK_BACKOFF_SECONDS = env_int("WEBHOOK_BACKOFF_SECONDS", 30)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Deliveries go only to public addresses: the receiver's name is resolved when each attempt is sent
+# and loopback, link-local, private, multicast, reserved and IPv4-mapped addresses are refused,
+# unless the address is in one of these IP addresses or networks (CIDR), e.g. "10.0.5.20,10.1.0.0/16".
+# Addresses, not names: the check is on what the name resolves to when it is sent.
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", [])
+for _allowed in WEBHOOK_ALLOWED_HOSTS:
+    try:
+        ipaddress.ip_network(_allowed, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"WEBHOOK_ALLOWED_HOSTS={_allowed!r}: list IP addresses or networks (CIDR), not names."
+        ) from None

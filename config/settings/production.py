@@ -12,7 +12,11 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-", "test-", "django-insec
         "SECRET_KEY must be set to a random value of at least 50 characters in production."
     )
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto says a request came over HTTPS only when our own proxy wrote it: trusted only when
+# the deployment says it runs behind one (TRUSTED_PROXY_COUNT > 0, whose outermost proxy must set the
+# header itself, replacing any the client sent). Without a proxy a client could claim HTTPS with it.
+if TRUSTED_PROXY_COUNT > 0:  # noqa: F405
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

@@ -3,7 +3,7 @@
 from intake.models import PILOT_CRITERIA
 
 from .matrix import matrix_publish
-from .raci import grants_recompute, raci_set, raci_sync_defaults
+from .raci import OWNER_FIELDS, RaciRefused, grants_recompute, raci_set, raci_sync_defaults
 from .usecases import (
     DEPENDENCY_FIELDS,
     KPI_FIELDS,
@@ -15,6 +15,7 @@ from .usecases import (
     use_case_create,
     use_case_missing_fields,
     use_case_override_tier,
+    use_case_owner_problems,
     use_case_set_stage,
     use_case_set_status,
     use_case_submit,
@@ -25,9 +26,11 @@ from .usecases import (
 __all__ = [
     "DEPENDENCY_FIELDS",
     "KPI_FIELDS",
+    "OWNER_FIELDS",
     "PILOT_CRITERIA",
     "REQUIRED_FOR_SUBMIT",
     "TIER_INPUTS",
+    "RaciRefused",
     "dependency_ids",
     "grants_recompute",
     "matrix_publish",
@@ -38,6 +41,7 @@ __all__ = [
     "use_case_create",
     "use_case_missing_fields",
     "use_case_override_tier",
+    "use_case_owner_problems",
     "use_case_set_stage",
     "use_case_set_status",
     "use_case_submit",

@@ -7,7 +7,7 @@ it inside its own transaction, so a failure leaves the old grants intact.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -24,14 +24,16 @@ from intake.models import (
     RaciActivity,
     RaciAssignment,
     UseCase,
+    UseCaseEvent,
     UseCaseGroupObjectPermission,
     UseCaseUserObjectPermission,
 )
+from intake.permissions import OWN_ACTIVITIES, OWN_LETTERS, Action, is_governance_admin, require
 
 # Whoever is R or A on these records gate evidence (scores, risks, KPIs, incidents).
 EVIDENCE_ACTIVITIES = (Activity.OUTCOME, Activity.DELIVERY, Activity.MONITORING, Activity.INCIDENT_RESPONSE)
 # A row of the RACI: (activity key, letter, "user" | "group", party id).
-Row = tuple[str, str, str, int]
+Row = selectors.Row
 R, A, INFORMED = RaciLetter.RESPONSIBLE, RaciLetter.ACCOUNTABLE, RaciLetter.INFORMED
 
 
@@ -71,9 +73,7 @@ def default_rows(use_case: UseCase) -> set[Row]:
     return rows
 
 
-def _row_of(assignment: RaciAssignment) -> Row:
-    kind, party = ("user", assignment.user_id) if assignment.user_id else ("group", assignment.group_id)
-    return (assignment.activity.key, assignment.letter, kind, party)
+_row_of = selectors.row_of
 
 
 def _create_rows(use_case: UseCase, rows: Iterable[Row], source: str, actor: AbstractBaseUser | None = None) -> None:
@@ -146,9 +146,129 @@ def _check_parties_exist(rows: list[Row]) -> None:
         raise ValidationError("A RACI party does not exist or is inactive.")
 
 
+class RaciRefused(ValidationError):
+    """A refused RACI change: ``general`` reasons, and ``row_errors`` (index in the rows given -> reasons)
+    for the rows at fault, so a page can show each reason at its row. Nothing was changed."""
+
+    def __init__(self, general: list[str], row_errors: Mapping[int, list[str]]):
+        self.general, self.row_errors = list(general), dict(row_errors)
+        super().__init__([*self.general, *(f"Row {index + 1}: {message}"
+                                           for index, messages in sorted(self.row_errors.items())
+                                           for message in messages)])
+
+
+def _labels(user_ids: Iterable[int], group_ids: Iterable[int]) -> dict[tuple[str, int], str]:
+    users = get_user_model().objects.filter(id__in=set(user_ids)).values_list("id", "username")
+    groups = Group.objects.filter(id__in=set(group_ids)).values_list("id", "name")
+    return {**{("user", pk): name for pk, name in users}, **{("group", pk): f"the {name} group" for pk, name in groups}}
+
+
+def _sentence(label: str) -> str:
+    """A party's label at the start of a sentence: "The pmo group", a username as it is."""
+    return "The" + label[3:] if label.startswith("the ") else label
+
+
+def _holder_problems(use_case: UseCase, actor: AbstractBaseUser, current: set[Row],
+                     rows: list[Row]) -> RaciRefused | None:
+    """Who may hold the deciding letters and who may change their rows (docs/permissions.md).
+
+    - A review function's R and A: that function's group, or a member of it named by a governance admin.
+    - Go / no-go's A: a member of executive_sponsors (a person, not a group).
+    - Never the use case's own people: its creator, whoever submitted it, its business and delivery
+      owners, whoever is R or A on its outcome or delivery (directly or through a group).
+    - After submission only governance admins change the rows of the review activities and go / no-go.
+
+    Rows already on the RACI are not judged again (a later rule must not lock a RACI nobody may then
+    save); the added ones are, and an added outcome or delivery R or A may not tie someone who decides.
+    """
+    deciding = selectors.deciding_activities()
+    names = dict(RaciActivity.objects.values_list("key", "name"))
+    added = [(index, row) for index, row in enumerate(rows) if row not in current]
+    general: list[str] = []
+    by_row: dict[int, list[str]] = defaultdict(list)
+    if selectors.deciding_rows_locked(use_case, actor):
+        for index, (key, *_rest) in added:
+            if key in deciding:
+                by_row[index].append(f"{use_case.reference} has been submitted: only governance admins may change "
+                                     f"who is on its {names[key].lower()}.")
+        removed = sorted({row[0] for row in current - set(rows) if row[0] in deciding})
+        general += [f"{use_case.reference} has been submitted: only governance admins may remove anyone from its "
+                    f"{names[key].lower()}." for key in removed]
+    deciders = {row for row in rows if selectors.decides(deciding, row[0], row[1])}
+    own = selectors.own_people(use_case, rows)
+    memberships = selectors.group_ids_of(party for *_rest, kind, party in rows if kind == "user")
+    function_groups = dict(Group.objects.filter(name__in=[*ReviewFunction.values, OrgGroup.EXECUTIVE_SPONSORS])
+                           .values_list("name", "id"))
+    sponsors = function_groups.get(OrgGroup.EXECUTIVE_SPONSORS)
+    labels = _labels([row[3] for row in rows if row[2] == "user"], [row[3] for row in rows if row[2] == "group"])
+    for index, row in added:
+        key, letter, kind, party = row
+        label, activity = labels.get((kind, party), "This party"), names[key].lower()
+        if index in by_row:  # refused already: one reason per row
+            continue
+        if row in deciders:
+            function = deciding[key]
+            if function and kind == "group" and party != function_groups.get(function):
+                by_row[index].append(f"Only the {function} group may be {RaciLetter(letter).label} for the {activity}"
+                                     f" (or one of its members, named by a governance admin), not {label}.")
+            elif function and kind == "user" and not is_governance_admin(actor):
+                by_row[index].append(f"Only a governance admin may name a person {RaciLetter(letter).label} for "
+                                     f"the {activity}; choose the {function} group.")
+            elif function and kind == "user" and function_groups.get(function) not in memberships[party]:
+                by_row[index].append(f"{label} is not in the {function} group, so may not be "
+                                     f"{RaciLetter(letter).label} for the {activity}.")
+            elif not function and kind == "group":
+                by_row[index].append(f"The Accountable for the {activity} is a person from executive_sponsors, "
+                                     f"not {label}.")
+            elif not function and sponsors not in memberships[party]:
+                by_row[index].append(f"{label} is not in executive_sponsors, so may not be Accountable for the "
+                                     f"{activity}.")
+            why = own.why(party, memberships[party]) if kind == "user" else own.groups.get(party, "")
+            if why and index not in by_row:
+                by_row[index].append(f"{_sentence(label)} {why}: separation of duties keeps the use case's own "
+                                     "people from deciding its reviews and gates.")
+        elif key in OWN_ACTIVITIES and letter in OWN_LETTERS:
+            holds = sorted(names[d[0]].lower() for d in deciders if (d[2], d[3]) == (kind, party)
+                           or (kind == "group" and d[2] == "user" and party in memberships[d[3]]))
+            if holds:
+                by_row[index].append(f"{_sentence(label)} decides on its {holds[0]}: separation of duties keeps "
+                                     "those who decide off its outcome and delivery.")
+    by_row = {index: reasons for index, reasons in by_row.items() if reasons}
+    if general or by_row:
+        return RaciRefused(general, by_row)
+    return None
+
+
+def _describe(rows: Iterable[Row], labels: Mapping[tuple[str, int], str], names: Mapping[str, str]) -> str:
+    return "; ".join(f"{names.get(key, key)} {letter} {labels.get((kind, party), f'{kind} {party}')}"
+                     for key, letter, kind, party in sorted(rows))
+
+
+def _record_change(use_case: UseCase, actor: AbstractBaseUser, before: set[Row], after: set[Row]) -> None:
+    """The timeline says who changed which rows of a submitted use case's RACI (history keeps every row)."""
+    added, removed = after - before, before - after
+    if not (added or removed) or use_case.status == Status.DRAFT:
+        return
+    changed = added | removed
+    labels = _labels([r[3] for r in changed if r[2] == "user"], [r[3] for r in changed if r[2] == "group"])
+    labels = {key: value.removeprefix("the ") for key, value in labels.items()}
+    names = dict(RaciActivity.objects.values_list("key", "name"))
+    parts = [f"Added: {_describe(added, labels, names)}." if added else "",
+             f"Removed: {_describe(removed, labels, names)}." if removed else ""]
+    UseCaseEvent.objects.create(use_case=use_case, kind="raci_changed", from_status=use_case.status,
+                                to_status=use_case.status, actor=actor, note=" ".join(p for p in parts if p))
+
+
 @transaction.atomic
 def raci_set(*, use_case: UseCase, actor: AbstractBaseUser, rows: Iterable[Mapping[str, Any]]) -> None:
-    """Replace the whole RACI by hand; refused (nothing changes) unless each activity has one A."""
+    """Replace the whole RACI by hand; refused (nothing changes) unless each activity has one A and every
+    deciding role goes to a party who may hold it (``_holder_problems``).
+
+    Raises Http404 / PermissionDenied (only the outcome's A and governance admins manage the RACI),
+    ValidationError for bad rows and RaciRefused, naming the rows at fault, for parties who may not hold
+    what they were given. After submission the timeline records each change.
+    """
+    require(actor, Action.MANAGE_RACI, use_case)
     parsed: list[Row] = [
         (row["activity"], row["letter"], "user" if row.get("user_id") else "group",
          int(row.get("user_id") or row.get("group_id") or 0))
@@ -157,6 +277,10 @@ def raci_set(*, use_case: UseCase, actor: AbstractBaseUser, rows: Iterable[Mappi
     _validate_rows(parsed)
     _check_parties_exist(parsed)
     use_case = UseCase.objects.select_for_update().get(pk=use_case.pk)
+    current = {_row_of(a) for a in use_case.raci.select_related("activity")}
+    refused = _holder_problems(use_case, actor, current, parsed)
+    if refused is not None:
+        raise refused
     for assignment in use_case.raci.all():
         assignment._history_user = actor
         assignment.delete()
@@ -164,7 +288,59 @@ def raci_set(*, use_case: UseCase, actor: AbstractBaseUser, rows: Iterable[Mappi
     use_case.raci_customised = True
     use_case._history_user = actor
     use_case.save(update_fields=["raci_customised", "updated_at"])
+    _record_change(use_case, actor, current, set(parsed))
     grants_recompute(use_case=use_case)
+
+
+# The intake answers that name people: the owners and the sponsor (the go / no-go's default A).
+OWNER_FIELDS = ("business_owner", "delivery_owner", "executive_sponsor")
+
+
+def owner_answer_problems(use_case: UseCase, *, before: Mapping[str, int | None]) -> dict[str, str]:
+    """Why the owners and sponsor just put on ``use_case`` (unsaved) may not stand, by field; {} when fine.
+
+    ``before`` holds each field's id before the change: a person left where they were is not judged again.
+    The executive sponsor is the go / no-go's default Accountable, so must be a member of
+    executive_sponsors and none of the use case's own people; an owner may not be someone who decides.
+    """
+    changed = {name for name in OWNER_FIELDS if getattr(use_case, f"{name}_id") != before.get(name)}
+    changed = {name for name in changed if getattr(use_case, f"{name}_id")}
+    if not changed:
+        return {}
+    if use_case.pk and use_case.raci_customised:
+        rows = [_row_of(a) for a in use_case.raci.select_related("activity")]
+    else:  # the defaults these answers will produce
+        rows = list(default_rows(use_case)) if use_case.pk else []
+    deciding = selectors.deciding_activities()
+    names = dict(RaciActivity.objects.values_list("key", "name"))
+    sponsor = use_case.executive_sponsor_id
+    people = {getattr(use_case, f"{name}_id") for name in changed}
+    memberships = selectors.group_ids_of(people)
+    labels = _labels(people, [])
+    sponsors = Group.objects.filter(name=OrgGroup.EXECUTIVE_SPONSORS).values_list("id", flat=True).first()
+    problems: dict[str, str] = {}
+    if "executive_sponsor" in changed:
+        label = labels.get(("user", sponsor), "This person")
+        own = selectors.own_people(use_case, [r for r in rows if r[0] != Activity.GO_NO_GO])
+        why = own.why(sponsor, memberships[sponsor])
+        if sponsors not in memberships[sponsor]:
+            problems["executive_sponsor"] = (f"{label} is not in executive_sponsors: the executive sponsor decides "
+                                             "the stage gates and is chosen from that group.")
+        elif why:
+            problems["executive_sponsor"] = (f"{label} {why}: the executive sponsor decides its stage gates, and "
+                                             "separation of duties keeps its own people from deciding them.")
+    for name in ("business_owner", "delivery_owner"):
+        person = getattr(use_case, f"{name}_id")
+        if name not in changed:
+            continue
+        holds = sorted(names[key].lower() for key, letter, kind, party in rows
+                       if kind == "user" and party == person and selectors.decides(deciding, key, letter))
+        if person == sponsor:
+            holds = ["stage gates, as its executive sponsor", *holds]
+        if holds:
+            problems[name] = (f"{labels.get(('user', person), 'This person')} decides on its {holds[0]}: "
+                              "separation of duties keeps those who decide from owning it.")
+    return problems
 
 
 def desired_grants(use_case: UseCase, rows: Iterable[Row]) -> set[tuple[str, int, str]]:

@@ -25,7 +25,7 @@ from intake.models import (
 from intake.permissions import Action, is_governance_admin, require
 from intake.tiering import TIER_DRIVING_FIELDS, compute_tier, eu_ai_act_category
 
-from .raci import raci_sync_defaults
+from .raci import OWNER_FIELDS, owner_answer_problems, raci_sync_defaults
 
 # Every answer a reviewer needs before a use case may be submitted.
 REQUIRED_FOR_SUBMIT: tuple[str, ...] = (
@@ -104,10 +104,28 @@ DEPENDENCY_FIELDS = ("vendors", "ai_models")
 
 
 def _apply_answers(use_case: UseCase, answers: Mapping[str, Any]) -> None:
+    before = {name: getattr(use_case, f"{name}_id") for name in OWNER_FIELDS}
     for name, value in answers.items():
         if name not in DEPENDENCY_FIELDS:
             setattr(use_case, name, value)
     use_case.full_clean(exclude=["reference", "created_by", "business_unit"], validate_unique=False)
+    # Who may own it and who may sponsor it (decide its gates): the RACI's rules (docs/permissions.md).
+    problems = owner_answer_problems(use_case, before=before)
+    if problems:
+        raise ValidationError(problems)
+
+
+def use_case_owner_problems(*, use_case: UseCase | None, actor: AbstractBaseUser,
+                            answers: Mapping[str, Any]) -> dict[str, str]:
+    """What ``use_case_create`` (``use_case`` None) or ``use_case_update`` would refuse about the people
+    these answers name, by field, without writing anything; for forms that validate before they save
+    (the admin's)."""
+    draft = UseCase(created_by=actor) if use_case is None else UseCase.objects.get(pk=use_case.pk)
+    before = {name: getattr(draft, f"{name}_id") for name in OWNER_FIELDS}
+    for name in OWNER_FIELDS:
+        if name in answers:
+            setattr(draft, name, answers[name])
+    return owner_answer_problems(draft, before=before)
 
 
 def dependency_ids(use_case: UseCase) -> dict[str, set[int]]:

@@ -2,8 +2,11 @@
 
 Whoever may view a use case sees its RACI. Its outcome's Accountable and
 governance admins (``Action.MANAGE_RACI``) may also replace it; the rules
-(one A per activity, parties that exist) are ``services.raci_set``'s, and a
-refusal changes nothing.
+(one A per activity, parties that exist, who may hold a deciding role, who
+may change the rows of reviews and go / no-go once submitted) are
+``services.raci_set``'s. The editor offers what ``selectors.raci_choices``
+says may be chosen; a refusal changes nothing and its reasons are shown at
+the rows they concern.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -69,22 +72,29 @@ def use_case_raci(request: HttpRequest, reference: str) -> HttpResponse:
     errors: list[str] = []
     if can_manage:
         assignments = list(selectors.raci_for(use_case))
+        choices = selectors.raci_choices(use_case, actor=user, assignments=assignments)
         if request.method == "POST":
-            formset = raci_formset(request.POST, assignments=assignments)
+            formset = raci_formset(request.POST, assignments=assignments, choices=choices)
             refused: list[str] = []
             if formset.is_valid():
                 try:
                     services.raci_set(use_case=use_case, actor=user, rows=formset.rows())
-                except ValidationError as exc:
-                    refused = exc.messages
+                except services.RaciRefused as exc:
+                    # Each reason at the row it concerns, the rest at the top.
+                    kept = formset.kept_forms()
+                    for index, reasons in exc.row_errors.items():
+                        kept[index].add_error("party", reasons)
+                    refused = exc.general
+                except (ValidationError, PermissionDenied) as exc:
+                    refused = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
                 else:
                     return _saved(request, use_case)
             errors = _errors(formset, refused)
             if not formset.management_form.is_valid():
                 # Tampered or missing management data: show the current rows again, keep the error.
-                formset = raci_formset(assignments=assignments)
+                formset = raci_formset(assignments=assignments, choices=choices)
         else:
-            formset = raci_formset(assignments=assignments)
+            formset = raci_formset(assignments=assignments, choices=choices)
 
     context = {
         "use_case": use_case,

@@ -43,6 +43,8 @@ from .raci import raci_grid_context
 
 PAGE_SIZE = 25
 USER_FIELDS = ("business_owner", "delivery_owner", "executive_sponsor")
+# Timeline kinds whose label is not their key in words.
+EVENT_LABELS = {"raci_changed": "RACI changed"}
 LONG_TEXT_FIELDS = ("summary", "problem_statement", "outcome_constraints", "data_sources", "integrations")
 
 
@@ -252,7 +254,7 @@ def _render_detail(
     category = use_case.eu_ai_act_category
     events = list(use_case.events.all())
     for event in events:
-        event.kind_label = event.kind.replace("_", " ").capitalize()
+        event.kind_label = EVENT_LABELS.get(event.kind) or event.kind.replace("_", " ").capitalize()
     context = {
         "use_case": use_case,
         "sections": [

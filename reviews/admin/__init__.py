@@ -1,6 +1,6 @@
 """Admin of the reviews app; each area registers its models in its own module."""
 
-from .evidence import GateDecisionAdmin, IncidentAdmin, RiskAdmin
+from .evidence import GateDecisionAdmin, IncidentAdmin, IncidentAlertAdmin, RiskAdmin
 from .records import CommentAdmin, EvidenceAdmin, ReviewConditionAdmin, ReviewDecisionAdmin
 from .reminders import ReminderLogAdmin
 from .review import ReviewAdmin
@@ -10,6 +10,7 @@ __all__ = [
     "EvidenceAdmin",
     "GateDecisionAdmin",
     "IncidentAdmin",
+    "IncidentAlertAdmin",
     "ReminderLogAdmin",
     "ReviewAdmin",
     "ReviewConditionAdmin",

@@ -14,6 +14,7 @@ from reviews.models import (
     CostEntry,
     GateDecision,
     Incident,
+    IncidentAlert,
     KPIActual,
     ReadinessArea,
     ReadinessBand,
@@ -95,6 +96,17 @@ class IncidentAdmin(ReadOnlyVisibleAdmin):
     list_filter = ("severity", "status", "rollback_done")
     list_select_related = ("use_case",)
     search_fields = ("use_case__reference", "title")
+
+
+@admin.register(IncidentAlert)
+class IncidentAlertAdmin(ReadOnlyVisibleAdmin):
+    """Severity-1 alerts sent: to whom, when (reviews.tasks.send_incident_alert logs each once)."""
+
+    use_case_path = "incident__use_case_id"
+    list_display = ("incident", "sent_at")
+    list_select_related = ("incident",)
+    search_fields = ("incident__use_case__reference", "incident__title")
+    readonly_fields = ("incident", "history_id", "sent_at", "recipients")
 
 
 @admin.register(GateDecision)

@@ -161,6 +161,36 @@ class ReviewAdmin(SimpleHistoryAdmin):
     def has_change_history_permission(self, request, obj=None):
         return False  # no reverting a decision from history
 
+    # -- history: a review you may not see is a 404, exactly as one that does not exist ------
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._404_unless_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history's view of one past version; it looks the row up in the history table only.
+        self._404_unless_visible(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _404_unless_visible(self, request, object_id) -> None:
+        """simple-history answers 403 for a review outside your queue and 404 for a missing one, which
+        tells a guessed id exists: both are 404 here, as every other history page answers."""
+        try:
+            review = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        except (ValidationError, ValueError):
+            review = None
+        if review is not None and self.has_view_permission(request, review):
+            return
+        # Governance admins see every review, so they keep simple-history's view of deleted ones.
+        if review is None and permissions.is_governance_admin(request.user):
+            try:
+                exists = Review.objects.filter(pk=unquote(object_id)).exists()
+            except (ValidationError, ValueError):
+                exists = True
+            if not exists:
+                return
+        raise Http404("No such review.")
+
     # -- the change form: read-only but for the assignee ---------------------
 
     def get_readonly_fields(self, request, obj=None):

@@ -230,3 +230,24 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"S{self.severity} {self.title}"
+
+
+class IncidentAlert(models.Model):
+    """A severity-1 alert sent about an incident; committed in the same transaction as its email is sent.
+
+    ``history_id`` is the incident's history row of the save that made it severity 1: each such save
+    alerts once. The unique constraint, not a check in memory, keeps a task run twice (a retry, a
+    redelivered message) from alerting twice.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="alerts")
+    history_id = models.PositiveBigIntegerField(help_text="The incident's history row that raised the alert.")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.JSONField(default=list, blank=True, help_text="Email addresses it was sent to.")
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["incident", "history_id"], name="incident_alert_once")]
+
+    def __str__(self) -> str:
+        return f"Severity-1 alert for incident {self.incident_id}"

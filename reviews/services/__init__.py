@@ -12,7 +12,7 @@ from .evidence import (
     readiness_record,
     risk_save,
 )
-from .gates import GateRefused, gate_decide
+from .gates import GateClosed, GateRefused, gate_decide
 from .reminders import reminder_kinds, reminder_recipients, review_reminders_due, send_review_reminder
 from .rereviews import rereview_due_on, rereviews_open_due
 from .workflow import (
@@ -36,6 +36,7 @@ __all__ = [
     "MAX_CONDITION_TEXT",
     "MAX_TEXT",
     "MIN_RATIONALE",
+    "GateClosed",
     "GateRefused",
     "approval_snapshot",
     "assignee_problem",

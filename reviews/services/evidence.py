@@ -6,13 +6,14 @@ response, and governance admins)."""
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 
 from intake import permissions
 from intake.models import KPI, UseCase
@@ -23,11 +24,15 @@ from reviews.models import (
     ChecklistItem,
     CostEntry,
     Incident,
+    IncidentAlert,
     KPIActual,
     ReadinessArea,
     ReadinessScore,
     Risk,
 )
+from reviews.validators import SINGLE_LINE_MESSAGE, has_line_break
+
+logger = logging.getLogger(__name__)
 
 MAX_NOTE = 2000
 RISK_FIELDS = ("area", "description", "likelihood", "impact", "owner", "controls", "mitigation_status",
@@ -110,12 +115,28 @@ def checklist_record(*, use_case: UseCase, actor: AbstractBaseUser, items: Mappi
 
 
 def _apply(obj, data: Mapping[str, Any], fields: tuple[str, ...]) -> None:
+    """Set the given fields and validate the row; every problem at its field.
+
+    Single-line fields (the model's CharFields: an incident's title) refuse line breaks, whichever
+    door the text came through: a title ends up in email subjects, where a line break would make
+    Django refuse the whole email.
+    """
     unknown = set(data) - set(fields)
     if unknown:
         raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
     for name, value in data.items():
         setattr(obj, name, value)
-    obj.full_clean(exclude=["use_case", "reported_by", "recorded_by"])
+    errors: dict[str, list] = {
+        name: [SINGLE_LINE_MESSAGE] for name, value in data.items()
+        if isinstance(obj._meta.get_field(name), models.CharField) and has_line_break(value)
+    }
+    try:
+        obj.full_clean(exclude=["use_case", "reported_by", "recorded_by", *errors])
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -208,3 +229,29 @@ def incident_update(*, incident: Incident, actor: AbstractBaseUser, data: Mappin
     if incident.severity == 1 and not was_severity_one:
         notifications.incident_severity_one(incident, actor=actor)
     return incident
+
+
+def send_incident_alert(*, incident_id: int, history_id: int | None) -> IncidentAlert | None:
+    """Send the severity-1 alert raised by the incident's history row ``history_id``, and log it.
+
+    None when the incident is gone, the alert was already sent (a retry, a task run twice), or there
+    is nobody to send it to. A mail failure propagates (the task retries) and leaves no log row.
+    """
+    with transaction.atomic():
+        incident = (Incident.objects.select_for_update().select_related("use_case", "reported_by")
+                    .filter(pk=incident_id).first())
+        if incident is None:
+            return None
+        subject, body, recipients = notifications.incident_alert_message(incident)
+        if not recipients:
+            logger.warning("No one to send the severity-1 alert of incident %s to.", incident_id)
+            return None
+        try:
+            with transaction.atomic():
+                alert = IncidentAlert.objects.create(incident=incident, history_id=history_id or 0,
+                                                     recipients=recipients)
+        except IntegrityError:  # already sent
+            return None
+        # Sent inside the transaction on purpose: if the mail fails, the log row rolls back with it.
+        notifications.send_incident_alert_email(subject, body, recipients)
+        return alert

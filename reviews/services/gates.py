@@ -14,7 +14,7 @@ from django.db import transaction
 
 from intake import permissions
 from intake import services as intake_services
-from intake.choices import Stage
+from intake.choices import Stage, Status
 from intake.models import UseCase
 from intake.permissions import Action
 from reviews import notifications
@@ -25,6 +25,19 @@ MIN_RATIONALE = 10
 # The working stages, in order: a pivot goes back to one before the current one.
 ORDER = [Stage.EXPLORATION, Stage.PILOT, Stage.CONTROLLED_ROLLOUT, Stage.SCALED]
 CLOSED = (Stage.STOPPED, Stage.RETIRED)
+# Gates are decided once a use case is submitted, and never on one withdrawn or rejected.
+GATE_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.CHANGES_REQUESTED, Status.APPROVED)
+
+
+class GateClosed(ValidationError):
+    """No gate may be decided in the use case's status (a draft, withdrawn or rejected): a conflict with
+    its state, not bad input (409 in the API)."""
+
+
+def _closed_reason(use_case: UseCase) -> str:
+    if use_case.status == Status.DRAFT:
+        return f"{use_case.reference} is a draft: its stage gates are decided once it has been submitted."
+    return f"{use_case.reference} is {use_case.get_status_display().lower()}: it has no more stage gates."
 
 
 class GateRefused(ValidationError):
@@ -71,9 +84,17 @@ def gate_decide(
     *, use_case: UseCase, actor: AbstractBaseUser, outcome: str, rationale: str,
     to_stage: str = "", redesign_note: str = "",
 ) -> GateDecision:
-    """Decide the gate; only the A on go_no_go (or a governance admin), never the use case's own people."""
+    """Decide the gate; only the A on go_no_go (or a governance admin), never the use case's own people.
+
+    Raises Http404 / PermissionDenied (with the separation-of-duties reason), GateClosed for a draft,
+    withdrawn or rejected use case, GateRefused for an unmet scale and ValidationError for bad input.
+    """
     permissions.require(actor, Action.DECIDE_GATE, use_case)
     use_case = UseCase.objects.select_for_update().get(pk=use_case.pk)
+    # Under the lock, whatever any RACI row or grant says: the use case's own people never decide it.
+    permissions.refuse_own_people(actor, Action.DECIDE_GATE, use_case)
+    if use_case.status not in GATE_STATUSES:
+        raise GateClosed(_closed_reason(use_case))
     rationale, redesign_note = (rationale or "").strip(), (redesign_note or "").strip()
     if len(rationale) < MIN_RATIONALE or len(rationale) > 5000:
         raise ValidationError({"rationale": "Give a rationale of 10 to 5000 characters."})

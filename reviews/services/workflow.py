@@ -316,6 +316,8 @@ def review_decide(
     """
     permissions.require(actor, Action.DECIDE_REVIEW, review.use_case, function=review.function)
     use_case = _lock_use_case(review.use_case)
+    # Under the lock, whatever any RACI row or grant says: the use case's own people never decide it.
+    permissions.refuse_own_people(actor, Action.DECIDE_REVIEW, use_case)
     review = Review.objects.select_for_update().get(pk=review.pk)
     review.use_case = use_case
     if not review.awaits_decision:

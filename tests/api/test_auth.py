@@ -1,9 +1,17 @@
-"""Token and session authentication, the token endpoint, and service accounts."""
+"""Token and session authentication, the token endpoint, and service accounts.
+
+A person's token expires API_TOKEN_TTL_HOURS after it was issued; DELETE revokes it; what else
+revokes it (a password change or reset, deactivation, a lockout) is in tests/security/test_tokens.py.
+"""
+
+import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
+from django.utils.dateparse import parse_datetime
 from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from intake.models import ServiceAccount
 from tests.factories import PASSWORD
@@ -160,3 +168,92 @@ def test_a_token_is_read_with_its_user_and_service_account_in_one_query(gov, ava
         assert token.user.service_account.read_only is False
         assert token.user.service_account.user is token.user
         assert token_with_user("0" * 40) is None
+
+
+# ---------------------------------------------------------------- token lifetime and revocation
+
+TOKEN = "/api/v1/auth/token/"
+
+
+def _get_token(username="ava.submitter", password=PASSWORD, **headers):
+    return APIClient().post(TOKEN, {"username": username, "password": password}, format="json", **headers)
+
+
+def _with(key):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return api
+
+
+def test_a_token_expires_after_its_lifetime_and_then_gets_401(ava, clock, settings):
+    response = _get_token()
+    key, lifetime = response.json()["token"], datetime.timedelta(hours=settings.API_TOKEN_TTL_HOURS)
+    assert settings.API_TOKEN_TTL_HOURS == 720
+    assert parse_datetime(response.json()["expires_at"]) == Token.objects.get(key=key).created + lifetime
+    clock.shift(lifetime - datetime.timedelta(minutes=1))
+    assert _with(key).get(LIST).status_code == 200
+    clock.shift(datetime.timedelta(minutes=2))
+    expired = _with(key).get(LIST)
+    assert expired.status_code == 401
+    assert expired.json() == {"detail": "Token has expired."}
+
+
+def test_the_same_token_comes_back_until_it_expires_then_a_fresh_one(ava, clock, settings):
+    first = _get_token().json()["token"]
+    assert _get_token().json()["token"] == first
+    clock.shift(datetime.timedelta(hours=settings.API_TOKEN_TTL_HOURS, seconds=1))
+    # The client may still send its expired token along: the token endpoint ignores it.
+    fresh = _get_token(HTTP_AUTHORIZATION=f"Token {first}")
+    assert fresh.status_code == 200
+    assert fresh.json()["token"] != first
+    assert _with(fresh.json()["token"]).get(LIST).status_code == 200
+    assert _with(first).get(LIST).status_code == 401
+
+
+def test_the_lifetime_comes_from_the_settings(ava, clock, settings):
+    settings.API_TOKEN_TTL_HOURS = 1
+    key = _get_token().json()["token"]
+    clock.shift(datetime.timedelta(minutes=61))
+    assert _with(key).get(LIST).json() == {"detail": "Token has expired."}
+
+
+def test_a_service_account_token_does_not_expire(client, gov, clock, settings):
+    account, _ = _create_in_admin(client, gov)
+    clock.shift(datetime.timedelta(hours=10 * settings.API_TOKEN_TTL_HOURS))
+    assert _with(Token.objects.get(user=account.user).key).get(LIST).status_code == 200
+
+
+def test_delete_revokes_the_callers_token(ava):
+    key = _get_token().json()["token"]
+    response = _with(key).delete(TOKEN)
+    assert response.status_code == 204
+    assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+    assert not Token.objects.filter(user=ava).exists()
+    assert _with(key).get(LIST).json() == {"detail": "Invalid token."}
+    assert _with(key).delete(TOKEN).status_code == 401  # already gone
+    assert _get_token().json()["token"] != key  # a new one for the asking
+
+
+def test_delete_needs_credentials(anon, db):
+    response = anon.delete(TOKEN)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
+
+
+def test_delete_with_the_pages_session_revokes_the_persons_token(client, ava):
+    key = _get_token().json()["token"]
+    client.force_login(ava)
+    assert client.delete(TOKEN).status_code == 204
+    assert _with(key).get(LIST).status_code == 401
+
+
+def test_a_read_only_service_account_may_revoke_its_own_token(client, gov):
+    account, _ = _create_in_admin(client, gov)
+    key = Token.objects.get(user=account.user).key
+    assert _with(key).delete(TOKEN).status_code == 204
+    assert _with(key).get(LIST).status_code == 401
+
+
+def test_token_answers_are_never_cached(ava):
+    for response in (_get_token(), _get_token(password="wrong-password")):
+        assert "no-store" in response["Cache-Control"], response.status_code

@@ -2,10 +2,13 @@
 
 import datetime
 
+import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from intake import services as intake_services
 from reviews.models import GateDecision, ReviewCondition
+from tests.factories import UseCaseFactory, UserFactory
 from tests.reviews.gate_world import pilot_ready, tick_checklist
 
 from .conftest import client_for
@@ -93,6 +96,32 @@ def test_a_pivot_needs_its_redesign_note(ava, custops):
                                         format="json")
     assert response.status_code == 400
     assert response.json() == {"redesign_note": ["A pivot needs a redesign note (at least 10 characters)."]}
+
+
+@pytest.mark.parametrize("outcome", ["pause", "pivot", "kill"])
+def test_a_gate_on_a_draft_is_409_and_records_nothing(ava, custops, outcome):
+    sponsor = UserFactory(username="sue.sponsor")
+    sponsor.groups.add(Group.objects.get(name="executive_sponsors"))
+    draft = UseCaseFactory(created_by=ava, business_unit=custops, executive_sponsor=sponsor)
+    response = client_for(sponsor).post(f"/api/v1/use-cases/{draft.reference}/gate-decisions/",
+                                        {"outcome": outcome, "rationale": RATIONALE, "to_stage": "exploration",
+                                         "redesign_note": "Rework the workflow around the CRM."}, format="json")
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": f"{draft.reference} is a draft: its stage gates are decided once it has been submitted."}
+    assert not GateDecision.objects.exists()
+    draft.refresh_from_db()
+    assert draft.stage == "exploration"
+
+
+def test_a_gate_on_a_withdrawn_use_case_is_409(ava, custops):
+    use_case, owner, sponsor = pilot_ready(ava, custops)
+    intake_services.use_case_withdraw(use_case=use_case, actor=owner, reason="Superseded by another tool.")
+    response = client_for(sponsor).post(f"/api/v1/use-cases/{use_case.reference}/gate-decisions/",
+                                        {"outcome": "pause", "rationale": RATIONALE}, format="json")
+    assert response.status_code == 409
+    assert response.json()["detail"] == f"{use_case.reference} is withdrawn: it has no more stage gates."
+    assert not GateDecision.objects.exists()
 
 
 def test_only_the_go_no_go_accountable_decides_gates(ava_api, ava, custops):

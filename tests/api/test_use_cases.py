@@ -61,6 +61,7 @@ def test_another_units_use_case_is_404_everywhere(ben_api, low_case):
 
 def test_a_draft_is_created_through_the_service_with_owners_by_username(ava_api, ava, owner):
     sponsor = UserFactory(username="exec.sponsor")
+    sponsor.groups.add(Group.objects.get(name="executive_sponsors"))
     draft = _draft(ava_api, summary="Triage tickets", business_owner="olga.owner", executive_sponsor="exec.sponsor",
                    ai_pattern="agent", regulated_area="employment",
                    kpis=[{"name": "Handling time", "category": "process_efficiency", "unit": "minutes",
@@ -95,6 +96,24 @@ def test_patch_changes_a_draft_through_the_workflow(ava_api, ava, custops):
     assert response.status_code == 200
     assert response.json()["title"] == "Ticket triage v2" and response.json()["exposure"] == "external"
     assert UseCase.objects.get(reference=ref).history.first().history_user == ava
+
+
+def test_an_ineligible_sponsor_is_400_at_the_field_and_changes_nothing(ava_api, ava, ben):
+    ref = _draft(ava_api)["reference"]
+    for who, words in (("ben.submitter", "ben.submitter is not in executive_sponsors"),
+                       ("ava.submitter", "ava.submitter created it")):
+        if who == "ava.submitter":
+            ava.groups.add(Group.objects.get(name="executive_sponsors"))
+        response = ava_api.patch(f"{LIST}{ref}/", {"title": "Handed over", "executive_sponsor": who}, format="json")
+        assert response.status_code == 400
+        assert list(response.json()) == ["executive_sponsor"]
+        assert response.json()["executive_sponsor"][0].startswith(words)
+    use_case = UseCase.objects.get(reference=ref)
+    assert (use_case.executive_sponsor, use_case.title) == (None, "Ticket triage")
+    assert not use_case.raci.filter(activity__key="go_no_go").exists()
+    response = ava_api.post(LIST, {"business_unit": "CUSTOPS", "title": "Idea", "executive_sponsor": "ben.submitter"},
+                            format="json")
+    assert response.status_code == 400 and list(response.json()) == ["executive_sponsor"]
 
 
 def test_patch_of_a_submitted_use_case_is_403_with_the_reason(ava_api, low_case):

@@ -1,11 +1,14 @@
 """Webhooks: signed with HMAC-SHA256, retried with exponential backoff, every attempt logged.
 
-A real HTTP server on 127.0.0.1 (a free port, in a thread) is the receiver.
+A real HTTP server on 127.0.0.1 (a free port, in a thread) is the receiver; 127.0.0.1 is on
+WEBHOOK_ALLOWED_HOSTS here (tests/security/test_webhooks.py clears it to see it refused).
 """
 
 import hashlib
 import hmac
 import json
+import socket
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -27,9 +30,12 @@ SECRET = "a-long-shared-secret-for-tests"
 
 
 class Receiver:
-    """Answers with the queued statuses (then 200), or always the raw bytes ``reply``, and keeps every request."""
+    """Answers with the queued statuses (then 200), or always the raw bytes ``reply``, and keeps every request.
 
-    def __init__(self, statuses=(), reply: bytes | None = None):
+    ``location`` goes out as the Location header of every answer (a redirect, with a 3xx status).
+    """
+
+    def __init__(self, statuses=(), reply: bytes | None = None, location: str | None = None):
         self.statuses = list(statuses)
         self.requests: list[dict] = []
         receiver = self
@@ -43,6 +49,8 @@ class Receiver:
                     self.close_connection = True
                     return
                 self.send_response(receiver.statuses.pop(0) if receiver.statuses else 200)
+                if location:
+                    self.send_header("Location", location)
                 self.end_headers()
 
             def log_message(self, *args):
@@ -59,6 +67,11 @@ class Receiver:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _local_receivers_allowed(settings):
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
 
 
 @pytest.fixture
@@ -92,8 +105,8 @@ def test_a_delivery_is_signed_over_its_body(receiver, ava, custops, owner, djang
     payload = json.loads(body)
     assert payload["data"]["reference"] == use_case.reference and payload["data"]["risk_tier"] == "low"
     delivery = WebhookDelivery.objects.get()
-    assert (delivery.subscription, delivery.attempt, delivery.status_code, delivery.retry_in) == \
-        (subscription, 1, 200, None)
+    assert (delivery.subscription, delivery.attempt, delivery.outcome, delivery.status_code, delivery.retry_in) == \
+        (subscription, 1, "delivered", 200, None)
     assert str(delivery.delivery_id) == payload["id"] == headers["X-Stagegate-Delivery"]
 
 
@@ -119,6 +132,8 @@ def test_a_failing_receiver_is_retried_with_backoff_and_each_attempt_logged(
     assert countdowns == [30, 60]  # doubling
     attempts = list(WebhookDelivery.objects.order_by("attempt").values_list("attempt", "status_code", "retry_in"))
     assert attempts == [(1, 500, 30), (2, 503, 60), (3, 200, None)]
+    assert list(WebhookDelivery.objects.order_by("attempt").values_list("outcome", flat=True)) == \
+        ["failed", "failed", "delivered"]
     assert len({r["body"] for r in server.requests}) == 1  # the same signed body each time
     assert [r["headers"]["X-Stagegate-Attempt"] for r in server.requests] == ["1", "2", "3"]
 
@@ -146,7 +161,8 @@ def test_an_unreachable_receiver_is_logged_as_an_error(settings, ava, custops, o
     with django_capture_on_commit_callbacks(execute=True):
         _submit(ava, custops, owner)
     delivery = WebhookDelivery.objects.get()
-    assert delivery.status_code is None and delivery.error
+    # Failed, with nothing of what the network said (connection refused, timed out...) kept.
+    assert (delivery.outcome, delivery.status_code, delivery.reason) == ("failed", None, "")
 
 
 @pytest.mark.parametrize(("reply", "kind"), [
@@ -165,10 +181,10 @@ def test_a_malformed_reply_is_logged_and_retried(settings, ava, custops, owner, 
     finally:
         server.close()
     assert len(server.requests) == 2
-    attempts = list(WebhookDelivery.objects.order_by("attempt").values_list("attempt", "status_code", "retry_in"))
-    assert attempts == [(1, None, settings.WEBHOOK_BACKOFF_SECONDS), (2, None, None)]
-    assert all(f"Malformed HTTP response ({kind})" in error
-               for error in WebhookDelivery.objects.values_list("error", flat=True))
+    attempts = list(WebhookDelivery.objects.order_by("attempt").values_list("attempt", "outcome", "status_code",
+                                                                           "reason", "retry_in"))
+    # A malformed reply (BadStatusLine, LineTooLong: ``kind``) is a failure; none of its bytes are kept.
+    assert attempts == [(1, "failed", None, "", settings.WEBHOOK_BACKOFF_SECONDS), (2, "failed", None, "", None)], kind
 
 
 def test_only_wanted_events_of_active_subscriptions_are_sent(receiver, ava, custops, owner,
@@ -245,3 +261,81 @@ def test_review_decided_payload(receiver, low_case, django_capture_on_commit_cal
                                rationale="Reviewed the controls and the design.")
     data = json.loads(receiver.requests[0]["body"])["data"]
     assert (data["use_case"], data["function"], data["decision"]) == (low_case.reference, "security", "approve")
+
+
+# -- where a delivery goes: the address checked, never a redirect ------------------------------
+
+
+def _deliver(subscription, event="gate.decided"):
+    payload = {"id": "6b0c2f4e-9f0e-4c38-9a5e-0d5f1e0b7a11", "event": event, "occurred_at": "", "data": {}}
+    return tasks.deliver_webhook(subscription.pk, payload)
+
+
+def _resolving(monkeypatch, answers: dict[str, list[str]]):
+    """getaddrinfo answers ``answers[name]`` (one list per call, the last repeated) and records each lookup."""
+    lookups, real = [], socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host not in answers:
+            return real(host, port, *args, **kwargs)
+        lookups.append(host)
+        calls = answers[host]
+        address = calls[min(len([h for h in lookups if h == host]), len(calls)) - 1]
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        return [(family, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return lookups
+
+
+def test_a_redirect_is_logged_as_an_answer_and_never_followed(db, settings):
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    target = Receiver()  # where the redirect points: allowed, listening, and never reached
+    server = Receiver(statuses=[302], location=target.url)
+    try:
+        _deliver(subscribe(server.url, events=["gate.decided"]))
+    finally:
+        server.close()
+        target.close()
+    assert len(server.requests) == 1 and target.requests == []
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.outcome, delivery.status_code, delivery.reason) == ("failed", 302, "")
+
+
+def test_the_connection_goes_to_the_address_checked_with_the_host_header_of_the_url(db, receiver, monkeypatch):
+    port = receiver.server.server_address[1]
+    # The first lookup says 127.0.0.1 (allowed here); a second would say the metadata service.
+    lookups = _resolving(monkeypatch, {"hooks.grc.test": ["127.0.0.1", "169.254.169.254"]})
+    _deliver(subscribe(f"http://hooks.grc.test:{port}/hooks?tenant=7", events=["gate.decided"]))
+    assert lookups == ["hooks.grc.test"]  # resolved once, and that answer is the one used
+    [request] = receiver.requests
+    assert request["headers"]["Host"] == f"hooks.grc.test:{port}"
+    assert WebhookDelivery.objects.get().outcome == "delivered"
+
+
+def test_https_sends_the_url_host_as_the_tls_server_name_to_the_address_checked(db, settings, monkeypatch):
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    _resolving(monkeypatch, {"hooks.grc.test": ["93.184.216.34"]})
+    connected, server_names, peers = [], [], []
+
+    def create_connection(address, timeout=None, *args, **kwargs):
+        connected.append(address)
+        ours, theirs = socket.socketpair()
+        peers.append(theirs)
+        return ours
+
+    class Context:
+        def wrap_socket(self, sock, server_hostname=None, **kwargs):
+            server_names.append(server_hostname)
+            sock.close()
+            raise ssl.SSLCertVerificationError("certificate verify failed")
+
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    monkeypatch.setattr(ssl, "create_default_context", Context)
+    _deliver(subscribe("https://hooks.grc.test/hooks", events=["gate.decided"]))
+    for peer in peers:
+        peer.close()
+    assert connected == [("93.184.216.34", 443)]
+    assert server_names == ["hooks.grc.test"]  # SNI and the certificate check are the name's
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.outcome, delivery.reason) == ("failed", "")  # the TLS error text is not kept

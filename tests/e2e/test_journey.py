@@ -18,6 +18,7 @@ import pytest
 pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
 
 from django.conf import settings
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.celery_support import real_worker
@@ -26,8 +27,10 @@ from tests.e2e.browsing import Site, message, screenshot
 TITLE = "Returns email triage assistant"
 VENDOR = "Northwind AI"  # approved in the demo's vendor registry
 CONDITION = "Switch on audit logging of every drafted reply"
-IN_A_MONTH = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
-IN_A_QUARTER = (datetime.date.today() + datetime.timedelta(days=90)).isoformat()
+
+
+def in_days(days: int) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
 
 
 @pytest.fixture
@@ -61,7 +64,7 @@ def submit_use_case(site: Site) -> None:
         expect(page.locator("#field-target_release")).to_contain_text("Required to submit.")
         screenshot(page, "01-intake-missing-field")
 
-        page.get_by_label("Target release date").fill(IN_A_QUARTER)
+        page.get_by_label("Target release date").fill(in_days(90))
         page.get_by_role("button", name="Submit for review").click()
         expect(message(page, re.compile(r"UC-\d{4} submitted for review\. Risk tier: Medium\."))).to_be_visible()
         site.reference = re.search(r"UC-\d{4}", page.get_by_role("heading", level=1).inner_text())[0]
@@ -125,7 +128,7 @@ def decide_review(site: Site, username: str, function: str, decision: str, *, co
         if condition:
             page.locator("[name=conditions-0-text]").fill(condition)
             page.locator("[name=conditions-0-owner]").fill("ai.delivery")
-            page.locator("[name=conditions-0-due_date]").fill(IN_A_MONTH)
+            page.locator("[name=conditions-0-due_date]").fill(in_days(30))
         page.get_by_role("button", name=decision, exact=True).click()
         outcome = "approved with conditions" if condition else "approved"
         expect(message(page, f"{site.reference} {function} review: {outcome}.")).to_be_visible()

@@ -149,3 +149,27 @@ def test_history_stays_open_to_those_who_may_see_it(client, ava, custops, admin_
     raci_row = use_case.raci.get(activity__key="outcome", letter="A")
     history = client.get(reverse("admin:intake_raciassignment_history", args=[raci_row.pk])).content.decode()
     assert "Created" in history and ava.username in history  # the generated row's history names who caused it
+
+
+def test_admin_shows_the_services_refusal_of_a_sponsor_at_the_field(client, admin_user, ava, custops):
+    from intake import services
+
+    sponsors = Group.objects.get(name="executive_sponsors")
+    sue = UserFactory(username="sue.sponsor")
+    sue.groups.add(sponsors)
+    use_case = UseCaseFactory(business_unit=custops, created_by=ava, executive_sponsor=sue)
+    use_case.delivery_owner.groups.add(sponsors)
+    client.force_login(admin_user)
+    url = reverse("admin:intake_usecase_change", args=[use_case.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: ("" if form[name].value() is None else form[name].value()) for name in form.fields}
+    data.update({"kpis-TOTAL_FORMS": 0, "kpis-INITIAL_FORMS": 0, "raci-TOTAL_FORMS": 0, "raci-INITIAL_FORMS": 0,
+                 "events-TOTAL_FORMS": 0, "events-INITIAL_FORMS": 0})
+    for ineligible in (UserFactory(username="ben.friend"), use_case.delivery_owner):
+        response = client.post(url, {**data, "executive_sponsor": ineligible.pk, "title": "Handed over"})
+        assert response.status_code == 200
+        expected = services.use_case_owner_problems(use_case=use_case, actor=admin_user,
+                                                    answers={"executive_sponsor": ineligible})
+        assert response.context["adminform"].form.errors["executive_sponsor"] == [expected["executive_sponsor"]]
+    use_case.refresh_from_db()
+    assert use_case.executive_sponsor == sue and use_case.title != "Handed over"

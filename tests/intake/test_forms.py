@@ -1,6 +1,7 @@
 """The intake forms on their own: what they accept, refuse and offer."""
 
 import pytest
+from django.contrib.auth.models import Group
 
 from intake.forms import (
     ANSWER_FIELDS,
@@ -171,3 +172,15 @@ def test_tier_override_form_refuses_unknown_tiers():
     assert not TierOverrideForm({"tier": "extreme", "justification": "x"}).is_valid()
     assert TierOverrideForm({"tier": "high", "justification": ""}).is_valid()
     assert not TierOverrideForm({"tier": "high", "justification": "j" * 2001}).is_valid()
+
+
+def test_the_sponsor_is_offered_from_executive_sponsors_never_its_own_people(ava, ben, custops):
+    sponsors = Group.objects.get(name="executive_sponsors")
+    sue, olga = UserFactory(username="sue.sponsor"), UserFactory(username="olga.owner")
+    for person in (sue, olga, ava):
+        person.groups.add(sponsors)
+    offered = set(UseCaseForm(instance=UseCase(), user=ava).fields["executive_sponsor"].queryset)
+    assert offered == {sue, olga}  # not ava, who creates it; not ben, who is no sponsor
+    use_case = UseCaseFactory(business_unit=custops, created_by=ava, business_owner=olga, executive_sponsor=sue)
+    offered = set(UseCaseForm(instance=use_case, user=ava).fields["executive_sponsor"].queryset)
+    assert offered == {sue}  # olga owns it now

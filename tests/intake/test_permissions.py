@@ -64,7 +64,7 @@ def _member(group_name):
 
 @pytest.fixture
 def world(ava, ben, custops):
-    owner, delivery, sponsor = UserFactory(), UserFactory(), UserFactory()
+    owner, delivery, sponsor = UserFactory(), UserFactory(), _member("executive_sponsors")
     use_case = UseCaseFactory(business_unit=custops, created_by=ava, business_owner=owner,
                               delivery_owner=delivery, executive_sponsor=sponsor,
                               data_classification="confidential", exposure="external")
@@ -75,13 +75,14 @@ def world(ava, ben, custops):
         {"activity": "go_no_go", "letter": "C", "user_id": consulted.id},
         {"activity": "monitoring", "letter": "I", "user_id": informed.id},
     ]
-    services.raci_set(use_case=use_case, actor=owner, rows=rows)
+    admin = _member("governance_admins")
+    # Once submitted, only a governance admin may change the go / no-go rows.
+    services.raci_set(use_case=use_case, actor=admin, rows=rows)
     UseCase.objects.filter(pk=use_case.pk).update(status=Status.CHANGES_REQUESTED)
     services.grants_recompute(use_case=UseCase.objects.get(pk=use_case.pk))
     colleague = UserFactory()
     custops.members.add(colleague)
     sponsors_member = _member("executive_sponsors")
-    admin = _member("governance_admins")
     people = {
         "submitter of the business unit (not on the RACI)": colleague,
         "submitter of another business unit": ben,

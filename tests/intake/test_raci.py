@@ -70,7 +70,7 @@ def test_raci_without_exactly_one_a_is_refused_and_nothing_changes(submitted, av
     rows += [{"activity": "go_no_go", "letter": "A", "user_id": UserFactory().id} for _ in range(accountables)]
     expected = rf"Go / no-go decision needs exactly one Accountable .*has {accountables}"
     with pytest.raises(ValidationError, match=expected):
-        services.raci_set(use_case=submitted, actor=ava, rows=rows)
+        services.raci_set(use_case=submitted, actor=submitted.business_owner, rows=rows)
     assert sorted(map(str, rows_of(submitted))) == before_rows
     assert grants_of(submitted) == before_grants
 
@@ -102,7 +102,7 @@ def test_grants_recompute_is_idempotent(submitted):
     assert grants_of(submitted) == before
 
 
-def test_failed_recompute_leaves_old_grants_intact(submitted, ava, monkeypatch):
+def test_failed_recompute_leaves_old_grants_intact(submitted, gov, monkeypatch):
     before = grants_of(submitted)
 
     def explode(*args, **kwargs):
@@ -111,7 +111,7 @@ def test_failed_recompute_leaves_old_grants_intact(submitted, ava, monkeypatch):
     monkeypatch.setattr(UseCaseGroupObjectPermission.objects, "bulk_create", explode)
     rows = [r for r in rows_of(submitted) if r["letter"] != "I"]
     with pytest.raises(RuntimeError):
-        services.raci_set(use_case=submitted, actor=ava, rows=rows)
+        services.raci_set(use_case=submitted, actor=gov, rows=rows)
     assert grants_of(submitted) == before
 
 
@@ -196,12 +196,13 @@ class TestSeparationOfDuties:
         ]
 
 
-def test_raci_must_keep_an_outcome_accountable(submitted, ava):
+def test_raci_must_keep_an_outcome_accountable(submitted):
+    owner = submitted.business_owner
     rows = [r for r in rows_of(submitted) if r["activity"] != "outcome"]
     with pytest.raises(ValidationError, match="Business outcome needs exactly one Accountable"):
-        services.raci_set(use_case=submitted, actor=ava, rows=rows)
+        services.raci_set(use_case=submitted, actor=owner, rows=rows)
     with pytest.raises(ValidationError, match="Business outcome needs exactly one Accountable"):
-        services.raci_set(use_case=submitted, actor=ava, rows=[])
+        services.raci_set(use_case=submitted, actor=owner, rows=[])
 
 
 def test_a_lowered_tier_keeps_the_engaged_review_groups(ava, custops, gov):

@@ -1,5 +1,7 @@
 """The RACI on the use-case page: the grid for everyone who may see it, the editor for its outcome's A and admins."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -213,7 +215,8 @@ def test_governance_admin_edit_is_saved_and_audited(client, admin, use_case):
     assert GovernanceAdminAction.objects.filter(user=admin, path=raci_url(use_case)).exists()
 
 
-def test_removing_the_only_a_is_refused_and_nothing_changes(client, owner, use_case):
+def test_removing_the_only_a_is_refused_and_nothing_changes(client, admin, use_case):
+    # A governance admin: once submitted, only they may change the go / no-go rows at all.
     before = snapshot(use_case)
 
     def drop_go_no_go_a(rows):
@@ -221,7 +224,7 @@ def test_removing_the_only_a_is_refused_and_nothing_changes(client, owner, use_c
             if row["activity"] == "go_no_go" and row["letter"] == "A":
                 row["DELETE"] = "on"
 
-    response = edit(login(client, owner), use_case, drop_go_no_go_a)
+    response = edit(login(client, admin), use_case, drop_go_no_go_a)
     assert response.status_code == 200
     message = "Go / no-go decision needs exactly one Accountable (A); it has 0."
     assert message in response.context["errors"]
@@ -271,6 +274,7 @@ def test_a_draft_without_a_sponsor_saves_unchanged_and_gets_the_sponsor_later(cl
     assert not draft.raci.filter(activity__key="go_no_go").exists()
 
     sponsor = UserFactory(username="sam.sponsor", first_name="Sam", last_name="Sponsor")
+    sponsor.groups.add(Group.objects.get(name="executive_sponsors"))
     services.use_case_update(use_case=draft, actor=ava, answers={"executive_sponsor": sponsor})
     page = client.get(raci_url(draft))
     assert cell(page, "go_no_go", "Sam Sponsor") == "A"
@@ -404,3 +408,97 @@ def test_query_count_does_not_grow_with_the_raci(client, admin, ava, custops, pa
     with django_assert_num_queries(len(few)):
         response = client.get(target(big))
     assert len(response.context["raci"]["parties"]) == 15
+
+
+# ---------------------------------------------------------------- who may be offered, and refusals at the row
+
+
+def party_options(html, index):
+    """{optgroup label: [option texts]} of row ``index``'s party select."""
+    select = re.search(rf'<select name="raci-{index}-party".*?</select>', html, re.S).group(0)
+    groups = {}
+    for label, body in re.findall(r'<optgroup label="([^"]*)">(.*?)</optgroup>', select, re.S):
+        groups[label] = re.findall(r"<option[^>]*>([^<]*)</option>", body)
+    return groups
+
+
+def row_index(use_case, activity, letter):
+    return next(i for i, row in enumerate(editor_rows(use_case))
+                if row["activity"] == activity and row["letter"] == letter)
+
+
+@pytest.fixture
+def cast(db, ben):
+    sponsors, security = Group.objects.get(name="executive_sponsors"), Group.objects.get(name="security")
+    sue = UserFactory(username="sue.sponsor", first_name="Sue", last_name="Sponsor")
+    sue.groups.add(sponsors)
+    sid = UserFactory(username="sid.security", first_name="Sid", last_name="Secure")
+    sid.groups.add(security)
+    return {"sue": sue, "sid": sid, "ben": ben}
+
+
+def test_the_editor_offers_only_who_may_decide(client, admin, owner, use_case, cast):
+    # The owner (olivia) is a sponsor too, and so is the delivery owner: neither is offered, being its own people.
+    sponsors = Group.objects.get(name="executive_sponsors")
+    owner.groups.add(sponsors)
+    use_case.delivery_owner.groups.add(sponsors)
+    html = login(client, admin).get(raci_url(use_case)).content.decode()
+
+    gate = party_options(html, row_index(use_case, "go_no_go", "A"))
+    assert gate["May decide (A)"] == ["Sue Sponsor (sue.sponsor)"]
+    assert "Ben" not in " ".join(gate["May decide (A)"])
+    review = party_options(html, row_index(use_case, "security", "A"))
+    assert review["May decide (R or A)"] == ["Sid Secure (sid.security)", "security (group)"]
+    assert "security (group)" not in review["Groups (C or I only)"]
+    assert any("ben.submitter" in text for text in review["People (C or I only)"])
+
+
+def test_only_governance_admins_are_offered_a_reviewer_by_name(client, ava, custops, cast):
+    draft = UseCaseFactory(business_unit=custops, created_by=ava)  # ava owns its outcome
+    rows = [{"activity": a.activity.key, "letter": a.letter,
+             **({"user_id": a.user_id} if a.user_id else {"group_id": a.group_id})}
+            for a in draft.raci.select_related("activity")]
+    rows.append({"activity": "security", "letter": "A", "group_id": Group.objects.get(name="security").pk})
+    services.raci_set(use_case=draft, actor=ava, rows=rows)
+    html = login(client, ava).get(raci_url(draft)).content.decode()
+    assert party_options(html, row_index(draft, "security", "A"))["May decide (R or A)"] == ["security (group)"]
+
+
+def test_after_submission_the_owner_sees_review_and_gate_rows_as_they_are(client, owner, use_case, cast):
+    html = login(client, owner).get(raci_url(use_case)).content.decode()
+    index = row_index(use_case, "security", "A")
+    assert f'<input type="hidden" name="raci-{index}-party"' in html
+    assert f'name="raci-{index}-DELETE"' not in html
+    assert "Governance admins only" in html
+    # The activity select of the rows the owner may still change leaves the locked ones out.
+    blank = len(editor_rows(use_case))
+    select = re.search(rf'<select name="raci-{blank}-activity".*?</select>', html, re.S).group(0)
+    assert 'value="delivery"' in select and 'value="security"' not in select and 'value="go_no_go"' not in select
+
+
+def test_a_forged_post_handing_the_review_to_a_friend_is_refused_at_the_row(client, owner, use_case, cast):
+    before = snapshot(use_case)
+    index = row_index(use_case, "security", "A")
+
+    def hand_to_ben(rows):
+        rows[index]["party"] = f"user:{cast['ben'].pk}"
+
+    response = edit(login(client, owner), use_case, hand_to_ben)
+    assert response.status_code == 200
+    form = response.context["formset"].forms[index]
+    assert form.errors["party"] == [f"{use_case.reference} has been submitted: only governance admins may change "
+                                    "who is on its security review."]
+    assert "Correct the highlighted rows below." in response.context["errors"]
+    assert snapshot(use_case) == before
+
+
+def test_a_governance_admins_change_is_on_the_timeline(client, admin, use_case, cast):
+    index = row_index(use_case, "security", "R")
+
+    def name_sid(rows):
+        rows[index]["party"] = f"user:{cast['sid'].pk}"
+
+    assert edit(login(client, admin), use_case, name_sid).status_code == 302
+    html = client.get(detail_url(use_case)).content.decode()
+    assert "RACI changed" in html
+    assert "Added: Security review R sid.security. Removed: Security review R security group." in html

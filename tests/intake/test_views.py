@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -42,10 +43,12 @@ def kpi_row(index=0, **overrides):
 
 @pytest.fixture
 def people(db):
+    sponsor = UserFactory(username="sam.sponsor", first_name="Sam", last_name="Sponsor")
+    sponsor.groups.add(Group.objects.get(name="executive_sponsors"))  # only they may sponsor (decide gates)
     return {
         "owner": UserFactory(username="olivia.owner", first_name="Olivia", last_name="Owner"),
         "delivery": UserFactory(username="dan.delivery", first_name="Dan", last_name="Delivery"),
-        "sponsor": UserFactory(username="sam.sponsor", first_name="Sam", last_name="Sponsor"),
+        "sponsor": sponsor,
     }
 
 

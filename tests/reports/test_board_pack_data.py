@@ -29,6 +29,11 @@ def pack(audience="executive_monthly", days=30) -> BoardPack:
     return BoardPack(audience=audience, period_start=today - datetime.timedelta(days=days - 1), period_end=today)
 
 
+def days_ago_at_noon(days: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(timezone.localdate() - datetime.timedelta(days=days),
+                                                         datetime.time(12)))
+
+
 def queries(fn) -> int:
     with CaptureQueriesContext(connection) as captured:
         fn()
@@ -97,7 +102,8 @@ def test_stage_moves_are_those_of_the_period_and_stalls_those_idle_for_30_days(a
     Review.objects.create(use_case=busy, function="security", stage="exploration", due_date=timezone.localdate())
     old_review = Review.objects.create(use_case=idle, function="security", stage="exploration",
                                        due_date=timezone.localdate())
-    Review.objects.filter(pk=old_review.pk).update(updated_at=timezone.now() - datetime.timedelta(days=45))
+    # Noon, 45 local days ago: 45 x 24 hours back from late evening can land on the next local day.
+    Review.objects.filter(pk=old_review.pk).update(updated_at=days_ago_at_noon(45))
     decision = GateDecision.objects.create(use_case=moved, outcome="scale", from_stage="exploration",
                                            to_stage="pilot", rationale="Clear problem.", decided_by=ava)
     old = GateDecision.objects.create(use_case=moved, outcome="pause", from_stage="pilot", to_stage="paused",

@@ -49,6 +49,7 @@ def meet_kpis(use_case, actor, *, miss=()):
 def pilot_ready(ava, custops, *, stage="pilot", **answers):
     """A low-tier use case at ``stage`` with all pilot -> controlled rollout evidence met."""
     owner, sponsor = UserFactory(), UserFactory()
+    sponsor.groups.add(Group.objects.get(name="executive_sponsors"))
     use_case = submitted_use_case(created_by=ava, business_unit=custops, business_owner=owner,
                                   executive_sponsor=sponsor, **answers)
     admin = governance_admin()

@@ -131,6 +131,27 @@ class TestQueue:
         assert response.status_code == 302  # the admin's "does not exist" redirect
         assert "doesn’t exist" in messages_of(response)[0]
 
+    def test_history_of_a_review_you_may_not_see_is_404_like_a_missing_one(self, client, medium_case, sec):
+        """403 for one and 404 for the other would tell which ids exist."""
+        client.force_login(sec)
+        hidden = review_of(medium_case, "privacy")
+        version = hidden.history.earliest("history_date")
+        for url in (reverse("admin:reviews_review_history", args=[hidden.pk]),
+                    reverse("admin:reviews_review_simple_history", args=[hidden.pk, version.history_id]),
+                    reverse("admin:reviews_review_history", args=[999999]),
+                    "/admin/reviews/review/x/history/"):
+            assert client.get(url).status_code == 404, url
+
+    def test_history_stays_open_to_who_may_see_the_review(self, client, medium_case, sec, gov):
+        own = review_of(medium_case, "security")
+        for user in (sec, gov):
+            client.force_login(user)
+            response = client.get(reverse("admin:reviews_review_history", args=[own.pk]))
+            assert response.status_code == 200 and "Created" in response.content.decode()
+            version = own.history.earliest("history_date")
+            assert client.get(reverse("admin:reviews_review_simple_history",
+                                      args=[own.pk, version.history_id])).status_code == 200
+
     def test_queue_runs_constant_queries(self, sec_client, ava, custops, django_assert_num_queries):
         for _ in range(3):
             submitted_use_case(created_by=ava, business_unit=custops)

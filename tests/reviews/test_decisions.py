@@ -1,6 +1,7 @@
 """Every decision, its effect on the use case, and the rules that refuse one."""
 
 import datetime
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group
@@ -11,6 +12,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from intake import permissions
+from intake import services as intake_services
+from intake.models import RaciActivity, RaciAssignment
 from intake.permissions import Action
 from reviews import selectors, services
 from reviews.models import ReviewDecision
@@ -169,6 +172,21 @@ class TestRefusals:
         with pytest.raises(PermissionDenied, match=reason):
             decide(review_of(use_case, "security"), owner_reviewer, "approve")
         assert review_of(use_case, "security").status == "open"
+
+    def test_an_owner_forced_onto_the_review_around_the_services_may_not_decide(self, low_case, owner):
+        # A row written straight to the table (not through raci_set, which refuses it) grants the decision...
+        RaciAssignment.objects.create(use_case=low_case, activity=RaciActivity.objects.get(key="security"),
+                                      letter="R", user=owner, source="manual")
+        intake_services.grants_recompute(use_case=low_case)
+        assert permissions.permission_facts(owner, [low_case])[low_case.id].perms >= {"decide_security_review"}
+        # ...but the business owner still may not decide, even were the permission check itself skipped.
+        with pytest.raises(PermissionDenied, match="are Accountable for its business outcome"):
+            decide(review_of(low_case, "security"), owner, "approve")
+        with mock.patch.object(permissions, "require"), \
+                pytest.raises(PermissionDenied, match="Separation of duties"):
+            decide(review_of(low_case, "security"), owner, "approve")
+        assert review_of(low_case, "security").status == "open"
+        assert not ReviewDecision.objects.exists()
 
     def test_the_submitter_may_not_approve_their_own_use_case(self, low_case, ava):
         ava.groups.add(Group.objects.get(name="security"))

@@ -2,6 +2,7 @@
 go/no-go Accountable (never the use case's own people) decides."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -9,7 +10,7 @@ from intake import services as intake_services
 from intake.models import UseCase
 from reviews import selectors, services
 from reviews.models import GateDecision, ReadinessScore
-from tests.factories import KPIFactory, UserFactory
+from tests.factories import KPIFactory, UseCaseFactory, UserFactory
 from tests.vendors.factories import VendorFactory
 
 from .factories import ConditionFactory
@@ -81,8 +82,9 @@ def not_tiered(use_case, owner):
 
 
 def prohibited_tier(use_case, owner):
-    services.use_case_override_tier(use_case=use_case, actor=governance_admin(), tier="prohibited",
-                                    justification="Legal found it infers emotions of employees.")
+    # Only the tier: an override to prohibited also rejects it, and a rejected use case has no gates at all
+    # (tested below).
+    set_answers(use_case, risk_tier="prohibited")
 
 
 def no_pilot_score(use_case, owner):
@@ -271,11 +273,19 @@ def test_a_stopped_use_case_has_no_more_gates(ava, custops):
 
 
 def test_separation_of_duties_bars_an_owner_who_is_also_the_sponsor(ava, custops):
-    use_case, owner, _sponsor = pilot_ready(ava, custops)
-    use_case = intake_services.use_case_update(use_case=use_case, actor=governance_admin(),
-                                               answers={"executive_sponsor": owner})
+    use_case, owner, sponsor = pilot_ready(ava, custops)
+    owner.groups.add(Group.objects.get(name="executive_sponsors"))
+    # Not even a governance admin may make an owner the sponsor...
+    with pytest.raises(ValidationError) as refused:
+        intake_services.use_case_update(use_case=use_case, actor=governance_admin(),
+                                        answers={"executive_sponsor": owner})
+    assert "is its business owner" in refused.value.message_dict["executive_sponsor"][0]
+    assert UseCase.objects.get(pk=use_case.pk).executive_sponsor == sponsor
+    # ...and one made so around the services still may not decide: separation of duties at the gate.
+    UseCase.objects.filter(pk=use_case.pk).update(executive_sponsor=owner)
+    intake_services.raci_sync_defaults(use_case=UseCase.objects.get(pk=use_case.pk))
     with pytest.raises(PermissionDenied, match="Separation of duties"):
-        scale(use_case, owner)
+        scale(UseCase.objects.get(pk=use_case.pk), owner)
     assert UseCase.objects.get(pk=use_case.pk).stage == "pilot"
 
 
@@ -291,6 +301,58 @@ def test_someone_else_cannot_decide(ava, custops):
 
     with pytest.raises(Http404):
         scale(use_case, UserFactory())
+
+
+def _draft_with_sponsor(ava, custops):
+    sponsor = UserFactory()
+    sponsor.groups.add(Group.objects.get(name="executive_sponsors"))
+    return UseCaseFactory(created_by=ava, business_unit=custops, executive_sponsor=sponsor), sponsor
+
+
+def _withdrawn(ava, custops):
+    use_case, owner, sponsor = pilot_ready(ava, custops)
+    intake_services.use_case_withdraw(use_case=use_case, actor=owner, reason="Superseded by another tool.")
+    return use_case, sponsor
+
+
+def _rejected(ava, custops):
+    use_case, _owner, sponsor = pilot_ready(ava, custops)
+    services.use_case_override_tier(use_case=use_case, actor=governance_admin(), tier="prohibited",
+                                    justification="Legal found it infers emotions of employees.")
+    return use_case, sponsor
+
+
+@pytest.mark.parametrize(("make", "words"), [
+    (_draft_with_sponsor, "is a draft: its stage gates are decided once it has been submitted."),
+    (_withdrawn, "is withdrawn: it has no more stage gates."),
+    (_rejected, "is rejected: it has no more stage gates."),
+], ids=["draft", "withdrawn", "rejected"])
+@pytest.mark.parametrize("outcome", ["scale", "pivot", "pause", "kill"])
+def test_no_gate_is_decided_on_a_draft_withdrawn_or_rejected_use_case(ava, custops, make, words, outcome):
+    use_case, sponsor = make(ava, custops)
+    use_case = UseCase.objects.get(pk=use_case.pk)
+    stage, events = use_case.stage, use_case.events.count()
+    with pytest.raises(services.GateClosed, match=words):
+        services.gate_decide(use_case=use_case, actor=sponsor, outcome=outcome, rationale="Decided at the gate.",
+                             to_stage="exploration", redesign_note="Rework the workflow around the CRM.")
+    # Governance admins no more than the sponsor.
+    with pytest.raises(services.GateClosed):
+        services.gate_decide(use_case=use_case, actor=governance_admin(), outcome="pause",
+                             rationale="Decided at the gate.")
+    assert UseCase.objects.get(pk=use_case.pk).stage == stage
+    assert use_case.events.count() == events and not GateDecision.objects.exists()
+
+
+def test_the_gate_refuses_the_use_cases_own_people_whatever_grants_say(ava, custops):
+    from unittest import mock
+
+    from intake import permissions
+
+    use_case, owner, _sponsor = pilot_ready(ava, custops)
+    for person in (ava, owner):
+        with mock.patch.object(permissions, "require"), pytest.raises(PermissionDenied, match="Separation of duties"):
+            services.gate_decide(use_case=use_case, actor=person, outcome="pause", rationale="Budget frozen today.")
+    assert UseCase.objects.get(pk=use_case.pk).stage == "pilot" and not GateDecision.objects.exists()
 
 
 def test_gate_decisions_are_immutable(ava, custops):

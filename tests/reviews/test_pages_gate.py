@@ -206,6 +206,16 @@ def test_the_submitter_sees_why_she_may_not_decide_and_is_refused(client, ava, c
     assert stage_of(use_case) == "pilot" and not GateDecision.objects.exists()
 
 
+def test_a_gate_on_a_draft_is_refused_with_the_reason_and_changes_nothing(client, ava, custops, sponsor):
+    draft = UseCaseFactory(created_by=ava, business_unit=custops, executive_sponsor=sponsor)
+    response = login(client, sponsor).post(gate_url(draft), {"outcome": "pause", "rationale": RATIONALE})
+    assert response.status_code == 200
+    reason = f"{draft.reference} is a draft: its stage gates are decided once it has been submitted."
+    assert response.context["form"].non_field_errors() == [reason]
+    assert reason in response.content.decode()
+    assert stage_of(draft) == "exploration" and not GateDecision.objects.exists()
+
+
 def test_the_owner_has_no_gate_form_and_is_refused(client, case, owner):
     login(client, owner)
     html = client.get(detail(case)).content.decode()

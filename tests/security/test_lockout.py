@@ -75,7 +75,7 @@ def test_the_api_token_endpoint_is_locked_with_a_json_error(staff):
     locked = token_login("sam.staff", WRONG)
     assert locked.status_code == 429
     assert locked["Content-Type"] == "application/json"
-    assert locked.json() == {"detail": "Too many failed log-in attempts for this username from your network. "
+    assert locked.json() == {"detail": "Too many failed log-in attempts from your network. "
                                        "Try again in 15 minutes, or ask a governance admin to unlock the account."}
     assert int(locked["Retry-After"]) == settings.AXES_COOLOFF_TIME.total_seconds()
 

@@ -15,11 +15,8 @@ from vendors.models import Vendor, VendorAssessment
 
 QUEUE = reverse("admin:vendors_vendorassessment_changelist")
 VENDORS = reverse("admin:vendors_vendor_changelist")
-TODAY = timezone.localdate()
-
-
 def days(n: int) -> datetime.date:
-    return TODAY + datetime.timedelta(days=n)
+    return timezone.localdate() + datetime.timedelta(days=n)
 
 
 def queue_names(client, **params) -> list[str]:

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.celery import app
-from tests.celery_support import celery_conf, clock, eager, smtp_down  # noqa: F401 - fixtures
+from tests.celery_support import celery_conf, eager, smtp_down  # noqa: F401 - fixtures
 from tests.factories import UserFactory
 from tests.vendors.factories import CertificationFactory, VendorFactory
 from vendors import reminders, tasks
@@ -140,7 +140,7 @@ def test_running_twice_a_day_sends_nothing_new(procurement):
     assert VendorReminderLog.objects.count() == 2
 
 
-def test_each_expiry_is_reminded_once_when_near_and_once_when_past(procurement, clock):  # noqa: F811
+def test_each_expiry_is_reminded_once_when_near_and_once_when_past(procurement, clock):
     vendor = approved_vendor(31)
     by_day = []
     for _ in range(34):

@@ -1,12 +1,13 @@
 """python manage.py api_demo_tokens: API tokens of the demo's governance admin and a submitter.
 
-Prints one "username token" line each, creating the tokens when missing (the
+Prints one "username token" line each, creating the tokens when missing or expired (the
 users come from seed_demo). For trying the API and for .ci/schemathesis.sh.
 """
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from rest_framework.authtoken.models import Token
+
+from api.tokens import issue
 
 DEMO_USERS = ("gov.admin", "ava.submitter")
 
@@ -24,5 +25,5 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"No active user {', '.join(missing)}: run `python manage.py seed_demo` first.")
         for name in usernames:
-            token, _ = Token.objects.get_or_create(user=found[name])
+            token = issue(found[name])  # a fresh one once the last has expired
             self.stdout.write(f"{name} {token.key}")
