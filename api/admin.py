@@ -17,7 +17,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class WebhookSubscriptionForm(forms.ModelForm):
     # http(s) only (a plain URLField also takes ftp://); deliveries refuse any other scheme too. Where it
-    # points is checked when each delivery is sent (api.tasks): internal addresses are refused then.
+    # points is checked when each delivery is sent (api.delivery): internal addresses are refused then.
     url = forms.URLField(max_length=500, assume_scheme="https",
                          help_text="Receives a POST of JSON for each event. Only public addresses are sent to "
                                    "(checked at each delivery); internal ones must be in WEBHOOK_ALLOWED_HOSTS. "

@@ -27,7 +27,7 @@ from intake.permissions import Action, Facts
 from reviews import selectors
 from reviews.forms import CommentForm, EvidenceForm, GateForm
 from reviews.models import Comment, Evidence, GateDecision, GateOutcome, IncidentStatus, Risk
-from reviews.services.gates import CLOSED, ORDER
+from reviews.services.gates import CLOSED, ORDER, gate_closed_reason
 
 OPEN_INCIDENT_STATUSES = (IncidentStatus.OPEN, IncidentStatus.INVESTIGATING)
 # Where on the use-case page the evidence of a criterion linked to that page lives.
@@ -117,7 +117,10 @@ def gate_context(request: HttpRequest, use_case: UseCase, facts: Facts, *, form:
     next_stage = selectors.NEXT_STAGE.get(use_case.stage)
     decision = permissions.decide(request.user, Action.DECIDE_GATE, use_case, facts=facts)
     closed = use_case.stage in CLOSED
-    can_decide = bool(decision) and not closed
+    # A draft, withdrawn or rejected use case has no gate to decide: the service refuses it, so the
+    # page says why instead of offering a form that can only fail.
+    status_reason = gate_closed_reason(use_case) if decision else ""
+    can_decide = bool(decision) and not closed and not status_reason
     # Holding the gate permission but conflicted: say why, instead of hiding the form without a word.
     sod_reason = "" if decision or not facts.conflicted or "decide_gate_usecase" not in facts.perms \
         else decision.reason
@@ -134,6 +137,7 @@ def gate_context(request: HttpRequest, use_case: UseCase, facts: Facts, *, form:
         "decisions": decisions,
         "can_decide": can_decide,
         "sod_reason": sod_reason,
+        "status_reason": status_reason,
         "form": (form or gate_form(use_case)) if can_decide else None,
         "refusal": refusal or [],
     }

@@ -67,14 +67,6 @@ def clock(time_machine) -> Clock:
     return Clock(time_machine)
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests that start a browser or a real Celery worker (on the shared broker) run one after
-    another on one pytest-xdist worker; the rest are spread over every core."""
-    for item in items:
-        if item.get_closest_marker("redis") or "e2e" in item.nodeid.split("/"):
-            item.add_marker(pytest.mark.xdist_group("serial"))
-
-
 @pytest.fixture
 def custops(db):
     return BusinessUnitFactory(code="CUSTOPS", name="Customer Operations")

@@ -30,6 +30,9 @@ from tests.reviews.factories import reviewer, submitted_use_case
 
 pytestmark = [
     pytest.mark.redis,
+    # With pytest-xdist, these and the browser journey (the tests that start a real worker on the
+    # shared broker) run one after another on one process.
+    pytest.mark.xdist_group("real-worker"),
     pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (REDIS_URL)"),
 ]
 

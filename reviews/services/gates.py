@@ -34,7 +34,10 @@ class GateClosed(ValidationError):
     its state, not bad input (409 in the API)."""
 
 
-def _closed_reason(use_case: UseCase) -> str:
+def gate_closed_reason(use_case: UseCase) -> str:
+    """Why no gate may be decided on this use case now, in words; "" when its gates are open."""
+    if use_case.status in GATE_STATUSES:
+        return ""
     if use_case.status == Status.DRAFT:
         return f"{use_case.reference} is a draft: its stage gates are decided once it has been submitted."
     return f"{use_case.reference} is {use_case.get_status_display().lower()}: it has no more stage gates."
@@ -94,7 +97,7 @@ def gate_decide(
     # Under the lock, whatever any RACI row or grant says: the use case's own people never decide it.
     permissions.refuse_own_people(actor, Action.DECIDE_GATE, use_case)
     if use_case.status not in GATE_STATUSES:
-        raise GateClosed(_closed_reason(use_case))
+        raise GateClosed(gate_closed_reason(use_case))
     rationale, redesign_note = (rationale or "").strip(), (redesign_note or "").strip()
     if len(rationale) < MIN_RATIONALE or len(rationale) > 5000:
         raise ValidationError({"rationale": "Give a rationale of 10 to 5000 characters."})

@@ -38,6 +38,7 @@ def site(live_server, demo, browser) -> Site:  # the browser last: see its fixtu
     return Site(browser=browser, base_url=live_server.url)
 
 
+@pytest.mark.xdist_group("real-worker")  # a real Celery worker with Redis: one at a time, as in test_celery_worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_use_case_from_intake_to_board_pack(site: Site):
     submit_use_case(site)

@@ -1,30 +1,55 @@
 """A reviewer's first page among 10,000 use cases and 100,000 grant rows:
 the query count does not depend on the page size or the volume."""
 
+from dataclasses import dataclass
+
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.db import transaction
 
 from intake import permissions, selectors
 from intake.models import UseCase, UseCaseGroupObjectPermission, UseCaseUserObjectPermission
-from tests.factories import UserFactory
+from tests.factories import BusinessUnitFactory, UserFactory
 
 USE_CASES = 10_000
 GRANT_ROWS = 100_000
 
+pytestmark = pytest.mark.xdist_group("permission-volume")  # the module's rows live across its tests
 
-@pytest.fixture
-def volume(ava, custops):
-    """Bulk rows: 10 grant rows per use case, a tenth of them visible to the reviewer."""
+
+@dataclass(frozen=True)
+class Volume:
+    reviewer: object  # sees the tenth its group was granted
+    owner: object  # holds own grants on another tenth
+
+
+@pytest.fixture(scope="module")
+def volume(django_db_setup, django_db_blocker):
+    """Bulk rows: 10 grant rows per use case, a tenth of them visible to the reviewer.
+
+    Built once for the module, inside a transaction that is rolled back after its last test (as
+    Django's setUpTestData does): each test's own transaction nests in it as a savepoint. The
+    module runs on one pytest-xdist worker, so no other module's test meets these rows.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _build_volume()
+        transaction.set_rollback(True)
+
+
+def _build_volume() -> Volume:
+    unit = BusinessUnitFactory(code="VOLUME", name="Volume")
+    owner = UserFactory(username="volume.owner")
+    unit.members.add(owner)
     reviewer = UserFactory(username="sec.volume")
     security = Group.objects.get(name="security")
     reviewer.groups.add(security)
     others = [UserFactory() for _ in range(10)]
     UseCase.objects.bulk_create(
-        (UseCase(reference=f"UC-{n:05d}", title=f"Use case {n}", business_unit=custops, created_by=ava,
+        (UseCase(reference=f"UC-{n:05d}", title=f"Use case {n}", business_unit=unit, created_by=owner,
                  status="submitted", risk_tier="medium") for n in range(USE_CASES)),
         batch_size=2000,
     )
-    ids = list(UseCase.objects.order_by("id").values_list("id", flat=True))
+    ids = list(UseCase.objects.filter(business_unit=unit).order_by("id").values_list("id", flat=True))
     view, comment = (Permission.objects.get(codename=c) for c in ("view_usecase", "comment_usecase"))
     UseCaseUserObjectPermission.objects.bulk_create(
         (UseCaseUserObjectPermission(user=user, permission=view, content_object_id=uc_id)
@@ -37,12 +62,12 @@ def volume(ava, custops):
         batch_size=5000,
     )
     UseCaseUserObjectPermission.objects.bulk_create(
-        (UseCaseUserObjectPermission(user=ava, permission=view, content_object_id=uc_id) for uc_id in ids[1::10]),
+        (UseCaseUserObjectPermission(user=owner, permission=view, content_object_id=uc_id) for uc_id in ids[1::10]),
         batch_size=5000,
     )
     total = UseCaseUserObjectPermission.objects.count() + UseCaseGroupObjectPermission.objects.count()
     assert total >= GRANT_ROWS
-    return reviewer
+    return Volume(reviewer=reviewer, owner=owner)
 
 
 def first_page(user, size):
@@ -52,11 +77,11 @@ def first_page(user, size):
     return rows, facts
 
 
-def test_first_page_runs_constant_queries_whatever_its_size(volume, django_assert_max_num_queries):
+def test_first_page_runs_constant_queries_whatever_its_size(volume, db, django_assert_max_num_queries):
     counts = {}
     permissions.permission_id(UseCase, "view_usecase")  # cached per process (as content types): warm, as a live server
     for size in (10, 100):
-        reviewer = type(volume).objects.get(pk=volume.pk)  # fresh user: no cached permissions
+        reviewer = type(volume.reviewer).objects.get(pk=volume.reviewer.pk)  # fresh user: no cached permissions
         with django_assert_max_num_queries(6) as captured:
             rows, facts = first_page(reviewer, size)
         counts[size] = len(captured.captured_queries)
@@ -67,17 +92,17 @@ def test_first_page_runs_constant_queries_whatever_its_size(volume, django_asser
     assert counts[10] == counts[100]
 
 
-def test_both_filter_shapes_select_the_same_use_cases(volume, ava):
+def test_both_filter_shapes_select_the_same_use_cases(volume, db):
     """The page probes grants row by row and counts with the ids hashed once: the same rows either way."""
-    for user in (volume, ava):
+    for user in (volume.reviewer, volume.owner):
         hashed = set(permissions.use_cases_for(user).values_list("id", flat=True))
         probed = set(permissions.use_cases_for(user, row_by_row=True).values_list("id", flat=True))
         assert hashed == probed
         assert len(hashed) >= USE_CASES // 10
 
 
-def test_list_page_counts_what_it_pages(volume, client):
-    client.force_login(volume)
+def test_list_page_counts_what_it_pages(volume, client, db):
+    client.force_login(volume.reviewer)
     response = client.get("/intake/")
     assert response.status_code == 200
     page = response.context["page"]
@@ -138,7 +163,7 @@ def test_the_readers_groups_are_read_once_per_query_not_per_row(grants_three_way
     assert "auth_user_groups" not in plan.split("InitPlan", 1)[0]
 
 
-def test_a_prepared_statements_generic_plan_never_scans_other_users_grants(volume):
+def test_a_prepared_statements_generic_plan_never_scans_other_users_grants(volume, db):
     """After five runs a prepared statement may switch to a generic plan, which knows no user id. A
     look at the user's own grants outside the per-row probe (tried: "does this user hold any?", asked
     once) was then planned as a scan of every other user's grants, 80 ms at 100,000 use cases; the
@@ -147,7 +172,7 @@ def test_a_prepared_statements_generic_plan_never_scans_other_users_grants(volum
 
     if connection.vendor != "postgresql":
         pytest.skip("generic plans of prepared statements are PostgreSQL's")
-    queryset = permissions.use_cases_for(volume, selectors.use_case_list(queryset=UseCase.objects.all()),
+    queryset = permissions.use_cases_for(volume.reviewer, selectors.use_case_list(queryset=UseCase.objects.all()),
                                          row_by_row=True)[:25]
     sql, params = queryset.query.sql_with_params()
     assert all(isinstance(p, int) for p in params)

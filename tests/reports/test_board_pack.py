@@ -129,7 +129,7 @@ class _Spy(BaseHTTPRequestHandler):
 def spy_server():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Spy)
     server.hits = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)  # quick shutdown()
     thread.start()
     yield server
     server.shutdown()
