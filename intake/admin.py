@@ -169,7 +169,25 @@ class UseCaseEventInline(admin.TabularInline):
         return False
 
 
-class UseCaseScopedMixin:
+class HistoryOnlyIfVisibleMixin:
+    """History pages (simple-history's list and one past version) answer 404 for an object the user
+    may not see, exactly as for one that does not exist: a guessed id never confirms it exists.
+    The admin says what "visible" means in ``_404_unless_visible``."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._404_unless_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history's view of one past version; it looks the row up in the history table only.
+        self._404_unless_visible(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _404_unless_visible(self, request, object_id) -> None:
+        raise NotImplementedError
+
+
+class UseCaseScopedMixin(HistoryOnlyIfVisibleMixin):
     """Rows that belong to a use case (its ``use_case_field``) are listed and shown only with it.
 
     Every object view, history included, answers a row of a use case the user
@@ -181,15 +199,6 @@ class UseCaseScopedMixin:
 
     def get_queryset(self, request):
         return permissions.filter_visible(super().get_queryset(request), request.user, field=self.use_case_field)
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._404_unless_visible(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # simple-history's view of one past version; it looks the row up in the history table only.
-        self._404_unless_visible(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def _404_unless_visible(self, request, object_id) -> None:
         # Global viewers keep simple-history's view of deleted rows' history.

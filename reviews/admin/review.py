@@ -26,6 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from intake import permissions
 from intake import selectors as intake_selectors
+from intake.admin import HistoryOnlyIfVisibleMixin
 from intake.permissions import Action
 from reviews import selectors, services
 from reviews.choices import DECISION_STATUS, UNDECIDED_STATUSES, Decision, ReviewStatus
@@ -66,7 +67,7 @@ def _is_overdue(review: Review) -> bool:
 
 
 @admin.register(Review)
-class ReviewAdmin(SimpleHistoryAdmin):
+class ReviewAdmin(HistoryOnlyIfVisibleMixin, SimpleHistoryAdmin):
     form = ReviewAdminForm
     list_display = ("reference", "use_case_title", "tier", "stage", "function", "due", "assignee", "status",
                     "model_flag")
@@ -162,15 +163,6 @@ class ReviewAdmin(SimpleHistoryAdmin):
         return False  # no reverting a decision from history
 
     # -- history: a review you may not see is a 404, exactly as one that does not exist ------
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._404_unless_visible(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # simple-history's view of one past version; it looks the row up in the history table only.
-        self._404_unless_visible(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def _404_unless_visible(self, request, object_id) -> None:
         """simple-history answers 403 for a review outside your queue and 404 for a missing one, which
