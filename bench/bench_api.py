@@ -94,4 +94,4 @@ def run() -> dict:
         "The unfiltered column shows what the permission filter itself costs a global viewer "
         "(`id IN (SELECT id ...)`, see intake.permissions.visible_use_case_ids).",
     ])
-    return {"title": "REST API use-case list (issue 7)", "body": body, "ok": ok}
+    return {"title": "REST API use-case list", "body": body, "ok": ok}

@@ -1,4 +1,4 @@
-"""Issue 8: the REST API under load: 20 concurrent clients against gunicorn for 30 seconds.
+"""The REST API under load: 20 concurrent clients against gunicorn for 30 seconds.
 
 gunicorn serves the bench database (2 sync workers, as the README's deployment
 runs it; throttles lifted), started by the bench on a free loopback port, with
@@ -210,4 +210,4 @@ def run() -> dict:
     ]
     if errors:
         lines.append(f"\nLast lines of the server log:\n\n```\n{server_log}\n```")
-    return {"title": "REST API under load (issue 8)", "body": "\n".join(lines), "ok": ok}
+    return {"title": "REST API under load", "body": "\n".join(lines), "ok": ok}

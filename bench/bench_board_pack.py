@@ -226,7 +226,7 @@ def run() -> dict:
         f"Target at 300 use cases: the executive pack under {TARGET_SECONDS:.0f} s and under {TARGET_MIB} MiB. "
         f"{'Met.' if ok else 'NOT met.'}",
     ]
-    return {"title": "Board pack generation (issue 6)", "body": "\n".join(lines), "ok": ok}
+    return {"title": "Board pack generation", "body": "\n".join(lines), "ok": ok}
 
 
 if __name__ == "__main__":

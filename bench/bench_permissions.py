@@ -1,4 +1,4 @@
-"""Issue 3: a reviewer's first page of use cases, filtered by the permission
+"""A reviewer's first page of use cases, filtered by the permission
 choke point, against the unfiltered first page of the same table.
 
 Target: the ratio stays within 1.5x and does not grow from 10,000 to
@@ -122,7 +122,7 @@ def run() -> dict:
         "sees a fifth of the use cases probes about five rows per row shown: the cost follows the page size "
         "and the share of use cases a reviewer sees, not the volume.",
     ]
-    return {"title": "Permission-filtered use-case list (issue 3)", "body": "\n".join(lines), "ok": ok}
+    return {"title": "Permission-filtered use-case list", "body": "\n".join(lines), "ok": ok}
 
 
 if __name__ == "__main__":

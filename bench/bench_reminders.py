@@ -1,4 +1,4 @@
-"""Issue 6: the daily review-reminder sweep (``reviews.tasks.send_review_reminders``) at 15,000 and
+"""The daily review-reminder sweep (``reviews.tasks.send_review_reminders``) at 15,000 and
 60,000 reviews (bench/reviewdata.py: due dates spread so that many are due soon or overdue).
 
 The sweep is the task itself with the broker hand-off (``enqueue_on_commit``)
@@ -171,7 +171,7 @@ def run() -> dict:
         f"Sweep seconds are the median of {RUNS} runs of the task with the broker hand-off counted, not sent; "
         f"peak memory is what tracemalloc saw allocated during one sweep. {ABOUT} {verdict}",
     ]
-    return {"title": "Review reminder sweep (issue 6)", "body": "\n".join(lines), "ok": ok}
+    return {"title": "Review reminder sweep", "body": "\n".join(lines), "ok": ok}
 
 
 if __name__ == "__main__":

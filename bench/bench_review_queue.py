@@ -1,4 +1,4 @@
-"""Issue 8: the reviewer's queue in admin, ``/admin/reviews/review/``, at 15,000 and 60,000 reviews.
+"""The reviewer's queue in admin, ``/admin/reviews/review/``, at 15,000 and 60,000 reviews.
 
 A security reviewer (staff, in the ``security`` group, like the demo's
 sec.reviewer) opens the first page through Django's test Client with
@@ -100,7 +100,7 @@ def run() -> dict:
         f"of reviews "
         f"({' -> '.join(str(r['queries']) for r in results)}). {'Met.' if constant else 'NOT met.'} {ABOUT}",
     ]
-    return {"title": "Admin review queue (issue 8)", "body": "\n".join(lines), "ok": constant}
+    return {"title": "Admin review queue", "body": "\n".join(lines), "ok": constant}
 
 
 if __name__ == "__main__":

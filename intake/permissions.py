@@ -127,10 +127,9 @@ class VisibleIds(Expression):
     SQLite runs an uncorrelated ``IN (subquery)`` once by itself. The table aliases are ones Django never
     generates, so the statement nests inside any outer query.
 
-    Not kept: skipping own grants row by row when the user holds none, asked once per statement. It
-    took a reviewer's list from 14 to 10 ms, but after five runs a prepared statement's generic plan,
-    which knows no user id, answered that question by walking every other user's grants: the issue-3
-    list at 100,000 use cases went from 1.1x to 7x its floor (tests/intake/test_permission_scale.py).
+    Own grants are probed row by row even for a user who holds none: a prepared statement's generic
+    plan knows no user id, and a one-off "holds any?" check was planned as a scan of every user's
+    grants (tests/intake/test_permission_scale.py guards this).
     """
 
     output_field = IntegerField()
@@ -177,7 +176,7 @@ def visible_use_case_ids(user, *, outer: str | None = None) -> QuerySet | Visibl
     Correlated with the outer row's use-case field ``outer``, it probes the
     grant indexes row by row: right for a first page walked in index order,
     whose cost then follows the page size, not how many use cases the user
-    may see (docs/benchmarks.md, issue 3). Probing every row of a count is
+    may see (docs/benchmarks.md, permission-filtered list). Probing every row of a count is
     slow, so paged lists count with the uncorrelated shape.
     """
     if "view_usecase" in global_perms(user):

@@ -65,7 +65,7 @@ def review_reminders_due(*, today: datetime.date) -> Iterator[tuple[int, str]]:
 
     Only undecided reviews of use cases still under review get reminders. One query, streamed
     in chunks, with what was already sent answered by the database beside each review: memory
-    stays flat however many reviews are due (docs/benchmarks.md, issue 6).
+    stays flat however many reviews are due (docs/benchmarks.md, reminder sweep).
     """
     sent = ReminderLog.objects.filter(review=OuterRef("pk"))
     rows = (

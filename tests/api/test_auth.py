@@ -149,7 +149,7 @@ def test_people_still_log_in(client, ava):
 
 
 def test_a_token_is_read_with_its_user_and_service_account_in_one_query(gov, ava, django_assert_num_queries):
-    """The token lookup is written out (api.authentication); what it returns is what the ORM would."""
+    """The token lookup (api.authentication) reads the user and the service account with the token."""
     from api.authentication import token_with_user
 
     account_user = get_user_model().objects.create(username="ci.bot")

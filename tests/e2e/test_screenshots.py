@@ -1,4 +1,4 @@
-"""Screenshots are evidence of a journey, never a reason for it to fail (issue 8)."""
+"""Screenshots are evidence of a journey, never a reason for it to fail."""
 
 from __future__ import annotations
 

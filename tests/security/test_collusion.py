@@ -1,4 +1,4 @@
-"""Two ordinary accounts colluding (issue 18): ava submits for Customer Operations, ben is her friend in Finance.
+"""Two ordinary accounts colluding: ava submits for Customer Operations, ben is her friend in Finance.
 
 Every way of handing a decision on ava's use case to ben (or to ava herself), through every route (the
 RACI page, the use-case pages, Django admin, the API), is refused, and each refusal leaves nothing changed:
