@@ -109,6 +109,8 @@ class UseCase(models.Model):
             ("comment_usecase", "Can comment on use case"),
             ("decide_gate_usecase", "Can decide stage gates of use case"),
             ("manage_raci_usecase", "Can manage the RACI of use case"),
+            ("withdraw_usecase", "Can withdraw use case"),
+            ("edit_frozen_usecase", "Can change the answers of a submitted use case"),
             ("override_tier_usecase", "Can override the risk tier of use case"),
             ("score_pilot_usecase", "Can record the pilot-selection score of use case"),
             ("manage_evidence_usecase", "Can record gate evidence of use case"),

@@ -1,0 +1,23 @@
+"""Governance admins withdraw and change submitted use cases through permissions of their own,
+not through holding the RACI permission globally; the outcome's A withdraws through its RACI grant."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+ROLE_PERMS = ("withdraw_usecase", "edit_frozen_usecase")
+
+
+def grant(apps, schema_editor):
+    app_config = apps.get_app_config("intake")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    admins, _ = Group.objects.get_or_create(name="governance_admins")
+    admins.permissions.add(*Permission.objects.filter(content_type__app_label="intake", codename__in=ROLE_PERMS))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("intake", "0008_withdraw_and_edit_frozen_permissions")]
+    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
