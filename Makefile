@@ -33,8 +33,9 @@ test: venv  ## the whole test suite on the configured database, in random order,
 e2e: venv  ## only the browser journeys (tests/e2e; skipped without /usr/bin/chromium: apt-get install chromium)
 	$(BIN)/python -m pytest tests/e2e
 
-lint: venv  ## ruff, bandit, missing migrations, deploy checks
+lint: venv  ## ruff, import layers, bandit, missing migrations, deploy checks
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/bandit -c pyproject.toml -r . -q
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	SECRET_KEY=ci-check-deploy-$$(head -c 48 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9') \

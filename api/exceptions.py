@@ -2,7 +2,8 @@
 
 The services speak Django: ValidationError (400, its message_dict), PermissionDenied
 (403 with the reason, e.g. separation of duties) and Http404 (invisible = missing).
-GateRefused is a ValidationError with the unmet criteria: 409.
+GateRefused is a ValidationError with the unmet criteria: 409. InvalidTransition (a move the
+lifecycle forbids from the record's state) is 409 {"code": "invalid_transition", "detail": ...}.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.errors import InvalidTransition
 from reviews.services import GateRefused
 
 logger = logging.getLogger(__name__)
@@ -55,6 +57,8 @@ def _translate(exc: Exception) -> Exception:
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, InvalidTransition):
+        return Response({"code": exc.code, "detail": exc.detail}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, GateRefused):
         return Response({"detail": exc.messages[0], "unmet": exc.unmet}, status=status.HTTP_409_CONFLICT)
     response = drf_exception_handler(_translate(exc), context)

@@ -1,12 +1,5 @@
-"""Keyset pagination over (sync key, id): the order delta sync relies on.
-
-A page is "the rows strictly after (or before) this position", never "skip N
-rows", so a record that changes while a client pages moves to the end of the
-order (its sync key grows) and is met again later instead of shifting other
-rows across a page boundary: nothing is skipped, and nothing unchanged
-repeats. The sync key is ``updated_at`` (``decided_at`` for immutable gate
-decisions), ties broken by id. No COUNT query: every page costs the same.
-"""
+"""Keyset pagination over (sync key, id), the order delta sync relies on: why in
+docs/decisions/keyset-paging.md."""
 
 from __future__ import annotations
 
@@ -29,6 +22,8 @@ MAX_PAGE_SIZE = 200
 
 @dataclass(frozen=True)
 class Position:
+    """Where a page starts: the cursor, opaque to clients (URL-safe base64 of JSON)."""
+
     value: datetime.datetime
     id: int
     ordering: str

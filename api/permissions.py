@@ -1,11 +1,18 @@
-"""Who may call the API at all, and who may read the records no use case owns
-(vendor assessments follow the vendors admin's permissions; board packs
-``reports.services.can_download``). What they may see and do on a use case is
-``intake.permissions``' call, made by the services and the viewsets' querysets."""
+"""Who may call the API at all, who may read the records no use case owns
+(vendor assessments ``vendors.permissions``; board packs ``reports.permissions``),
+and the api app's own ``require``: who may manage service accounts (``api.services``).
+What they may see and do on a use case is ``intake.permissions``' call, made by the
+services and the viewsets' querysets."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from core.roles import is_governance_admin
+from vendors import permissions as vendor_permissions
 
 
 def service_account(user):
@@ -30,13 +37,34 @@ class ReadOnlyServiceAccount(BasePermission):
         return account is None or not account.read_only
 
 
-# What the admin shows an assessment to (ModelAdmin.has_view_permission: view or change).
-VENDOR_ASSESSMENT_PERMS = ("vendors.view_vendorassessment", "vendors.change_vendorassessment")
-
-
 def may_view_vendor_assessments(user) -> bool:
-    """Procurement, the assessors (security, legal), the read-only org roles and governance admins,
-    as in admin (vendors/migrations/0005): everyone else sees no assessment at all."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return any(user.has_perm(perm) for perm in VENDOR_ASSESSMENT_PERMS)
+    """Whom the vendors admin shows assessments to: everyone else sees no assessment at all."""
+    return vendor_permissions.can(user, vendor_permissions.Action.VIEW_ASSESSMENTS)
+
+
+# -- the api app's own actions -----------------------------------------------------------------
+
+
+class Action(StrEnum):
+    SERVICE_ACCOUNT_VIEW = "service_account_view"
+    SERVICE_ACCOUNT_CREATE = "service_account_create"
+    SERVICE_ACCOUNT_ROTATE = "service_account_rotate"
+
+
+REASONS: dict[Action, str] = {
+    Action.SERVICE_ACCOUNT_VIEW: "Only governance admins see service accounts.",
+    Action.SERVICE_ACCOUNT_CREATE: "Only governance admins create service accounts.",
+    Action.SERVICE_ACCOUNT_ROTATE: "Only governance admins rotate service-account tokens.",
+}
+
+
+def can(user, action: Action, obj=None) -> bool:
+    """Whether ``user`` may take ``action``: a service account is a key to the API, so only
+    governance admins (``core.roles``) see them, make one or issue its token."""
+    return is_governance_admin(user)
+
+
+def require(user, action: Action, obj=None) -> None:
+    """The first call of every api write service: PermissionDenied, with why, unless ``can``."""
+    if not can(user, action, obj):
+        raise PermissionDenied(REASONS[action])

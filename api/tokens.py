@@ -5,7 +5,7 @@ after it was issued; asking again then issues a fresh one. It is revoked by
 ``DELETE /api/v1/auth/token/``, and whenever the person's password changes
 (a change, a reset, an admin setting it: any save of a new password hash),
 their account is deactivated, or their username is locked out (django-axes).
-Service accounts' tokens do not expire (they are rotated in admin) but are
+Service accounts' tokens do not expire (they are rotated in admin or by the service_account command) but are
 revoked when the account is deactivated, like anyone's.
 """
 
@@ -35,7 +35,7 @@ def lifetime() -> datetime.timedelta:
 
 
 def expires_at(token: Token) -> datetime.datetime | None:
-    """When ``token`` stops working; None for a service account's (rotated in admin instead)."""
+    """When ``token`` stops working; None for a service account's (rotated instead, never expired)."""
     if is_service_account(token.user):
         return None
     return token.created + lifetime()

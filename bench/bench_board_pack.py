@@ -40,7 +40,7 @@ def _child(step: str, url: str, media: str) -> dict:
 def _seed_demo() -> dict:
     from django.core.management import call_command
 
-    from reports.demo import seed_demo
+    from demo.seed import seed_demo
 
     call_command("migrate", verbosity=0)
     seed_demo()

@@ -66,8 +66,8 @@ def _pages(username: str):
 
     def filtered():
         reviewer = User.objects.get(username=username)  # fresh: no cached permissions
-        rows = list(permissions.use_cases_for(reviewer, selectors.use_case_list(queryset=UseCase.objects.all()),
-                                             row_by_row=True)[:PAGE])  # as the list page asks
+        rows = list(permissions.visible_use_cases_page(
+            reviewer, selectors.use_case_list(queryset=UseCase.objects.all()))[:PAGE])  # as the list page asks
         permissions.permission_facts(reviewer, rows)  # what the page shows per row: can edit, can decide
         return rows
 
@@ -118,7 +118,7 @@ def run() -> dict:
         "",
         f"Target: every reviewer's ratio within {TARGET_RATIO}x at both volumes, growing by at most 1.2x "
         f"(noise) from 10k to 100k. {'Met.' if ok else 'NOT met.'} The filter walks the sort index and "
-        "probes the grant indexes row by row (intake.permissions.visible_use_case_ids), so a reviewer who "
+        "probes the grant indexes row by row (docs/decisions/permission-filter-shape.md), so a reviewer who "
         "sees a fifth of the use cases probes about five rows per row shown: the cost follows the page size "
         "and the share of use cases a reviewer sees, not the volume.",
     ]

@@ -18,9 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 7
-# Runs before timing. psycopg prepares a statement on its 5th run on a connection and PostgreSQL
-# settles its plan for a prepared statement over the next 5, so timing starts in the steady state
-# a live server's hot queries are in (settings: DATABASE_PREPARED_STATEMENTS).
+# Runs before timing: the steady state of a live server's prepared statements
+# (docs/decisions/prepared-statements.md).
 WARM_UP = 12
 
 
@@ -58,18 +57,24 @@ def median_seconds(fn: Callable[[], object], runs: int = RUNS) -> float:
 
 
 def median_seconds_pair(a: Callable[[], object], b: Callable[[], object], runs: int = RUNS) -> tuple[float, float]:
-    """Medians of ``a`` and ``b`` timed alternately, so drift (autovacuum after a bulk load, another
-    process) falls on both sides of a ratio alike."""
+    """Medians of ``a`` and ``b`` timed alternately (see median_seconds_alternately)."""
+    first, second = median_seconds_alternately(a, b, runs=runs)
+    return first, second
+
+
+def median_seconds_alternately(*fns: Callable[[], object], runs: int = RUNS) -> list[float]:
+    """Medians of ``fns`` timed in turn, so drift (autovacuum after a bulk load, another process) falls
+    on every side of a ratio alike."""
     for _ in range(WARM_UP):
-        a()
-        b()
-    samples: tuple[list[float], list[float]] = ([], [])
+        for fn in fns:
+            fn()
+    samples: list[list[float]] = [[] for _ in fns]
     for _ in range(runs):
-        for fn, out in ((a, samples[0]), (b, samples[1])):
+        for fn, out in zip(fns, samples, strict=True):
             start = time.perf_counter()
             fn()
             out.append(time.perf_counter() - start)
-    return statistics.median(samples[0]), statistics.median(samples[1])
+    return [statistics.median(out) for out in samples]
 
 
 def _cpu_model() -> str:

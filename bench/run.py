@@ -2,7 +2,8 @@
 
 Usage: python -m bench.run [--out docs/benchmarks.md] [--only name]
 Each database (SQLite by default; PostgreSQL via BENCH_DATABASE_URL) gets
-its own section in the output file, so one file holds both runs.
+its own section in the output file, replaced by each run on it; the rest of
+the file (targets, how to reproduce) is kept.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ def _merge(path, database: str, section: str) -> None:
     try:
         text = path.read_text()
     except FileNotFoundError:
-        text = ("# Benchmarks\n\nWritten by `make bench` (median of several runs in one process; "
-                "benchmarks never run in `make test`).\n")
+        text = ("# Benchmarks\n\nFigures of the latest `make bench` run, one section per database. "
+                "Benchmarks never run in `make test`.\n")
     pattern = re.compile(rf"{re.escape(marker)}.*?{re.escape(marker)}\n?", re.S)
     block = f"{marker}\n{section}\n{marker}\n"
     text = pattern.sub(lambda _m: block, text) if marker in text else text.rstrip() + "\n\n" + block

@@ -1,10 +1,8 @@
 """How every stored file leaves the server: as a download, never rendered.
 
 Evidence uploads, vendor evidence and board-pack PDFs all go out through
-``attachment``, so the pages, the admin and the API send the same headers.
-An upload must never run in the site's origin: the browser may not guess a
-type (nosniff), and were it shown inline anyway, the sandbox policy gives it
-no scripts, no plugins and no origin.
+``attachment``, so the pages, the admin and the API send the same headers
+(why: docs/decisions/download-helper.md).
 """
 
 from __future__ import annotations

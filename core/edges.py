@@ -10,11 +10,14 @@ re-word a refusal. The API's counterpart is ``api.exceptions``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from core.errors import InvalidTransition
 
@@ -59,6 +62,27 @@ def attach(form: forms.BaseForm, exc: Exception, *, labels: Mapping[str, str] | 
         else:
             label = (labels or {}).get(key) or key.replace("_", " ").capitalize()
             _add(form, None, [f"{label}: {m}" for m in msgs])
+
+
+@dataclass(frozen=True)
+class Done:
+    """The service wrote; ``value`` is what it returned."""
+
+    value: Any
+
+
+def perform(request: HttpRequest, form: forms.BaseForm, run: Callable[[], Any], *, back: str,
+            field_for: Callable[[str], str] | None = None) -> Done | HttpResponse | None:
+    """Run one service call of a form page: ``Done`` when it wrote; None when its ValidationError is now on
+    ``form`` (show the page again); otherwise its refusal as a message and a redirect to ``back``."""
+    try:
+        return Done(run())
+    except ValidationError as exc:
+        attach(form, exc, field_for=field_for)
+        return None
+    except REFUSALS as exc:
+        report(request, exc)
+        return redirect(back)
 
 
 def _add(form: forms.BaseForm, field: str | None, msgs: list[str]) -> None:

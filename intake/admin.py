@@ -3,15 +3,12 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_user_model
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
-from rest_framework.authtoken.models import Token, TokenProxy
+from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
-from intake import permissions, services, workflow
+from intake import permissions, services
 from intake.models import (
     KPI,
     PILOT_CRITERIA,
@@ -28,7 +25,6 @@ from intake.models import (
     RiskDimension,
     RiskMatrixVersion,
     RiskOption,
-    ServiceAccount,
     StrategicOutcome,
     TierAssessment,
     TierPolicy,
@@ -41,6 +37,7 @@ from intake.models import (
 )
 from intake.permissions import Action
 from intake.services import KPI_FIELDS
+from reviews import services as workflow
 
 
 @admin.register(BusinessUnit)
@@ -198,7 +195,7 @@ class UseCaseScopedMixin(HistoryOnlyIfVisibleMixin):
     use_case_field = "use_case_id"
 
     def get_queryset(self, request):
-        return permissions.filter_visible(super().get_queryset(request), request.user, field=self.use_case_field)
+        return permissions.restrict(super().get_queryset(request), request.user, field=self.use_case_field)
 
     def _404_unless_visible(self, request, object_id) -> None:
         # Global viewers keep simple-history's view of deleted rows' history.
@@ -356,6 +353,18 @@ class PilotSelectionAdmin(UseCaseScopedMixin, SimpleHistoryAdmin):
     def strong(self, obj):
         return obj.strong_candidate
 
+    # What the admin offers follows the service's rule (intake.permissions); the service checks again.
+    def has_add_permission(self, request):
+        return "score_pilot_usecase" in permissions.global_perms(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return self.has_add_permission(request)
+        return permissions.can(request.user, Action.SCORE_PILOT, obj.use_case)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
     def save_model(self, request, obj, form, change):
         services.pilot_selection_record(
             use_case=obj.use_case, actor=request.user,
@@ -450,75 +459,6 @@ class UseCaseGroupObjectPermissionAdmin(GrantAdmin):
     list_select_related = ("content_object", "group", "permission")
 
 
-class ServiceAccountCreationForm(forms.ModelForm):
-    """Adding a service account creates its user; nobody ever sets a password for it."""
-
-    username = forms.CharField(max_length=150, validators=[UnicodeUsernameValidator()],
-                               help_text="E.g. svc.grc-sync. Letters, digits and @ . + - _ only.")
-
-    class Meta:
-        model = ServiceAccount
-        fields = ("read_only", "description")
-
-    def clean_username(self):
-        username = self.cleaned_data["username"]
-        if get_user_model().objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("A user with that username already exists.")
-        return username
-
-
-def _show_token_once(modeladmin, request, account: ServiceAccount, token: Token) -> None:
-    modeladmin.message_user(
-        request,
-        f"API token of {account.user.get_username()}: {token.key} (shown only now: copy it into the "
-        "calling system's secret store). Send it as the header 'Authorization: Token <key>'.",
-        messages.WARNING,
-    )
-
-
-@admin.register(ServiceAccount)
-class ServiceAccountAdmin(admin.ModelAdmin):
-    """Non-human API identities. The token is shown once, when created or rotated."""
-
-    list_display = ("user", "read_only", "description", "created_at")
-    list_filter = ("read_only",)
-    list_select_related = ("user",)
-    search_fields = ("user__username", "description")
-    readonly_fields = ("user", "created_at")
-    actions = ["rotate_token"]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = ServiceAccountCreationForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_fields(self, request, obj=None):
-        return ("username", "read_only", "description") if obj is None else ("user", "read_only", "description",
-                                                                           "created_at")
-
-    def get_readonly_fields(self, request, obj=None):
-        return () if obj is None else self.readonly_fields
-
-    @transaction.atomic
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        user = get_user_model()(username=form.cleaned_data["username"], is_active=True)
-        user.set_unusable_password()
-        user.save()
-        obj.user = user
-        super().save_model(request, obj, form, change)
-        _show_token_once(self, request, obj, Token.objects.create(user=user))
-
-    @admin.action(description="Rotate the API token of the selected service accounts (old tokens stop working)")
-    def rotate_token(self, request, queryset):
-        for account in queryset.select_related("user"):
-            with transaction.atomic():
-                Token.objects.filter(user=account.user).delete()
-                _show_token_once(self, request, account, Token.objects.create(user=account.user))
-
-
-# API tokens are secrets: shown once when issued, never listed afterwards.
+# API tokens are secrets: shown once when issued (service accounts: api/admin.py), never listed afterwards.
 if admin.site.is_registered(TokenProxy):
     admin.site.unregister(TokenProxy)

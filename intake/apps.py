@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -9,10 +8,7 @@ class IntakeConfig(AppConfig):
     verbose_name = "Intake"
 
     def ready(self) -> None:
-        from intake.db import use_fast_timestamps
         from intake.permissions import forget_permission_ids
 
         # A flush (tests) or migrate may re-create permissions under new ids.
         post_migrate.connect(forget_permission_ids, dispatch_uid="intake.forget_permission_ids")
-        # Every PostgreSQL connection, pages and API alike: see intake.db.
-        connection_created.connect(use_fast_timestamps, dispatch_uid="intake.use_fast_timestamps")

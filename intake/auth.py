@@ -12,6 +12,7 @@ cool-off passes; ``lockout_response`` is what a locked-out login then gets.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import math
 
@@ -20,7 +21,8 @@ from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -46,28 +48,16 @@ class HumanOnlyModelBackend(ModelBackend):
         return user if self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None) -> set[str]:
-        # ModelBackend's rule (own and group permissions; all for a superuser; none when inactive) in one
-        # query instead of two: every API request asks, as global viewers skip the per-object filter.
+        # ModelBackend's rule (own and group permissions; all for a superuser; none when inactive or for an
+        # object) in one statement; cached on the user as ModelBackend caches its own.
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
-        if not hasattr(user_obj, "_perm_cache"):
-            user_obj._perm_cache = _all_permissions(user_obj)
-        return user_obj._perm_cache
+        if not hasattr(user_obj, PERMISSIONS_CACHE):
+            setattr(user_obj, PERMISSIONS_CACHE, _all_permissions(user_obj))
+        return getattr(user_obj, PERMISSIONS_CACHE)
 
 
-# Own and group permissions in one statement. Written out, not built by the ORM: every API request
-# runs it, and building and compiling the equivalent UNION of querysets cost about 1 ms of CPU per
-# request, ten times the query itself (docs/benchmarks.md). The tables are django.contrib.auth's
-# (AUTH_USER_MODEL is auth.User); tests/intake/test_auth_backend.py holds it to ModelBackend's answers.
-_PERMISSIONS_SQL = """
-    SELECT ct.app_label, p.codename FROM auth_permission p
-    INNER JOIN django_content_type ct ON ct.id = p.content_type_id
-    WHERE p.id IN (
-        SELECT up.permission_id FROM auth_user_user_permissions up WHERE up.user_id = %s
-        UNION ALL
-        SELECT gp.permission_id FROM auth_group_permissions gp
-        INNER JOIN auth_user_groups ug ON ug.group_id = gp.group_id WHERE ug.user_id = %s)
-"""
+PERMISSIONS_CACHE = "_all_permissions_cache"
 
 
 def _all_permissions(user) -> set[str]:
@@ -75,9 +65,40 @@ def _all_permissions(user) -> set[str]:
         rows = Permission.objects.values_list("content_type__app_label", "codename")
     else:
         with connection.cursor() as cursor:
-            cursor.execute(_PERMISSIONS_SQL, [user.pk, user.pk])
+            cursor.execute(permissions_sql(), [user.pk, user.pk])
             rows = cursor.fetchall()
     return {f"{app_label}.{codename}" for app_label, codename in rows}
+
+
+@functools.cache
+def permissions_sql() -> str:
+    """A person's own and group permissions (app label, codename) in one statement.
+
+    Written out: every API request reads them, and it stays while it saves at least 15% of the API
+    use-case list against ModelBackend's two ORM queries (docs/benchmarks.md, "REST API use-case list").
+    Names come from the models' metadata; tests/intake/test_auth_backend.py holds the answers to
+    ModelBackend's.
+    """
+    quote = connection.ops.quote_name
+    user_model = get_user_model()
+    own, grouped, member = user_model.user_permissions.through, Group.permissions.through, user_model.groups.through
+
+    def table(model) -> str:
+        return quote(model._meta.db_table)
+
+    def col(model, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    pk = quote(Permission._meta.pk.column)
+    # Names from the models' metadata, never from input; the ids are parameters.
+    return (
+        f"SELECT ct.{col(ContentType, 'app_label')}, p.{col(Permission, 'codename')} FROM {table(Permission)} p "  # noqa: S608 # nosec B608
+        f"INNER JOIN {table(ContentType)} ct ON ct.{quote(ContentType._meta.pk.column)} = "
+        f"p.{col(Permission, 'content_type')} WHERE p.{pk} IN ("
+        f"SELECT o.{col(own, 'permission')} FROM {table(own)} o WHERE o.{col(own, 'user')} = %s UNION ALL "
+        f"SELECT g.{col(grouped, 'permission')} FROM {table(grouped)} g INNER JOIN {table(member)} m "
+        f"ON m.{col(member, 'group')} = g.{col(grouped, 'group')} WHERE m.{col(member, 'user')} = %s)"
+    )
 
 
 class LoginLockoutBackend(AxesStandaloneBackend):

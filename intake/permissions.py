@@ -21,8 +21,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Expression, F, IntegerField, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 
+from core import roles
 from intake.choices import EDITABLE_STATUSES, Activity, RaciLetter
 from intake.models import (
+    BusinessUnit,
     RaciAssignment,
     UseCase,
     UseCaseEvent,
@@ -32,6 +34,8 @@ from intake.models import (
 
 
 class Action(StrEnum):
+    CREATE = "create"  # on a business unit: its members start use cases there
+    PUBLISH_MATRIX = "publish_matrix"  # no object: governance admins maintain the risk-tier matrix
     VIEW = "view"
     EDIT = "edit"
     SUBMIT = "submit"
@@ -55,8 +59,11 @@ _CODENAME = {
     Action.OVERRIDE_TIER: "override_tier_usecase",
     Action.SCORE_PILOT: "score_pilot_usecase",
     Action.MANAGE_EVIDENCE: "manage_evidence_usecase",
-    Action.WITHDRAW: "manage_raci_usecase",  # the outcome's A (and governance admins)
+    Action.WITHDRAW: "withdraw_usecase",  # the outcome's A (and governance admins)
 }
+# Governance admins change the answers of a submitted use case (everyone else only a draft or one whose
+# changes were requested).
+EDIT_FROZEN = "edit_frozen_usecase"
 # Separation of duties: these may never be taken by the use case's own people.
 _SOD_ACTIONS = {Action.DECIDE_REVIEW, Action.DECIDE_GATE}
 OWN_ACTIVITIES = (Activity.OUTCOME, Activity.DELIVERY)
@@ -76,6 +83,19 @@ class Facts:
     @property
     def conflicted(self) -> bool:
         return bool(self.conflicts)
+
+
+NOT_ALLOWED = "You do not have permission to do that."
+# Refusals that say who may, where a person could not guess it.
+_WHO_MAY = {
+    Action.MANAGE_EVIDENCE: f"{NOT_ALLOWED} Gate evidence of {{ref}} is recorded by the people responsible or "
+                            "accountable for its outcome, delivery, monitoring or incident response, and by "
+                            "governance admins.",
+    Action.MANAGE_RACI: f"{NOT_ALLOWED} The RACI of {{ref}} is managed by the Accountable for its business "
+                        "outcome and by governance admins.",
+    Action.WITHDRAW: f"{NOT_ALLOWED} {{ref}} is withdrawn by the Accountable for its business outcome or by a "
+                     "governance admin.",
+}
 
 
 @dataclass(frozen=True)
@@ -112,24 +132,15 @@ def global_perms(user) -> frozenset[str]:
 
 
 def is_governance_admin(user) -> bool:
-    return "manage_raci_usecase" in global_perms(user)
+    """The role (a superuser or the governance_admins group), never a permission granted one by one."""
+    return roles.is_governance_admin(user)
 
 
 class VisibleIds(Expression):
-    """The ids ``user_id`` may see through ``permission`` (an id): own grants UNION ALL group grants.
-
-    Written out, not built from querysets: every API list and detail of a person without global view
-    filters by it, and building and resolving the equivalent UNION of querysets cost 1.4 ms of CPU per
-    request (docs/benchmarks.md). Used as the right-hand side of ``__in``. The user's groups are a list
-    read once per statement, not joined: a join leaves group_id unbound, and a planner may then scan
-    every group grant per probe; inside a row-by-row probe PostgreSQL plans ``IN (subquery)`` as a join
-    rebuilt for every row walked, so there the list is ``= ANY(ARRAY(...))``, an InitPlan built once.
-    SQLite runs an uncorrelated ``IN (subquery)`` once by itself. The table aliases are ones Django never
-    generates, so the statement nests inside any outer query.
-
-    Own grants are probed row by row even for a user who holds none: a prepared statement's generic
-    plan knows no user id, and a one-off "holds any?" check was planned as a scan of every user's
-    grants (tests/intake/test_permission_scale.py guards this).
+    """The ids ``user_id`` may see through ``permission`` (an id): own grants UNION ALL group grants, as
+    the right-hand side of ``__in``; uncorrelated, or probed row by row against ``outer``. Why it is
+    written out, and its two shapes: docs/decisions/permission-filter-shape.md. The table aliases are
+    ones Django never generates, so the statement nests inside any outer query.
     """
 
     output_field = IntegerField()
@@ -171,13 +182,10 @@ class VisibleIds(Expression):
 def visible_use_case_ids(user, *, outer: str | None = None) -> QuerySet | VisibleIds:
     """The ids ``user`` may see, as the right-hand side of an ``__in``.
 
-    Two shapes, one rule. Uncorrelated (``outer=None``), the database builds
-    the set of permitted ids once: right for counts, scans and any order.
-    Correlated with the outer row's use-case field ``outer``, it probes the
-    grant indexes row by row: right for a first page walked in index order,
-    whose cost then follows the page size, not how many use cases the user
-    may see (docs/benchmarks.md, permission-filtered list). Probing every row of a count is
-    slow, so paged lists count with the uncorrelated shape.
+    Uncorrelated (``outer=None``), the database builds the set of permitted ids once: right for counts,
+    scans and any order. Correlated with the outer row's use-case field ``outer``, it probes the grant
+    indexes row by row: right for a first page walked in index order, whose cost then follows the page
+    size, not how many use cases the user may see (docs/decisions/permission-filter-shape.md).
     """
     if "view_usecase" in global_perms(user):
         return UseCase.objects.filter(pk=OuterRef(outer)).values("id") if outer else UseCase.objects.values("id")
@@ -187,26 +195,38 @@ def visible_use_case_ids(user, *, outer: str | None = None) -> QuerySet | Visibl
     return VisibleIds(user.pk, permission_id(UseCase, "view_usecase"), F(outer) if outer else None)
 
 
-def filter_visible(queryset: QuerySet, user, *, field: str = "id", row_by_row: bool = False) -> QuerySet:
-    """Rows of ``queryset`` whose use case (its ``field``) ``user`` may see; global viewers are not filtered.
-
-    ``row_by_row`` only for a first page read in the order of an index (see visible_use_case_ids).
-    """
+def _restrict(queryset: QuerySet, user, field: str, *, row_by_row: bool) -> QuerySet:
     if "view_usecase" in global_perms(user):
         return queryset
-    visible = visible_use_case_ids(user, outer=field if row_by_row else None)
-    return queryset.filter(**{f"{field}__in": visible})
+    return queryset.filter(**{f"{field}__in": visible_use_case_ids(user, outer=field if row_by_row else None)})
 
 
-def use_cases_for(user, queryset: QuerySet[UseCase] | None = None, *, row_by_row: bool = False) -> QuerySet[UseCase]:
-    queryset = UseCase.objects.all() if queryset is None else queryset
-    return filter_visible(queryset, user, row_by_row=row_by_row)
+def restrict(queryset: QuerySet, user, *, field: str = "id") -> QuerySet:
+    """Rows of ``queryset`` whose use case (its ``field``) ``user`` may see, for counts and scans in any order;
+    global viewers are not filtered."""
+    return _restrict(queryset, user, field, row_by_row=False)
+
+
+def restrict_page(queryset: QuerySet, user, *, field: str = "id") -> QuerySet:
+    """As ``restrict``, for one page read in the order of an index: each row is probed as it is walked, so
+    the cost follows the page size. Count such a list with ``restrict``."""
+    return _restrict(queryset, user, field, row_by_row=True)
+
+
+def visible_use_cases(user, queryset: QuerySet[UseCase] | None = None) -> QuerySet[UseCase]:
+    """The use cases ``user`` may see, for counts and scans."""
+    return restrict(UseCase.objects.all() if queryset is None else queryset, user)
+
+
+def visible_use_cases_page(user, queryset: QuerySet[UseCase] | None = None) -> QuerySet[UseCase]:
+    """The use cases ``user`` may see, for a first page or a single row read by an index."""
+    return restrict_page(UseCase.objects.all() if queryset is None else queryset, user)
 
 
 def use_case_for(user, reference: str, queryset: QuerySet[UseCase] | None = None) -> UseCase:
     """The use case, or 404 whether it is missing or merely not visible."""
     try:
-        return use_cases_for(user, queryset, row_by_row=True).get(reference=reference)
+        return visible_use_cases_page(user, queryset).get(reference=reference)
     except UseCase.DoesNotExist:
         raise Http404("No such use case.") from None
 
@@ -302,14 +322,14 @@ def _tie_reason(activity: str, letter: str, group: str | None) -> str:
 def decide(user, action: Action, use_case: UseCase, *, function: str = "", facts: Facts | None = None) -> Decision:
     """Whether ``user`` may take ``action`` on ``use_case``, and if not, why."""
     facts = facts or permission_facts(user, [use_case])[use_case.id]
+    if action == Action.EDIT and use_case.status not in EDITABLE_STATUSES:
+        if EDIT_FROZEN in facts.perms and "view_usecase" in facts.perms:
+            return Decision(True)
+        status = use_case.get_status_display().lower()
+        return Decision(False, f"{use_case.reference} is {status}, so its answers can no longer be changed.")
     codename = f"decide_{function}_review" if action == Action.DECIDE_REVIEW else _CODENAME[action]
     if codename not in facts.perms:
-        return Decision(False, "You do not have permission to do that.")
-    frozen = use_case.status not in EDITABLE_STATUSES
-    if action in (Action.EDIT, Action.SUBMIT) and frozen and (action == Action.SUBMIT or not is_governance_admin(user)):
-        status = use_case.get_status_display().lower()
-        return Decision(False, f"{use_case.reference} is {status}; it can be edited only as a draft "
-                               "or when changes are requested.")
+        return Decision(False, _WHO_MAY.get(action, "").format(ref=use_case.reference) or NOT_ALLOWED)
     if action in _SOD_ACTIONS and facts.conflicted:
         return Decision(False, _sod_reason(action, use_case, facts.conflicts))
     return Decision(True)
@@ -331,11 +351,30 @@ def can(user, action: Action, use_case: UseCase, *, function: str = "", facts: F
     return decide(user, action, use_case, function=function, facts=facts).allowed
 
 
-def require(user, action: Action, use_case: UseCase, *, function: str = "") -> None:
-    """Raise 404 when the use case is invisible, PermissionDenied (with why) when the action is not allowed."""
+def require(user, action: Action, obj: UseCase | BusinessUnit | None = None, *, function: str = "") -> None:
+    """The one check of every intake write service: Http404 when the use case is invisible,
+    PermissionDenied (with why) when the action is not allowed. ``CREATE`` is asked of a business unit,
+    ``PUBLISH_MATRIX`` of nothing."""
+    if action == Action.CREATE:
+        _require_member(user, obj)
+        return
+    if action == Action.PUBLISH_MATRIX:
+        if not is_governance_admin(user):
+            raise PermissionDenied("Only governance admins maintain the risk-tier matrix.")
+        return
+    use_case = obj
     facts = permission_facts(user, [use_case])[use_case.id]
     if "view_usecase" not in facts.perms:
         raise Http404("No such use case.")
     decision = decide(user, action, use_case, function=function, facts=facts)
     if not decision:
         raise PermissionDenied(decision.reason)
+
+
+def _require_member(user, unit: BusinessUnit) -> None:
+    """Members of a business unit start its use cases; governance admins may in any."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        raise PermissionDenied(NOT_ALLOWED)
+    if not is_governance_admin(user) and not unit.members.filter(pk=user.pk).exists():
+        raise PermissionDenied(f"You may start use cases only in business units you belong to; you are not a "
+                               f"member of {unit.name}.")

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -29,7 +27,7 @@ from intake.models import (
     UseCaseEvent,
 )
 from intake.permissions import OWN_ACTIVITIES, OWN_LETTERS, SUBMIT_EVENTS, is_governance_admin
-from vendors.models import AIModel, Vendor
+from vendors.models import AIModel
 from vendors.rules import model_fit_problems, vendor_is_approved
 
 
@@ -99,45 +97,11 @@ def use_case_detail(*, queryset: QuerySet[UseCase]) -> QuerySet[UseCase]:
     )
 
 
-@functools.cache
-def _related_ids_sql() -> str:
-    quote = connection.ops.quote_name
-
-    def through(name: str) -> tuple[str, str, str]:
-        field = UseCase._meta.get_field(name)
-        return (quote(field.remote_field.through._meta.db_table), quote(field.m2m_column_name()),
-                quote(field.m2m_reverse_name()))
-
-    def column(model, name: str) -> str:
-        return quote(model._meta.get_field(name).column)
-
-    (vendors, v_use_case, v_vendor), (models, m_use_case, m_model) = through("vendors"), through("ai_models")
-    vendor, model, pk, name = quote(Vendor._meta.db_table), quote(AIModel._meta.db_table), quote("id"), quote("name")
-    # Names from the models' metadata, never from input; the id is a parameter. The ORDER BY is the
-    # models' Meta ordering (tests/intake/test_selectors.py holds it to the ORM's).
-    return (
-        f"SELECT 'vendors', v.{pk}, v.{name}, NULL, NULL FROM {vendors} uv "  # noqa: S608 # nosec B608
-        f"INNER JOIN {vendor} v ON v.{pk} = uv.{v_vendor} WHERE uv.{v_use_case} = %s "
-        f"UNION ALL SELECT 'ai_models', m.{pk}, p.{name}, m.{name}, m.{column(AIModel, 'version')} "
-        f"FROM {models} um INNER JOIN {model} m ON m.{pk} = um.{m_model} "
-        f"INNER JOIN {vendor} p ON p.{pk} = m.{column(AIModel, 'provider')} "
-        f"WHERE um.{m_use_case} = %s ORDER BY 1, 3, 4, 5, 2"
-    )
-
-
 def use_case_with_related_ids(use_case: UseCase) -> UseCase:
-    """The use case with ``vendor_ids`` and ``ai_model_ids``, each in its model's order, read in one statement.
-
-    Vendors by name, models by provider, name and version (their Meta orderings): what the API's
-    detail serializer renders. Written out: two prefetches of the relations cost the detail 1.9 ms of
-    CPU for two lists of ids, this 0.4 (docs/benchmarks.md).
-    """
-    related: dict[str, list[int]] = {"vendors": [], "ai_models": []}
-    with connection.cursor() as cursor:
-        cursor.execute(_related_ids_sql(), [use_case.pk, use_case.pk])
-        for relation, pk, *_order in cursor.fetchall():
-            related[relation].append(pk)
-    use_case.vendor_ids, use_case.ai_model_ids = related["vendors"], related["ai_models"]
+    """The use case with ``vendor_ids`` and ``ai_model_ids``, each in its model's Meta order (vendors by
+    name, models by provider, name and version): what the API's detail renders, without loading the rows."""
+    use_case.vendor_ids = list(use_case.vendors.values_list("id", flat=True))
+    use_case.ai_model_ids = list(use_case.ai_models.values_list("id", flat=True))
     return use_case
 
 

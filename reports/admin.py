@@ -1,17 +1,19 @@
 """Admin of board packs: see every pack and its error, and retry failed ones through the service.
 
 Packs are made by requesting them (the board packs page) or by the monthly
-schedule, never typed in here, so add and change are off; the retry action
-calls ``board_pack_retry``, which checks ``reports.request_boardpack``.
+schedule, never typed in here, so add and change are off; the retry action is
+offered to whoever ``reports.permissions`` lets retry, and calls
+``board_pack_retry``, whose refusals it shows as they are.
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
+from core.edges import REFUSALS, report
+
+from . import permissions, services
 from .models import BoardPack, PackStatus
 
 
@@ -41,18 +43,19 @@ class BoardPackAdmin(SimpleHistoryAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        # Read-only pages; the retry action needs the change permission to be offered.
-        return obj is None and super().has_change_permission(request, obj)
+        return False
 
-    @admin.action(description="Retry the selected failed packs", permissions=["change"])
+    def has_retry_permission(self, request) -> bool:
+        return permissions.can(request.user, permissions.Action.RETRY)
+
+    @admin.action(description="Retry the selected failed packs", permissions=["retry"])
     def retry(self, request, queryset):
         retried = 0
         for pack in queryset:
             try:
                 services.board_pack_retry(actor=request.user, pack=pack)
-            except (ValidationError, PermissionDenied) as exc:
-                text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                self.message_user(request, f"{pack}: {text}", messages.ERROR)
+            except REFUSALS as exc:
+                report(request, exc, prefix=str(pack))
             else:
                 retried += 1
         if retried:

@@ -1,10 +1,9 @@
 """Writes of the reports app: requesting, generating and retrying board packs,
 and the monthly executive pack the schedule builds. Pages, admin and tasks call these.
 
-Who: the PMO and governance admins request and retry (``reports.request_boardpack``);
-the PMO, executive sponsors and governance admins download
-(``reports.download_boardpack``). Both are granted to the org groups by
-migration reports/0002 and are editable in admin.
+Who may request and retry is ``reports.permissions``' call, asked first by the
+services a person calls. Rendering, the requeue sweep and the monthly build are
+the scheduler's: they act for nobody and check nobody.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -29,11 +28,10 @@ from config.tasks import enqueue_on_commit
 
 from . import pdf, selectors
 from .models import MAX_NARRATIVE, PENDING_STATUSES, Audience, BoardPack, PackStatus
+from .permissions import Action, require
 
 logger = logging.getLogger(__name__)
 
-REQUEST_PERM = "reports.request_boardpack"
-DOWNLOAD_PERM = "reports.download_boardpack"
 PMO_GROUP = "pmo"
 MAX_PERIOD_DAYS = 366
 PRIORITIES = (3, 5)  # governance model section 10: three to five next-period priorities
@@ -44,19 +42,6 @@ STUCK_AFTER = datetime.timedelta(minutes=30)
 # next to a render (seconds), so a pack merely waiting behind other work is rarely queued twice.
 REQUEUE_AFTER = datetime.timedelta(minutes=10)
 MAX_ERROR = 2000
-
-
-def can_request(user: AbstractBaseUser) -> bool:
-    return bool(user.is_authenticated and user.has_perm(REQUEST_PERM))
-
-
-def can_download(user: AbstractBaseUser) -> bool:
-    return bool(user.is_authenticated and user.has_perm(DOWNLOAD_PERM))
-
-
-def _require_request(actor: AbstractBaseUser) -> None:
-    if not can_request(actor):
-        raise PermissionDenied("Only the PMO and governance admins request board packs.")
 
 
 def _enqueue(pack_id: int) -> None:
@@ -119,7 +104,7 @@ def board_pack_request(
     decisions_required: str = "", next_period_priorities: str = "", resourcing_notes: str = "",
 ) -> BoardPack:
     """Queue a pack for the period; it is rendered once this transaction commits."""
-    _require_request(actor)
+    require(actor, Action.REQUEST)
     errors: dict[str, str] = {}
     if audience not in Audience.values:
         errors["audience"] = "Choose the executive (monthly) or board (quarterly) pack."
@@ -183,6 +168,8 @@ def _fail(pack: BoardPack, exc: Exception) -> None:
 def board_pack_generate(*, pack_id: int) -> BoardPack | None:
     """Render the pack: running, then ready with its PDF, or failed with a readable error.
 
+    System: run by the scheduler, no user (the request or retry that queued it was checked).
+
     Not one atomic block on purpose: "running" must be visible while the PDF
     renders, and a failure must be recorded even though the render raised.
     """
@@ -208,7 +195,7 @@ def can_retry(pack: BoardPack, now: datetime.datetime | None = None) -> bool:
 @transaction.atomic
 def board_pack_retry(*, actor: AbstractBaseUser, pack: BoardPack) -> BoardPack:
     """Queue a failed (or lost) pack again; the same narrative, a fresh render."""
-    _require_request(actor)
+    require(actor, Action.RETRY, pack)
     pack = BoardPack.objects.select_for_update().get(pk=pack.pk)
     if not can_retry(pack):
         raise ValidationError(f"Only a failed pack can be retried; this one is {pack.get_status_display().lower()}.")
@@ -221,6 +208,8 @@ def board_pack_retry(*, actor: AbstractBaseUser, pack: BoardPack) -> BoardPack:
 
 def board_packs_requeue(*, now: datetime.datetime | None = None) -> list[int]:
     """Queue again every pack still queued ``REQUEUE_AFTER`` after its last change; returns their ids.
+
+    System: run by the scheduler, no user.
 
     The request committed the pack but its task never reached the broker (or was
     lost with it); the database says which packs are still waiting, so this finds
@@ -260,6 +249,8 @@ def previous_month(day: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 def board_pack_build_monthly(*, today: datetime.date | None = None) -> BoardPack | None:
     """On the first working day of a month, the executive pack for the month just ended (once).
+
+    System: run by the scheduler, no user.
 
     The beat fires on days 1-3; this decides whether today is the day. The
     partial unique constraint makes a second run (or a second beat) a no-op.

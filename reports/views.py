@@ -1,10 +1,10 @@
 """The PMO's pages: board packs (list, request, progress, retry, download) and the
 portfolio dashboard with its CSV export.
 
-Whoever may not download packs (``reports.download_boardpack``: PMO, executive
-sponsors, governance admins) gets a 404 on every page here, so the pages'
-existence does not leak. Requesting and retrying also need
-``reports.request_boardpack`` (PMO, governance admins); the services check again.
+Who may do what is ``reports.permissions``' call: whoever may not see packs
+(the PMO, executive sponsors and governance admins may) gets a 404 on every page
+here, so the pages' existence does not leak. Requesting and retrying are the
+services' to refuse; a refusal is shown as its reason (core.edges), answered 403.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Iterable, Iterator
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,19 +22,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.downloads import attachment
-from reviews.views.common import attach_errors
+from core.edges import REFUSALS, attach, report
 
-from . import charts, selectors, services
+from . import charts, permissions, selectors, services
 from .forms import BoardPackRequestForm
 from .models import PENDING_STATUSES, BoardPack, PackStatus
+from .permissions import Action
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _require_viewer(request: HttpRequest) -> None:
-    if not services.can_download(request.user):
-        raise Http404("No such page.")
+    permissions.require(request.user, Action.VIEW)
 
 
 def _list_context(request: HttpRequest, form: BoardPackRequestForm | None) -> dict:
@@ -43,24 +43,33 @@ def _list_context(request: HttpRequest, form: BoardPackRequestForm | None) -> di
     return {
         "packs": packs,
         "form": form,
-        "can_request": form is not None,
+        # What the page offers; the services decide what is done.
+        "can_request": permissions.can(request.user, Action.REQUEST),
         "pending": any(pack.is_pending for pack in packs),
         "retryable": {pack.pk for pack in packs if services.can_retry(pack, now)},
     }
 
 
+def _refused(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A refusal that no field explains: the list with the service's reason, answered 403."""
+    report(request, exc)
+    return render(request, "reports/list.html", _list_context(request, None), status=403)
+
+
 @require_http_methods(["GET", "POST"])
 def pack_list(request: HttpRequest) -> HttpResponse:
     _require_viewer(request)
-    can_request = services.can_request(request.user)
-    if request.method == "POST" and not can_request:
-        raise PermissionDenied("Only the PMO and governance admins request board packs.")
-    form = BoardPackRequestForm(request.POST if request.method == "POST" else None) if can_request else None
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        form = BoardPackRequestForm() if permissions.can(request.user, Action.REQUEST) else None
+        return render(request, "reports/list.html", _list_context(request, form))
+    form = BoardPackRequestForm(request.POST)
+    if form.is_valid():
         try:
             pack = services.board_pack_request(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            attach_errors(form, exc)
+            attach(form, exc)
+        except REFUSALS as exc:
+            return _refused(request, exc)
         else:
             messages.success(request, f"{pack} requested. This page shows its progress until it is ready.")
             return redirect("reports:list")
@@ -97,7 +106,9 @@ def pack_retry(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         pack = services.board_pack_retry(actor=request.user, pack=pack)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        report(request, exc)
+    except REFUSALS as exc:
+        return _refused(request, exc)
     else:
         messages.success(request, f"{pack} queued again.")
     return redirect("reports:list")

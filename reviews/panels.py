@@ -1,9 +1,8 @@
 """Panels of the use-case page (intake's detail page) that show the reviews app.
 
-Intake may not import reviews, so the composition root lists these in
-``settings.USE_CASE_PAGE_PANELS``; the detail page calls each as
-``panel(request=..., use_case=..., facts=...)`` and renders what it returns:
-``None`` (nothing to show) or ``{"template": ..., "context": {...}}``.
+The detail page (an edge, which may import any app) lists these in
+``intake.views.usecases.PANELS``, calls each as ``panel(request=..., use_case=..., facts=...)``
+and renders what it returns: ``None`` (nothing to show) or ``{"template": ..., "context": {...}}``.
 
 Each panel runs a constant number of queries, whatever the number of reviews,
 risks, KPIs, incidents, comments or files. The evidence pages reuse the
@@ -20,14 +19,14 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from intake import permissions
+from intake import lifecycle, permissions
 from intake.choices import Stage
 from intake.models import UseCase
 from intake.permissions import Action, Facts
 from reviews import selectors
 from reviews.forms import CommentForm, EvidenceForm, GateForm
 from reviews.models import Comment, Evidence, GateDecision, GateOutcome, IncidentStatus, Risk
-from reviews.services.gates import CLOSED, ORDER, gate_closed_reason
+from reviews.services.gates import gate_closed_reason
 
 OPEN_INCIDENT_STATUSES = (IncidentStatus.OPEN, IncidentStatus.INVESTIGATING)
 # Where on the use-case page the evidence of a criterion linked to that page lives.
@@ -67,25 +66,28 @@ def heatmap(risks: list[Risk]) -> list[dict[str, Any]]:
     return rows
 
 
+# How the gate page words each outcome; where it may go comes from the lifecycle's stage table.
+OUTCOME_WORDS = {
+    GateOutcome.PAUSE: "Pause",
+    GateOutcome.KILL: "Kill: stop it for good",
+    GateOutcome.RETIRE: "Retire: take it out of service for good",
+}
+
+
 def gate_options(use_case: UseCase) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The outcomes the gate offers from the current stage, and the stages a pivot may go back to."""
     stage = use_case.stage
-    if stage in CLOSED:
-        return [], []
     outcomes: list[tuple[str, str]] = []
-    next_stage = selectors.NEXT_STAGE.get(stage)
-    if next_stage:
-        outcomes.append((GateOutcome.SCALE, f"Scale: advance to {Stage(next_stage).label}"))
-    # As the service allows: back to an earlier working stage, or (resuming) any short of scaled.
-    earlier = ORDER[: ORDER.index(stage)] if stage in ORDER else []
-    pivot_stages = ORDER[:-1] if stage == Stage.PAUSED else earlier
+    for target in lifecycle.stage_targets(stage, GateOutcome.SCALE):
+        outcomes.append((GateOutcome.SCALE, f"Scale: advance to {Stage(target).label}"))
+    pivot_stages = lifecycle.stage_targets(stage, GateOutcome.PIVOT)
     if pivot_stages:
         label = "Resume: back to a working stage" if stage == Stage.PAUSED else "Pivot: back to an earlier stage"
         outcomes.append((GateOutcome.PIVOT, f"{label} with a redesign note"))
-    if stage != Stage.PAUSED:
-        outcomes.append((GateOutcome.PAUSE, "Pause"))
-    outcomes.append((GateOutcome.KILL, "Kill: stop it for good"))
-    return outcomes, [(s.value, s.label) for s in pivot_stages]
+    for outcome, words in OUTCOME_WORDS.items():
+        if lifecycle.stage_targets(stage, outcome):
+            outcomes.append((outcome, words))
+    return outcomes, [(s, Stage(s).label) for s in pivot_stages]
 
 
 def gate_form(use_case: UseCase, data=None) -> GateForm:
@@ -116,7 +118,7 @@ def gate_context(request: HttpRequest, use_case: UseCase, facts: Facts, *, form:
     criteria = _followable(request, use_case, facts, selectors.gate_criteria(use_case))
     next_stage = selectors.NEXT_STAGE.get(use_case.stage)
     decision = permissions.decide(request.user, Action.DECIDE_GATE, use_case, facts=facts)
-    closed = use_case.stage in CLOSED
+    closed = use_case.stage in lifecycle.FINAL_STAGES
     # A draft, withdrawn or rejected use case has no gate to decide: the service refuses it, so the
     # page says why instead of offering a form that can only fail.
     status_reason = gate_closed_reason(use_case) if decision else ""

@@ -101,3 +101,13 @@ class KPIFactory(factory.django.DjangoModelFactory):
     baseline = Decimal("12")
     target = Decimal("8")
     direction = "decrease"
+
+
+def at_stage(use_case, stage: str):
+    """Fixture set-up: put a submitted use case at ``stage`` as if its gates had been passed.
+
+    Test data only; the product moves a stage through a gate decision (intake.lifecycle).
+    """
+    type(use_case).objects.filter(pk=use_case.pk).update(stage=stage)
+    use_case.refresh_from_db()
+    return use_case

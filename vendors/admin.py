@@ -1,7 +1,9 @@
 """Admin for vendors: procurement's assessment queue and the model registry.
 
 Status, approval expiry and outcomes change only through ``vendors.services``
-(via the actions below); the forms show them read-only.
+(via the actions below); the forms show them read-only. Each action is offered
+to whoever ``vendors.permissions`` lets take it; the service decides, and a
+refusal is shown as its message.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from collections.abc import Callable, Iterable
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
@@ -21,6 +22,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.downloads import attachment
+from core.edges import REFUSALS, report
 from vendors import selectors, services
 from vendors.choices import AssessmentOutcome, AssessmentStatus, EffectiveStatus
 from vendors.models import (
@@ -34,6 +36,7 @@ from vendors.models import (
     VendorContact,
     VendorReminderLog,
 )
+from vendors.permissions import Action, can, require
 
 CONFIRM_TEMPLATE = "admin/vendors/confirm_action.html"
 
@@ -44,8 +47,8 @@ def _run_service(modeladmin: admin.ModelAdmin, request, objects: Iterable, call:
     for obj in objects:
         try:
             call(obj)
-        except ValidationError as err:
-            modeladmin.message_user(request, f"{obj}: {' '.join(err.messages)}", messages.ERROR)
+        except REFUSALS as exc:
+            report(request, exc, prefix=str(obj))
         else:
             succeeded += 1
     if succeeded:
@@ -79,20 +82,19 @@ def _text_from_confirmation(request) -> ReasonForm | str:
     return form.cleaned_data["text"] if form.is_valid() else form
 
 
-def _evidence_owner(admin_site: admin.AdminSite, request, name: str):
+def _evidence_owner(request, name: str):
     """The certification or rating that holds the file ``name``, if the user may view it."""
     for model, field in ((Certification, "evidence"), (AssessmentRating, "attachment")):
         owner = model.objects.filter(**{field: name}).first()
         if owner is not None:
-            if not admin_site.get_model_admin(model).has_view_permission(request, owner):
-                raise PermissionDenied
+            require(request.user, Action.VIEW_EVIDENCE, owner)
             return getattr(owner, field)
     raise Http404("No such evidence.")
 
 
-def evidence_download(request, name: str, *, admin_site: admin.AdminSite) -> FileResponse:
+def evidence_download(request, name: str) -> FileResponse:
     """Always a download, never rendered inline: an upload must not run in the admin's origin."""
-    file = _evidence_owner(admin_site, request, name)
+    file = _evidence_owner(request, name)
     return attachment(file, filename=file.name.rsplit("/", 1)[-1])
 
 
@@ -164,13 +166,19 @@ class VendorAdmin(SimpleHistoryAdmin):
             return format_html('<strong style="color:#ba2121">{}</strong> (on {})', label, obj.approval_expires)
         return label
 
-    @admin.action(description="Start a due-diligence assessment")
+    def has_start_assessment_permission(self, request) -> bool:
+        return can(request.user, Action.START)
+
+    def has_offboard_permission(self, request) -> bool:
+        return can(request.user, Action.OFFBOARD)
+
+    @admin.action(description="Start a due-diligence assessment", permissions=["start_assessment"])
     def start_assessment(self, request, queryset):
         _run_service(self, request, queryset,
                      lambda vendor: services.vendor_assessment_start(vendor=vendor, actor=request.user),
                      "Assessments started")
 
-    @admin.action(description="Offboard (asks for the reason)")
+    @admin.action(description="Offboard (asks for the reason)", permissions=["offboard"])
     def offboard(self, request, queryset):
         text = _text_from_confirmation(request)
         if isinstance(text, ReasonForm):
@@ -201,8 +209,7 @@ class CertificationAdmin(SimpleHistoryAdmin):
 
     def get_urls(self):
         # Every evidence URL (see vendors.storage) lands here, behind the admin login.
-        view = self.admin_site.admin_view(lambda request, name: evidence_download(
-            request, name, admin_site=self.admin_site))
+        view = self.admin_site.admin_view(evidence_download)
         return [path("evidence/<path:name>", view, name="vendors_evidence_download"), *super().get_urls()]
 
     @admin.display(description="expires on", ordering="expires_on")
@@ -277,7 +284,7 @@ def _complete_action(outcome: str, description: str, *, ask_conditions: bool = F
         return None
 
     action.__name__ = f"complete_{outcome}"
-    return admin.action(description=description)(action)
+    return admin.action(description=description, permissions=["complete"])(action)
 
 
 @admin.register(VendorAssessment)
@@ -319,7 +326,13 @@ class VendorAssessmentAdmin(SimpleHistoryAdmin):
             return format_html('<strong style="color:#ba2121">{} (overdue)</strong>', obj.due_on)
         return obj.due_on or "-"
 
-    @admin.action(description="Assign to me")
+    def has_assign_permission(self, request) -> bool:
+        return can(request.user, Action.ASSIGN)
+
+    def has_complete_permission(self, request) -> bool:
+        return can(request.user, Action.COMPLETE)
+
+    @admin.action(description="Assign to me", permissions=["assign"])
     def assign_to_me(self, request, queryset):
         _run_service(self, request, queryset, lambda a: services.vendor_assessment_assign(
             assessment=a, actor=request.user, assessor=request.user), "Assigned to you")

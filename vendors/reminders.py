@@ -129,7 +129,8 @@ def _send(obj: Vendor | Certification, *, target: str, kind: str, expires_on: da
 def send_expiry_reminder(
     *, target: str, target_id: int, kind: str, for_date: datetime.date
 ) -> VendorReminderLog | None:
-    """Email procurement one expiry reminder and log it; None when no longer due, already sent or nobody to tell.
+    """System: run by the scheduler, no user. Email procurement one expiry reminder and log it; None when
+    no longer due, already sent or nobody to tell.
 
     A mail failure propagates (the caller retries) and leaves no log row.
     """

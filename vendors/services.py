@@ -1,7 +1,8 @@
 """Writes for the vendors app: due diligence, approval and offboarding.
 
 Admin actions, the demo seed and (later) intake pages all call these, so
-the rules of section 8 hold whichever door a change comes through.
+the rules of section 8 hold whichever door a change comes through. Each one
+first asks ``vendors.permissions.require`` whether the actor may act.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from vendors.choices import (
     VendorStatus,
 )
 from vendors.models import AssessmentRating, ChecklistArea, Vendor, VendorAssessment
+from vendors.permissions import Action, require
 
 # What a caller may set on one rating row.
 RATING_FIELDS = ("rating", "evidence_notes", "attachment")
@@ -50,6 +52,7 @@ def vendor_assessment_start(
     *, vendor: Vendor, actor: AbstractBaseUser, due_on: datetime.date | None = None
 ) -> VendorAssessment:
     """Open a due-diligence assessment with one blank rating per active checklist area."""
+    require(actor, Action.START, vendor)
     vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
     if vendor.assessments.exclude(status=AssessmentStatus.COMPLETED).exists():
         raise ValidationError(f"{vendor} already has an assessment in progress; complete it first.")
@@ -70,6 +73,7 @@ def vendor_assessment_assign(
     *, assessment: VendorAssessment, actor: AbstractBaseUser, assessor: AbstractBaseUser | None
 ) -> VendorAssessment:
     """Give the assessment to ``assessor``; an open assessment that gets an assessor is in progress."""
+    require(actor, Action.ASSIGN, assessment)
     assessment = _locked_assessment(assessment)
     assessment.assessor = assessor
     if assessor is not None and assessment.status == AssessmentStatus.OPEN:
@@ -87,6 +91,7 @@ def vendor_assessment_rate(
     Only the given areas and fields change; a blank rating un-rates an area.
     Nothing is saved unless every row is valid.
     """
+    require(actor, Action.RATE, assessment)
     assessment = _locked_assessment(assessment)
     rows = {r.area.key: r for r in selectors.assessment_ratings(assessment)}
     errors: dict[str, list[str]] = {}
@@ -137,6 +142,7 @@ def vendor_assessment_complete(
     The row lock makes a second, concurrent completion wait and then fail
     with "already completed" instead of overwriting the first outcome.
     """
+    require(actor, Action.COMPLETE, assessment)
     assessment = _locked_assessment(assessment)
     conditions = (conditions or "").strip()
     ratings = list(selectors.assessment_ratings(assessment))
@@ -201,6 +207,7 @@ def approval_expiry(*, criticality: str, approved_on: datetime.date) -> datetime
 @transaction.atomic
 def vendor_offboard(*, vendor: Vendor, actor: AbstractBaseUser, reason: str) -> Vendor:
     """Stop using a vendor: it is no longer approved, and the reason is kept."""
+    require(actor, Action.OFFBOARD, vendor)
     vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
     reason = (reason or "").strip()
     if vendor.status == VendorStatus.OFFBOARDED:

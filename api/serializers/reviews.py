@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import F
 from rest_framework import serializers
 
 from intake.choices import Stage
@@ -11,19 +10,11 @@ from reviews.models import GateDecision, GateOutcome, Review, ReviewCondition
 
 from .common import InputSerializer, ReadSerializer, UsernameField
 
-# Related names the review serializers read, joined by the query (instances and ``.values()`` rows alike).
-REVIEW_ANNOTATIONS = {
-    "use_case_reference": F("use_case__reference"),
-    "assignee_username": F("assignee__username"),
-    "decided_by_username": F("decided_by__username"),
-}
-CONDITION_ANNOTATIONS = {"owner_username": F("owner__username")}
-
 
 class ConditionSerializer(ReadSerializer):
     """A condition of an approval; while unmet it blocks the next gate."""
 
-    owner = serializers.CharField(source="owner_username")
+    owner = serializers.CharField(source="owner.username")
 
     class Meta:
         model = ReviewCondition
@@ -33,21 +24,15 @@ class ConditionSerializer(ReadSerializer):
 class ReviewSerializer(ReadSerializer):
     """One review function's review of a use case in one cycle."""
 
-    use_case = serializers.CharField(source="use_case_reference", help_text="The use case's reference.")
-    assignee = serializers.CharField(source="assignee_username", allow_null=True, help_text="Username, or null.")
-    decided_by = serializers.CharField(source="decided_by_username", allow_null=True)
+    use_case = serializers.CharField(source="use_case.reference", help_text="The use case's reference.")
+    assignee = serializers.CharField(source="assignee.username", allow_null=True, help_text="Username, or null.")
+    decided_by = serializers.CharField(source="decided_by.username", allow_null=True)
     conditions = ConditionSerializer(many=True, help_text="Conditions of an approval with conditions.")
 
     class Meta:
         model = Review
         fields = ("id", "use_case", "function", "stage", "cycle", "status", "due_date", "assignee", "decision",
                   "rationale", "decided_by", "decided_at", "conditions", "created_at", "updated_at")
-
-
-# The columns of a review list row (``.values()``); conditions are attached per page.
-REVIEW_COLUMNS = tuple(name for name in ReviewSerializer.Meta.fields
-                       if name not in ("use_case", "assignee", "decided_by", "conditions")) + tuple(REVIEW_ANNOTATIONS)
-CONDITION_COLUMNS = ("id", "review_id", "text", "due_date", "met", "met_at", *CONDITION_ANNOTATIONS)
 
 
 class ConditionInputSerializer(InputSerializer):

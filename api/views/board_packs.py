@@ -1,6 +1,6 @@
-"""Board packs: the PMO's PDFs. Who may see them follows reports.services
-(download permission: PMO, executive sponsors, governance admins); requesting
-is the reports service's own check. Rendering is a Celery task, hence 202."""
+"""Board packs: the PMO's PDFs. Who may see them is ``reports.permissions``' call
+(PMO, executive sponsors, governance admins); requesting is the reports service's
+own check, its refusal a 403 with the reason. Rendering is a Celery task, hence 202."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from api.schema import ERRORS, ErrorSerializer
 from api.serializers.common import InputSerializer, ReadSerializer
 from api.views.base import ReadOnlyViewSet
 from config.downloads import attachment
-from reports import services
+from reports import permissions, services
 from reports.models import Audience, BoardPack, PackStatus
 
 
@@ -82,7 +82,7 @@ class BoardPackViewSet(mixins.CreateModelMixin, ReadOnlyViewSet):
         return super().handle_exception(exc)
 
     def get_queryset(self):
-        if not services.can_download(self.request.user):
+        if not permissions.can(self.request.user, permissions.Action.VIEW):
             return BoardPack.objects.none()  # as on the pages: not there at all
         return BoardPack.objects.select_related("requested_by")
 

@@ -27,10 +27,6 @@ from api.serializers.evidence import (
     RiskUpdateSerializer,
 )
 from api.serializers.reviews import (
-    CONDITION_ANNOTATIONS,
-    CONDITION_COLUMNS,
-    REVIEW_ANNOTATIONS,
-    REVIEW_COLUMNS,
     GateDecisionSerializer,
     ReviewDecisionInputSerializer,
     ReviewSerializer,
@@ -53,8 +49,8 @@ class UseCaseScopedViewSet(ReadOnlyViewSet):
         rows = self.model.objects.select_related(*self.related)
         # A list page walks the sync index (updated_at, id) and probes each row's grants, so its
         # cost follows the page size, not how many rows the caller may see (as the use-case list).
-        return permissions.filter_visible(rows, self.request.user, field="use_case_id",
-                                          row_by_row=self.action == "list")
+        restrict = permissions.restrict_page if self.action == "list" else permissions.restrict
+        return restrict(rows, self.request.user, field="use_case_id")
 
     def _valid(self, serializer_class) -> dict:
         serializer = serializer_class(data=self.request.data)
@@ -73,23 +69,8 @@ class ReviewViewSet(UseCaseScopedViewSet):
     queryset = Review.objects.none()
 
     def get_queryset(self):
-        rows = super().get_queryset().annotate(**REVIEW_ANNOTATIONS)
-        if self.action == "list":
-            return rows
-        conditions = ReviewCondition.objects.annotate(**CONDITION_ANNOTATIONS).order_by("due_date", "id")
-        return rows.prefetch_related(Prefetch("conditions", queryset=conditions))
-
-    def list(self, request):
-        # Plain rows, no model instances (as the use-case list): a page, then its conditions in one query.
-        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*REVIEW_COLUMNS))
-        conditions = {row["id"]: [] for row in rows}
-        # An empty page asks nothing: Django answers ``__in=[]`` without a query.
-        page = ReviewCondition.objects.annotate(**CONDITION_ANNOTATIONS).filter(review_id__in=list(conditions))
-        for condition in page.order_by("due_date", "id").values(*CONDITION_COLUMNS):
-            conditions[condition["review_id"]].append(condition)
-        for row in rows:
-            row["conditions"] = conditions[row["id"]]
-        return self.get_paginated_response(ReviewSerializer(rows, many=True).data)
+        conditions = ReviewCondition.objects.select_related("owner").order_by("due_date", "id")
+        return super().get_queryset().prefetch_related(Prefetch("conditions", queryset=conditions))
 
     @extend_schema(summary="Decide the review", request=ReviewDecisionInputSerializer, responses=ReviewSerializer,
                    description="403 with the reason when you may not decide it (e.g. separation of duties).")

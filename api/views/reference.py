@@ -31,7 +31,7 @@ from api.serializers.reference import (
 from api.views.base import ListOnlyViewSet, ReadOnlyViewSet
 from intake import permissions
 from intake.models import BusinessUnit, StrategicOutcome
-from reports import services as reports_services
+from reports import permissions as report_permissions
 from vendors import selectors
 from vendors.models import AIModel, Vendor, VendorAssessment
 
@@ -98,7 +98,7 @@ UNOWNED_RESOURCES: dict[str, Callable[[Any], bool]] = {
     "business-units": lambda user: True,
     "outcomes": lambda user: True,
     "vendor-assessments": may_view_vendor_assessments,
-    "board-packs": reports_services.can_download,
+    "board-packs": lambda user: report_permissions.can(user, report_permissions.Action.VIEW),
 }
 
 

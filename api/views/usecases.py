@@ -4,9 +4,8 @@ its evidence. Every write is the page's own service; this only translates."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
@@ -14,7 +13,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api.etags import check_if_match, etag_for
-from api.exceptions import Conflict
 from api.filters import UseCaseFilterSet
 from api.schema import IF_MATCH
 from api.serializers.evidence import (
@@ -27,20 +25,19 @@ from api.serializers.evidence import (
 )
 from api.serializers.reviews import GateDecisionInputSerializer, GateDecisionSerializer
 from api.serializers.usecases import (
-    LIST_COLUMNS,
-    USE_CASE_ANNOTATIONS,
     CommentInputSerializer,
     CommentSerializer,
     UseCaseCreateSerializer,
     UseCaseDetailSerializer,
     UseCaseSerializer,
     UseCaseUpdateSerializer,
+    list_columns,
+    use_case_list_item,
 )
 from api.views import evidence
 from api.views.base import GenericViewSet
-from intake import permissions, selectors, services, workflow
+from intake import permissions, selectors, services
 from intake.models import KPI, UseCase
-from intake.permissions import Action
 from reviews import services as review_services
 from reviews.models import Review
 
@@ -48,10 +45,11 @@ REFERENCE = r"[A-Za-z0-9_-]{1,20}"
 
 
 def detail_queryset():
-    # Related names as annotations; vendor and model ids come from use_case_with_related_ids. The
-    # detail serializer renders by its class plan.
-    names = {**USE_CASE_ANNOTATIONS, "portfolio_bucket_code": F("portfolio_bucket__code")}
-    return UseCase.objects.annotate(**names).prefetch_related(Prefetch("kpis", queryset=KPI.objects.order_by("id")))
+    # The rows whose codes and usernames the detail names; vendor and model ids come from
+    # selectors.use_case_with_related_ids.
+    related = ("business_unit", "business_owner", "delivery_owner", "executive_sponsor", "portfolio_bucket")
+    return UseCase.objects.select_related(*related).prefetch_related(
+        Prefetch("kpis", queryset=KPI.objects.order_by("id")))
 
 
 @extend_schema_view(
@@ -69,8 +67,8 @@ class UseCaseViewSet(GenericViewSet):
 
     def get_queryset(self):
         # Lists walk the updated_at index page by page (keyset, no count): probe grants row by row.
-        return permissions.use_cases_for(self.request.user, UseCase.objects.annotate(**USE_CASE_ANNOTATIONS),
-                                         row_by_row=self.action == "list")
+        visible = permissions.visible_use_cases_page if self.action == "list" else permissions.visible_use_cases
+        return visible(self.request.user)
 
     def _visible(self, reference: str, queryset=None) -> UseCase:
         return permissions.use_case_for(self.request.user, reference, queryset)
@@ -82,9 +80,9 @@ class UseCaseViewSet(GenericViewSet):
         return response
 
     def list(self, request):
-        # Plain rows, no model instances: the list is the hot path of every sync.
-        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*LIST_COLUMNS))
-        return self.get_paginated_response(UseCaseSerializer(rows, many=True).data)
+        # Plain rows rendered by hand: the list is the hot path of every sync (use_case_list_item).
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*list_columns()))
+        return self.get_paginated_response([use_case_list_item(row) for row in rows])
 
     @extend_schema(responses=UseCaseDetailSerializer)
     def retrieve(self, request, reference=None):
@@ -104,40 +102,37 @@ class UseCaseViewSet(GenericViewSet):
                    responses=UseCaseDetailSerializer, parameters=[IF_MATCH])
     def partial_update(self, request, reference=None):
         use_case = self._visible(reference)
-        _require_open(request.user, Action.EDIT, use_case, "changed")
         serializer = UseCaseUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
             # The ETag is compared under the row lock the update takes: two writers cannot both pass.
             locked = UseCase.objects.select_for_update().get(pk=use_case.pk)
             check_if_match(request, locked)
-            workflow.use_case_update(use_case=locked, actor=request.user, answers=serializer.answers(),
+            review_services.use_case_update(use_case=locked, actor=request.user, answers=serializer.answers(),
                                      kpis=serializer.kpi_rows())
         return self._detail(reference)
 
     @extend_schema(summary="Submit for review", request=None, responses=UseCaseDetailSerializer,
-                   description="400 lists every answer still missing, each under its field name.")
+                   description="400 lists every answer still missing, each under its field name; 409 "
+                               "invalid_transition when its status cannot be submitted.")
     @action(detail=True, methods=["post"])
     def submit(self, request, reference=None):
         use_case = self._visible(reference)
-        _require_open(request.user, Action.SUBMIT, use_case, "submitted")
-        workflow.use_case_submit(use_case=use_case, actor=request.user)
+        review_services.use_case_submit(use_case=use_case, actor=request.user)
         return self._detail(reference)
 
     @extend_schema(summary="Decide the stage gate", request=GateDecisionInputSerializer,
                    responses={201: GateDecisionSerializer,
                               409: OpenApiResponse(description="Scale refused: unmet lists every unmet criterion; "
-                                                               "or the use case is a draft, withdrawn or rejected.")})
+                                                               "or invalid_transition: the use case is a draft, "
+                                                               "withdrawn, rejected, stopped or retired, or the "
+                                                               "outcome has no move from its stage.")})
     @action(detail=True, methods=["post"], url_path="gate-decisions")
     def gate_decisions(self, request, reference=None):
         use_case = self._visible(reference)
         serializer = GateDecisionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            decision = review_services.gate_decide(use_case=use_case, actor=request.user,
-                                                   **serializer.validated_data)
-        except review_services.GateClosed as exc:  # its status has no gates: a conflict, as the service says
-            raise Conflict(exc.messages[0]) from exc
+        decision = review_services.gate_decide(use_case=use_case, actor=request.user, **serializer.validated_data)
         return Response(GateDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Comment on it (or on one of its reviews)", request=CommentInputSerializer,
@@ -181,17 +176,6 @@ class UseCaseViewSet(GenericViewSet):
         if request.method == "PUT":
             evidence.checklist_put(request, use_case)
         return Response(evidence.checklist_data(use_case))
-
-
-def _require_open(user, action: Action, use_case: UseCase, verb: str) -> None:
-    """403 unless allowed; as on the intake pages, a closed status is the reason given first."""
-    decision = permissions.decide(user, action, use_case)
-    if decision:
-        return
-    if not use_case.is_editable_status:
-        status_label = use_case.get_status_display().lower()
-        raise PermissionDenied(f"{use_case.reference} is {status_label}, so its answers can no longer be {verb}.")
-    raise PermissionDenied(decision.reason)
 
 
 def _review_of(use_case: UseCase, review_id: int | None) -> Review | None:

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "reviews",
     "reports",
     "api",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -58,20 +59,6 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
-# The composition root: the module whose use_case_submit/use_case_update the
-# intake pages, admin and API call (reviews opens and reopens reviews).
-USE_CASE_WORKFLOW = "reviews.services"
-# Panels of the use-case page that come from apps depending on intake. Intake
-# may never import reviews, so the composition root names them here; the
-# detail page calls each as panel(request=, use_case=, facts=) and renders,
-# in this order, each {"template": ..., "context": ...} it returns (None: skip).
-USE_CASE_PAGE_PANELS = [
-    "reviews.panels.gate_panel",
-    "reviews.panels.reviews_panel",
-    "reviews.panels.evidence_panel",
-    "reviews.panels.discussion_panel",
-]
-
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -104,9 +91,8 @@ def _database() -> dict:
             }
         )
     elif db["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_PREPARED_STATEMENTS", True):
-        # Server-side binding lets psycopg prepare a statement the fifth time a connection runs it, so
-        # PostgreSQL stops re-planning the API's hot queries (about half its CPU per request, see
-        # docs/benchmarks.md). Set DATABASE_PREPARED_STATEMENTS=false behind a transaction-mode pooler.
+        # Prepared after five runs on a connection (docs/decisions/prepared-statements.md); set
+        # DATABASE_PREPARED_STATEMENTS=false behind a transaction-mode pooler.
         db.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
     db["ATOMIC_REQUESTS"] = False
     db["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 0)

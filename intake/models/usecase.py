@@ -22,56 +22,102 @@ class ReferenceCounter(models.Model):
 
 class UseCase(models.Model):
     reference = models.CharField(max_length=20, unique=True, editable=False)
-    title = models.CharField(max_length=200)
-    summary = models.TextField(max_length=2000, blank=True)
+    title = models.CharField(
+        max_length=200, help_text='A short name people will recognise, e.g. "Ticket summaries for agents".'
+    )
+    summary = models.TextField(
+        max_length=2000, blank=True, help_text="Two or three sentences: what it does and for whom."
+    )
     business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, related_name="use_cases")
 
     # Problem and outcome
-    problem_statement = models.TextField(max_length=5000, blank=True)
+    problem_statement = models.TextField(
+        max_length=5000, blank=True, help_text="The problem today, who has it and what it costs."
+    )
     strategic_outcome = models.ForeignKey(
-        StrategicOutcome, null=True, blank=True, on_delete=models.PROTECT, related_name="use_cases"
+        StrategicOutcome, null=True, blank=True, on_delete=models.PROTECT, related_name="use_cases",
+        help_text="The strategic outcome it serves.",
     )
     portfolio_bucket = models.ForeignKey(
         PortfolioBucket, null=True, blank=True, on_delete=models.PROTECT, related_name="use_cases"
     )
-    outcome_baseline = models.CharField("baseline", max_length=500, blank=True)
-    outcome_target = models.CharField("target delta", max_length=500, blank=True)
-    outcome_time_horizon = models.CharField("time horizon", max_length=200, blank=True)
-    outcome_constraints = models.TextField("constraints", max_length=2000, blank=True)
+    outcome_baseline = models.CharField(
+        "outcome baseline", max_length=500, blank=True,
+        help_text='Where the measure stands today, e.g. "5 days per proposal".',
+    )
+    outcome_target = models.CharField(
+        "target delta", max_length=500, blank=True, help_text='The change you aim for, e.g. "cut to 2 days".'
+    )
+    outcome_time_horizon = models.CharField(
+        "time horizon", max_length=200, blank=True, help_text='By when, e.g. "within 6 months of rollout".'
+    )
+    outcome_constraints = models.TextField(
+        "constraints", max_length=2000, blank=True,
+        help_text='What must not get worse, e.g. "keep legal review quality".',
+    )
 
     # Ownership
-    business_owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    delivery_owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    executive_sponsor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    business_owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                       help_text="Accountable for the business outcome.")
+    delivery_owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                       help_text="Accountable for building and running it.")
+    executive_sponsor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Decides at the stage gates: a member of executive_sponsors, not one of the use case's own people.",
+    )
 
     # Data
-    data_sources = models.TextField(max_length=2000, blank=True)
-    data_classification = models.CharField(max_length=20, blank=True, choices=c.DataClassification.choices)
-    personal_data = models.CharField(max_length=20, blank=True, choices=c.PersonalData.choices)
+    data_sources = models.TextField(
+        max_length=2000, blank=True, help_text="Systems and datasets it reads, one per line."
+    )
+    data_classification = models.CharField(
+        "highest data classification", max_length=20, blank=True, choices=c.DataClassification.choices
+    )
+    personal_data = models.CharField(
+        max_length=20, blank=True, choices=c.PersonalData.choices,
+        help_text="Special-category data includes health, ethnicity, religion, biometrics and similar.",
+    )
 
     # Users and integrations
     exposure = models.CharField(max_length=20, blank=True, choices=c.Exposure.choices)
     expected_users = models.PositiveIntegerField(
-        "approximate user count", null=True, blank=True, validators=[MaxValueValidator(100_000_000)]
+        "approximate number of users", null=True, blank=True, validators=[MaxValueValidator(100_000_000)],
+        help_text="A rough number is fine.",
     )
-    integrations = models.TextField("required integrations", max_length=2000, blank=True)
+    integrations = models.TextField(
+        "required integrations", max_length=2000, blank=True, help_text="CRM, ERP, ticketing, ..."
+    )
     target_release = models.DateField("target release date", null=True, blank=True)
 
     # AI pattern and oversight
-    ai_pattern = models.CharField(max_length=30, blank=True, choices=c.AIPattern.choices)
+    ai_pattern = models.CharField("AI pattern", max_length=30, blank=True, choices=c.AIPattern.choices)
     generates_content = models.BooleanField(
         "people see content it generates", default=False,
         help_text="Text, images, audio or video generated by the AI that people read, see or hear.",
     )
     autonomy = models.CharField("human oversight", max_length=20, blank=True, choices=c.Autonomy.choices)
-    decision_impact = models.CharField(max_length=20, blank=True, choices=c.DecisionImpact.choices)
-    regulated_area = models.CharField(max_length=30, blank=True, choices=c.RegulatedArea.choices)
-    prohibited_practice = models.CharField(max_length=40, blank=True, choices=c.ProhibitedPractice.choices)
+    decision_impact = models.CharField(
+        "decisions about people", max_length=20, blank=True, choices=c.DecisionImpact.choices,
+        help_text="Lending, hiring, pricing, insurance, healthcare, education, access to services.",
+    )
+    regulated_area = models.CharField(
+        "regulated decision area (EU AI Act Annex III)", max_length=30, blank=True,
+        choices=c.RegulatedArea.choices,
+        help_text="Pick one if the use case supports decisions in one of these areas.",
+    )
+    prohibited_practice = models.CharField(
+        "prohibited practice (EU AI Act Article 5)", max_length=40, blank=True, choices=c.ProhibitedPractice.choices,
+        help_text="A use case matching one of these cannot proceed past intake.",
+    )
 
     # Vendors and models it depends on (the vendor and model registries)
-    vendors = models.ManyToManyField("vendors.Vendor", blank=True, related_name="use_cases")
+    vendors = models.ManyToManyField(
+        "vendors.Vendor", blank=True, related_name="use_cases",
+        help_text="Every vendor whose product or service it uses; none means it uses no vendor.",
+    )
     ai_models = models.ManyToManyField("vendors.AIModel", blank=True, related_name="use_cases",
-                                       verbose_name="AI models")
+                                       verbose_name="AI models",
+                                       help_text="Each model it calls, from the approved model registry.")
 
     # Workflow
     status = models.CharField(max_length=20, choices=c.Status.choices, default=c.Status.DRAFT, db_index=True)
@@ -190,8 +236,9 @@ class UseCaseEvent(models.Model):
         return f"{self.kind} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
-def _pilot_score():
-    return models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(3)])
+def _pilot_score(help_text: str):
+    return models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(3)],
+                                            help_text=help_text)
 
 
 PILOT_CRITERIA = (
@@ -207,18 +254,18 @@ class PilotSelection(models.Model):
     """Pilot-selection score recorded at triage: 12 criteria, each 1-3."""
 
     use_case = models.OneToOneField(UseCase, on_delete=models.CASCADE, related_name="pilot_selection")
-    business_problem = _pilot_score()
-    strategic_relevance = _pilot_score()
-    value_potential = _pilot_score()
-    workflow_fit = _pilot_score()
-    user_adoption = _pilot_score()
-    data_readiness = _pilot_score()
-    technical_feasibility = _pilot_score()
-    risk_exposure = _pilot_score()
-    ownership = _pilot_score()
-    decision_path = _pilot_score()
-    delivery_capacity = _pilot_score()
-    path_to_production = _pilot_score()
+    business_problem = _pilot_score("A clear, costly business problem.")
+    strategic_relevance = _pilot_score("Serves one of the strategic outcomes.")
+    value_potential = _pilot_score("Meaningful, measurable value if it works.")
+    workflow_fit = _pilot_score("Fits how people already work.")
+    user_adoption = _pilot_score("Users want it and will use it.")
+    data_readiness = _pilot_score("The data exists, is accessible and good enough.")
+    technical_feasibility = _pilot_score("Buildable with today's tools and skills.")
+    risk_exposure = _pilot_score("Risks are visible and manageable.")
+    ownership = _pilot_score("Named business and delivery owners.")
+    decision_path = _pilot_score("Clear who decides at each gate.")
+    delivery_capacity = _pilot_score("A team with time to deliver it.")
+    path_to_production = _pilot_score("A realistic route from pilot to production.")
     note = models.TextField(max_length=2000, blank=True)
     scored_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     scored_at = models.DateTimeField(auto_now=True)

@@ -1,25 +1,25 @@
-"""Writes for the intake app. Pages, admin and API all call these."""
+"""Writes of the intake app. Pages, admin and API all call these; each checks its own permission.
+
+Submitting, changing answers and overriding the tier are ``reviews.services`` (they open reviews).
+"""
 
 from intake.models import PILOT_CRITERIA
-
-from .matrix import matrix_publish
-from .raci import OWNER_FIELDS, RaciRefused, grants_recompute, raci_set, raci_sync_defaults
-from .usecases import (
+from intake.steps import (
     DEPENDENCY_FIELDS,
     KPI_FIELDS,
     REQUIRED_FOR_SUBMIT,
     TIER_INPUTS,
+    tier_answers,
+    use_case_missing_fields,
+)
+
+from .matrix import matrix_publish
+from .raci import OWNER_FIELDS, RaciRefused, grants_recompute, raci_set, raci_sync_defaults
+from .usecases import (
     dependency_ids,
     pilot_selection_record,
-    tier_answers,
     use_case_create,
-    use_case_missing_fields,
-    use_case_override_tier,
     use_case_owner_problems,
-    use_case_set_stage,
-    use_case_set_status,
-    use_case_submit,
-    use_case_update,
     use_case_withdraw,
 )
 
@@ -40,11 +40,6 @@ __all__ = [
     "tier_answers",
     "use_case_create",
     "use_case_missing_fields",
-    "use_case_override_tier",
     "use_case_owner_problems",
-    "use_case_set_stage",
-    "use_case_set_status",
-    "use_case_submit",
-    "use_case_update",
     "use_case_withdraw",
 ]

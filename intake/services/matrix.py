@@ -7,11 +7,13 @@ from django.db import transaction
 
 from intake import selectors
 from intake.models import RiskMatrixVersion
+from intake.permissions import Action, require
 
 
 @transaction.atomic
-def matrix_publish(*, actor: AbstractBaseUser | None, note: str = "") -> RiskMatrixVersion | None:
-    """Publish the live matrix as a new version when it differs from the last one."""
+def matrix_publish(*, actor: AbstractBaseUser, note: str = "") -> RiskMatrixVersion | None:
+    """Publish the live matrix as a new version when it differs from the last one (governance admins)."""
+    require(actor, Action.PUBLISH_MATRIX)
     snapshot = selectors.matrix_snapshot_live()
     current = RiskMatrixVersion.objects.select_for_update().order_by("-number").first()
     if current is not None and current.snapshot == snapshot:

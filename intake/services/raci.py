@@ -90,7 +90,8 @@ def _create_rows(use_case: UseCase, rows: Iterable[Row], source: str, actor: Abs
 
 @transaction.atomic
 def raci_sync_defaults(*, use_case: UseCase, actor: AbstractBaseUser | None = None) -> None:
-    """Bring generated rows in line with owners and tier, then recompute grants.
+    """A step of the use-case services, after their own check: bring generated rows in line with owners
+    and tier, then recompute grants.
 
     ``actor`` is recorded in the history of the rows this creates.
 
@@ -362,12 +363,14 @@ def desired_grants(use_case: UseCase, rows: Iterable[Row]) -> set[tuple[str, int
             grants.add((kind, party, "decide_gate_usecase"))
         if key == Activity.OUTCOME and letter == A:
             grants.add((kind, party, "manage_raci_usecase"))
+            grants.add((kind, party, "withdraw_usecase"))
     return grants
 
 
 @transaction.atomic
 def grants_recompute(*, use_case: UseCase) -> None:
-    """Make the guardian rows of one use case exactly what its RACI implies. Idempotent."""
+    """A step of the RACI and use-case services, no user: make the guardian rows of one use case exactly
+    what its RACI implies. Idempotent."""
     rows = [_row_of(a) for a in use_case.raci.select_related("activity")]
     desired = desired_grants(use_case, rows)
     perms = dict(

@@ -1,28 +1,29 @@
 """Use-case pages: list, detail, the intake form, submit, tier override, pilot selection.
 
 Every read goes through ``intake.permissions`` (lists are filtered there,
-single use cases 404 when not visible) and every write through
-``intake.services``; the views only glue forms to those two.
+single use cases 404 when not visible) and every write through one service,
+which checks its own permission; a refusal reaches the page through
+``core.edges``. Submitting, changing answers and overriding the tier open
+reviews, so those services and the panels of the page are the review
+workflow's: pages are edges, and edges may call any app.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.module_loading import import_string
+from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from intake import permissions, selectors, services, workflow
+from core import edges
+from intake import lifecycle, permissions, selectors, services
 from intake.choices import TIER_DRIVING_CHOICES, RiskTier, Status, TierDrivingField
 from intake.forms import (
     FORM_FIELDS,
@@ -35,13 +36,22 @@ from intake.forms import (
     kpi_formset,
     user_label,
 )
-from intake.models import PILOT_CRITERIA, UseCase
+from intake.models import KPI, PILOT_CRITERIA, UseCase
 from intake.pagination import CountedPaginator
 from intake.permissions import Action
+from reviews import panels as review_panels
+from reviews import services as workflow
 
 from .raci import raci_grid_context
 
 PAGE_SIZE = 25
+# Column headings are the models' own labels (verbose_name), as in the admin and the API schema.
+LIST_COLUMNS = ("reference", "title", "business_unit", "status", "stage", "risk_tier", "updated_at")
+KPI_COLUMNS = ("name", "category", "unit", "baseline", "target", "direction")
+
+
+def _labels(model, names) -> dict[str, str]:
+    return {name: capfirst(model._meta.get_field(name).verbose_name) for name in names}
 USER_FIELDS = ("business_owner", "delivery_owner", "executive_sponsor")
 # Timeline kinds whose label is not their key in words.
 EVENT_LABELS = {"raci_changed": "RACI changed"}
@@ -64,32 +74,15 @@ def _detail_url(use_case: UseCase) -> str:
     return reverse("intake:detail", args=[use_case.reference])
 
 
-def _attach_errors(exc: ValidationError, form, formset) -> None:
-    """Put a service's ValidationError next to the fields it names."""
-    if not hasattr(exc, "error_dict"):
-        _add_form_error(form, None, exc.messages)
-        return
-    for key, msgs in exc.message_dict.items():
-        if key == "kpis" and formset is not None:
-            formset.non_form_errors().extend(msgs)
-        elif key in form.fields:
-            _add_form_error(form, key, msgs)
-        else:
-            label = LABELS.get(key, key.replace("_", " ").capitalize()) if key != NON_FIELD_ERRORS else ""
-            _add_form_error(form, None, [f"{label}: {m}" if label else m for m in msgs])
-
-
-def _add_form_error(form, field: str | None, msgs: list[str]) -> None:
-    if form.is_bound:
-        form.add_error(field, msgs)
-        return
-    # An unbound form (the edit page asked to show why a submit failed):
-    # there is no cleaned_data for add_error to update, so set the errors.
-    key = field or NON_FIELD_ERRORS
-    errors = form.errors.setdefault(
-        key, form.error_class(error_class="nonfield" if field is None else None, renderer=form.renderer)
-    )
-    errors.extend(msgs)
+def _attach_errors(exc: Exception, form, formset) -> None:
+    """Put a service's refusal next to the fields it names; KPI problems above the KPI rows."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict") and formset is not None:
+        kpis = exc.error_dict.pop("kpis", None)
+        if kpis is not None:
+            formset.non_form_errors().extend(ValidationError(kpis).messages)
+        if not exc.error_dict:
+            return
+    edges.attach(form, exc, labels=LABELS)
 
 
 def _error_summary(form, kpi_errors, formset) -> list[dict[str, str]]:
@@ -128,7 +121,7 @@ def _render_form(
         "needed_to_submit": services.REQUIRED_FOR_SUBMIT,
         "error_summary": summary,
         "submit_blocked": submitting and bool(summary),
-        "can_submit": use_case is None or permissions.can(request.user, Action.SUBMIT, use_case),
+        "can_submit": use_case is None or _may_submit(request.user, use_case),
     }
     return render(request, "intake/form.html", context)
 
@@ -169,7 +162,7 @@ def _pretty_match(text: str) -> str:
     field = match["field"]
     labels = dict(TIER_DRIVING_CHOICES[TierDrivingField(field)].choices)
     value = labels.get(match["value"], labels.get("" if match["value"] == "none" else match["value"], match["value"]))
-    return f"{TierDrivingField(field).label}: {value} ({match['points']})"
+    return f"{LABELS.get(field, TierDrivingField(field).label)}: {value} ({match['points']})"
 
 
 def _tier_why(use_case: UseCase) -> dict[str, Any] | None:
@@ -221,20 +214,20 @@ def _fetch_for_detail(request: HttpRequest, reference: str) -> UseCase:
     return permissions.use_case_for(request.user, reference, selectors.use_case_detail(queryset=UseCase.objects.all()))
 
 
-@functools.cache
-def _panel_functions(paths: tuple[str, ...]) -> tuple[Callable[..., dict[str, Any] | None], ...]:
-    return tuple(import_string(path) for path in paths)
+# What the review workflow shows on this page, in order; each returns None or {"template": ..., "context": ...}.
+PANELS = (review_panels.gate_panel, review_panels.reviews_panel, review_panels.evidence_panel,
+          review_panels.discussion_panel)
 
 
 def _panels(request: HttpRequest, use_case: UseCase, facts: permissions.Facts) -> list[dict[str, Any]]:
-    """What other apps show on this page (settings.USE_CASE_PAGE_PANELS), in order.
-
-    Intake never imports those apps: each panel is named at the composition
-    root and returns None or {"template": ..., "context": {...}}.
-    """
-    panels = _panel_functions(tuple(getattr(settings, "USE_CASE_PAGE_PANELS", ())))
-    rendered = (panel(request=request, use_case=use_case, facts=facts) for panel in panels)
+    rendered = (panel(request=request, use_case=use_case, facts=facts) for panel in PANELS)
     return [panel for panel in rendered if panel]
+
+
+def _may_submit(user, use_case: UseCase, facts: permissions.Facts | None = None) -> bool:
+    """Whether to offer Submit: the permission, and a status the lifecycle submits from."""
+    return lifecycle.allows_status(use_case, Status.SUBMITTED) and permissions.can(
+        user, Action.SUBMIT, use_case, facts=facts)
 
 
 def _render_detail(
@@ -267,13 +260,14 @@ def _render_detail(
         "override_tier_label": _tier_label(use_case.tier_override),
         "obligations": list(selectors.eu_ai_act_obligations(category)) if category else [],
         "kpis": list(use_case.kpis.all()),
+        "kpi_labels": _labels(KPI, KPI_COLUMNS),
         "events": events,
         "pilot": _pilot(use_case),
         "can_edit": allowed(Action.EDIT),
-        "can_submit": allowed(Action.SUBMIT),
+        "can_submit": _may_submit(user, use_case, facts),
         "can_override": can_override,
         "can_score_pilot": allowed(Action.SCORE_PILOT),
-        "can_withdraw": allowed(Action.WITHDRAW) and use_case.status not in (Status.WITHDRAWN, Status.REJECTED),
+        "can_withdraw": allowed(Action.WITHDRAW) and lifecycle.allows_status(use_case, Status.WITHDRAWN),
         "can_manage_raci": allowed(Action.MANAGE_RACI),
         "raci": raci_grid_context(use_case),
         "override_form": override_form,
@@ -287,11 +281,11 @@ def _render_detail(
 
 @require_GET
 def use_case_list(request: HttpRequest) -> HttpResponse:
-    rows = permissions.use_cases_for(request.user, selectors.use_case_list(queryset=UseCase.objects.all()),
-                                     row_by_row=True)
-    page = CountedPaginator(rows, PAGE_SIZE, count_of=permissions.use_cases_for(request.user)).get_page(
+    rows = permissions.visible_use_cases_page(request.user, selectors.use_case_list(queryset=UseCase.objects.all()))
+    page = CountedPaginator(rows, PAGE_SIZE, count_of=permissions.visible_use_cases(request.user)).get_page(
         request.GET.get("page"))
-    return render(request, "intake/list.html", {"page": page, "use_cases": page.object_list})
+    return render(request, "intake/list.html", {"page": page, "use_cases": page.object_list,
+                                                "columns": _labels(UseCase, LIST_COLUMNS)})
 
 
 @require_GET
@@ -307,21 +301,12 @@ def use_case_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def use_case_edit(request: HttpRequest, reference: str) -> HttpResponse:
     use_case = permissions.use_case_for(request.user, reference)
+    # Not offering a form that can only be refused: the service's own reason, before any typing.
     decision = permissions.decide(request.user, Action.EDIT, use_case)
     if not decision:
-        messages.info(request, _refusal(use_case, decision, "changed"))
+        messages.info(request, decision.reason)
         return redirect(_detail_url(use_case))
     return _intake_form(request, use_case=use_case)
-
-
-def _refusal(use_case: UseCase, decision, verb: str) -> str:
-    """Why the answers cannot be changed or submitted: the status first, else the permission."""
-    if not use_case.is_editable_status:
-        return (
-            f"{use_case.reference} is {use_case.get_status_display().lower()}, so its answers can no longer "
-            f"be {verb} here."
-        )
-    return decision.reason or f"You may not do that on {use_case.reference}."
 
 
 def _intake_form(request: HttpRequest, *, use_case: UseCase | None) -> HttpResponse:
@@ -354,7 +339,7 @@ def _intake_form(request: HttpRequest, *, use_case: UseCase | None) -> HttpRespo
                     saved = workflow.use_case_submit(use_case=saved, actor=user)
             else:
                 saved = _save(user, use_case, form, formset)
-        except ValidationError as exc:
+        except edges.REFUSALS as exc:
             _attach_errors(exc, form, formset)
         else:
             if submitting:
@@ -395,23 +380,18 @@ def _save(user, use_case: UseCase | None, form: UseCaseForm, formset) -> UseCase
 @require_POST
 def use_case_submit(request: HttpRequest, reference: str) -> HttpResponse:
     use_case = permissions.use_case_for(request.user, reference)
-    decision = permissions.decide(request.user, Action.SUBMIT, use_case)
-    if not decision:
-        messages.error(request, _refusal(use_case, decision, "submitted"))
-        return redirect(_detail_url(use_case))
     try:
         use_case = workflow.use_case_submit(use_case=use_case, actor=request.user)
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            count = len(exc.message_dict)
-            messages.error(
-                request,
-                f"{use_case.reference} cannot be submitted yet: {count} "
-                f"{'answer needs' if count == 1 else 'answers need'} attention.",
-            )
-            return redirect(reverse("intake:edit", args=[use_case.reference]) + "?check=1#errors")
-        for message in exc.messages:
-            messages.error(request, message)
+        if not hasattr(exc, "error_dict"):
+            edges.report(request, exc)
+            return redirect(_detail_url(use_case))
+        count = len(exc.message_dict)
+        messages.error(request, f"{use_case.reference} cannot be submitted yet: {count} "
+                                f"{'answer needs' if count == 1 else 'answers need'} attention.")
+        return redirect(reverse("intake:edit", args=[use_case.reference]) + "?check=1#errors")
+    except edges.REFUSALS as exc:
+        edges.report(request, exc)
         return redirect(_detail_url(use_case))
     messages.success(
         request, f"{use_case.reference} submitted for review. Risk tier: {use_case.get_risk_tier_display()}."
@@ -422,8 +402,6 @@ def use_case_submit(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def use_case_override_tier(request: HttpRequest, reference: str) -> HttpResponse:
     use_case = _fetch_for_detail(request, reference)
-    if not permissions.can(request.user, Action.OVERRIDE_TIER, use_case):
-        raise Http404("No such use case.")
     form = TierOverrideForm(request.POST)
     if form.is_valid():
         try:
@@ -435,6 +413,9 @@ def use_case_override_tier(request: HttpRequest, reference: str) -> HttpResponse
             )
         except ValidationError as exc:
             _attach_errors(exc, form, None)
+        except edges.REFUSALS as exc:
+            edges.report(request, exc)
+            return redirect(_detail_url(use_case))
         else:
             messages.success(request, f"Tier of {updated.reference} set to {updated.get_risk_tier_display()}.")
             return redirect(_detail_url(updated))
@@ -446,8 +427,8 @@ def use_case_pilot_selection(request: HttpRequest, reference: str) -> HttpRespon
     use_case = permissions.use_case_for(
         request.user, reference, UseCase.objects.select_related("pilot_selection", "business_unit")
     )
-    if not permissions.can(request.user, Action.SCORE_PILOT, use_case):
-        raise Http404("No such use case.")
+    if request.method == "GET" and not permissions.can(request.user, Action.SCORE_PILOT, use_case):
+        raise Http404("No such use case.")  # the scoring page is only for those who score
     try:
         existing = use_case.pilot_selection
     except UseCase.pilot_selection.RelatedObjectDoesNotExist:
@@ -459,7 +440,7 @@ def use_case_pilot_selection(request: HttpRequest, reference: str) -> HttpRespon
                 selection = services.pilot_selection_record(
                     use_case=use_case, actor=request.user, scores=form.scores(), note=form.cleaned_data["note"]
                 )
-            except ValidationError as exc:
+            except edges.REFUSALS as exc:
                 _attach_errors(exc, form, None)
             else:
                 strong = " (strong candidate)" if selection.strong_candidate else ""
@@ -484,10 +465,8 @@ def use_case_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
     use_case = permissions.use_case_for(request.user, reference)
     try:
         services.use_case_withdraw(use_case=use_case, actor=request.user, reason=request.POST.get("reason", ""))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or "You may not withdraw this use case.")
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except edges.REFUSALS as exc:
+        edges.report(request, exc)
     else:
         messages.success(request, f"{use_case.reference} withdrawn.")
     return redirect(_detail_url(use_case))

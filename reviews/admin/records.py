@@ -14,7 +14,7 @@ class ReadOnlyVisibleAdmin(admin.ModelAdmin):
     use_case_path = "review__use_case_id"
 
     def get_queryset(self, request):
-        return permissions.filter_visible(super().get_queryset(request), request.user, field=self.use_case_path)
+        return permissions.restrict(super().get_queryset(request), request.user, field=self.use_case_path)
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_staff

@@ -15,7 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from core import edges
 from intake import permissions
 from intake import selectors as intake_selectors
 from intake.admin import HistoryOnlyIfVisibleMixin
@@ -293,20 +294,15 @@ class ReviewAdmin(HistoryOnlyIfVisibleMixin, SimpleHistoryAdmin):
     # -- actions --------------------------------------------------------------
 
     def _report(self, request, review: Review, done: str, run: Callable[[], object]) -> bool:
-        """Run one service call and turn its outcome into a message."""
+        """Run one service call (it checks who may) and say what came of it, for this review."""
         label = f"{review.use_case.reference} {review.get_function_display()} review"
         try:
             run()
-        except PermissionDenied as exc:
-            self.message_user(request, f"{label}: {exc or 'You may not do that.'}", messages.ERROR)
-        except ValidationError as exc:
-            self.message_user(request, f"{label}: {' '.join(exc.messages)}", messages.ERROR)
-        except Http404:
-            self.message_user(request, f"{label}: not found.", messages.ERROR)
-        else:
-            self.message_user(request, f"{label}: {done}.", messages.SUCCESS)
-            return True
-        return False
+        except edges.REFUSALS as exc:
+            edges.report(request, exc, prefix=label)
+            return False
+        self.message_user(request, f"{label}: {done}.", messages.SUCCESS)
+        return True
 
     @admin.action(description="Assign to me")
     def assign_to_me(self, request, queryset):

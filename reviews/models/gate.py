@@ -12,6 +12,7 @@ class GateOutcome(models.TextChoices):
     PIVOT = "pivot", "Pivot (back to an earlier stage)"
     PAUSE = "pause", "Pause"
     KILL = "kill", "Kill (stop)"
+    RETIRE = "retire", "Retire (take out of service)"
 
 
 class GateDecision(models.Model):

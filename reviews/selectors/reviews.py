@@ -52,7 +52,7 @@ def review_queue_for(user) -> QuerySet[Review]:
         # An assignee may decide (review_assign checks), so they see it too.
         reviews = reviews.filter(Q(function__in=reviewer_functions(user)) | Q(assignee=user))
     return (
-        permissions.filter_visible(reviews, user, field="use_case_id")
+        permissions.restrict(reviews, user, field="use_case_id")
         .annotate(queue_rank=Case(When(status__in=AWAITING_DECISION, then=0), default=1,
                                   output_field=IntegerField()))
         .order_by("queue_rank", "due_date", "id")

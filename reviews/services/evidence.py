@@ -232,7 +232,8 @@ def incident_update(*, incident: Incident, actor: AbstractBaseUser, data: Mappin
 
 
 def send_incident_alert(*, incident_id: int, history_id: int | None) -> IncidentAlert | None:
-    """Send the severity-1 alert raised by the incident's history row ``history_id``, and log it.
+    """System: run by a task, no user. Send the severity-1 alert raised by the incident's history row
+    ``history_id``, and log it.
 
     None when the incident is gone, the alert was already sent (a retry, a task run twice), or there
     is nobody to send it to. A mail failure propagates (the task retries) and leaves no log row.

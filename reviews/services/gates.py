@@ -2,8 +2,9 @@
 
 Scale checks every criterion of the gate table and refuses, changing nothing,
 with every unmet criterion listed; pivot goes back to an earlier stage with a
-redesign note; pause and kill need only a rationale. Each decision is an
-immutable GateDecision, and the use case's stage moves through intake.
+redesign note; pause, kill and retire need only a rationale. Where each outcome
+may go is the stage table of ``intake.lifecycle``. Each decision is an immutable
+GateDecision, and the use case's stage moves through ``intake.steps.move_stage``.
 """
 
 from __future__ import annotations
@@ -12,30 +13,32 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from intake import permissions
-from intake import services as intake_services
+from core.errors import InvalidTransition
+from intake import lifecycle, permissions, steps
 from intake.choices import Stage, Status
 from intake.models import UseCase
 from intake.permissions import Action
 from reviews import notifications
 from reviews.models import GateDecision, GateOutcome
-from reviews.selectors import NEXT_STAGE, gate_criteria
+from reviews.selectors import gate_criteria
+
+from .workflow import withdraw_open_reviews
 
 MIN_RATIONALE = 10
-# The working stages, in order: a pivot goes back to one before the current one.
-ORDER = [Stage.EXPLORATION, Stage.PILOT, Stage.CONTROLLED_ROLLOUT, Stage.SCALED]
-CLOSED = (Stage.STOPPED, Stage.RETIRED)
+MAX_RATIONALE = 5000
 # Gates are decided once a use case is submitted, and never on one withdrawn or rejected.
 GATE_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.CHANGES_REQUESTED, Status.APPROVED)
 
 
-class GateClosed(ValidationError):
-    """No gate may be decided in the use case's status (a draft, withdrawn or rejected): a conflict with
-    its state, not bad input (409 in the API)."""
+class GateClosed(InvalidTransition):
+    """No gate may be decided in the use case's status (a draft, withdrawn or rejected) or stage (stopped or
+    retired): a conflict with its state, not bad input (409 ``invalid_transition`` in the API)."""
 
 
 def gate_closed_reason(use_case: UseCase) -> str:
     """Why no gate may be decided on this use case now, in words; "" when its gates are open."""
+    if reason := lifecycle.final_reason(use_case):
+        return reason
     if use_case.status in GATE_STATUSES:
         return ""
     if use_case.status == Status.DRAFT:
@@ -52,34 +55,38 @@ class GateRefused(ValidationError):
 
 
 def _pivot_target(use_case: UseCase, to_stage: str) -> str:
-    current = use_case.stage
-    # Resuming a paused use case: any working stage short of scaled.
-    earlier = ORDER[: ORDER.index(current)] if current in ORDER else []
-    allowed = ORDER[:-1] if current == Stage.PAUSED else earlier
+    allowed = lifecycle.stage_targets(use_case.stage, GateOutcome.PIVOT)
     if to_stage not in allowed:
         names = ", ".join(Stage(s).label for s in allowed) or "none"
         raise ValidationError({"to_stage": f"Pivot goes back to an earlier stage ({names})."})
     return to_stage
 
 
+def _only_target(use_case: UseCase, outcome: str) -> str:
+    """Where scale, pause, kill or retire go from the current stage, or InvalidTransition why not."""
+    targets = lifecycle.stage_targets(use_case.stage, outcome)
+    if not targets:
+        stage = use_case.get_stage_display().lower()
+        raise InvalidTransition(f"{use_case.reference} is in {stage}: there is no {outcome} gate from there.")
+    return targets[0]
+
+
 def _target(use_case: UseCase, outcome: str, to_stage: str, redesign_note: str) -> tuple[str, list[dict]]:
-    if outcome == GateOutcome.SCALE:
-        if use_case.stage not in NEXT_STAGE:
-            raise ValidationError({"outcome": f"There is no scale gate from {use_case.get_stage_display()}."})
-        criteria = gate_criteria(use_case)
-        unmet = [f"{c.label}: {c.detail}" if c.detail else f"{c.label}." for c in criteria if not c.met]
-        if unmet:
-            raise GateRefused(unmet)
-        return NEXT_STAGE[use_case.stage], [c.as_dict() for c in criteria]
+    if outcome not in GateOutcome.values:
+        raise ValidationError({"outcome": "Choose " + ", ".join(GateOutcome.values[:-1]) + " or "
+                                          + GateOutcome.values[-1] + "."})
     if outcome == GateOutcome.PIVOT:
-        if len(redesign_note.strip()) < MIN_RATIONALE:
+        if len(redesign_note) < MIN_RATIONALE:
             raise ValidationError({"redesign_note": "A pivot needs a redesign note (at least 10 characters)."})
         return _pivot_target(use_case, to_stage), []
-    if outcome == GateOutcome.PAUSE:
-        return Stage.PAUSED, []
-    if outcome == GateOutcome.KILL:
-        return Stage.STOPPED, []
-    raise ValidationError({"outcome": "Choose scale, pivot, pause or kill."})
+    target = _only_target(use_case, outcome)
+    if outcome != GateOutcome.SCALE:
+        return target, []
+    criteria = gate_criteria(use_case)
+    unmet = [f"{c.label}: {c.detail}" if c.detail else f"{c.label}." for c in criteria if not c.met]
+    if unmet:
+        raise GateRefused(unmet)
+    return target, [c.as_dict() for c in criteria]
 
 
 @transaction.atomic
@@ -89,26 +96,28 @@ def gate_decide(
 ) -> GateDecision:
     """Decide the gate; only the A on go_no_go (or a governance admin), never the use case's own people.
 
-    Raises Http404 / PermissionDenied (with the separation-of-duties reason), GateClosed for a draft,
-    withdrawn or rejected use case, GateRefused for an unmet scale and ValidationError for bad input.
+    Scale advances one stage once every criterion is met; pivot goes back with a redesign note; pause,
+    kill and retire need a rationale. Raises Http404 / PermissionDenied (with the separation-of-duties
+    reason), GateClosed or InvalidTransition for a move the lifecycle forbids, GateRefused for an unmet
+    scale and ValidationError for bad input.
     """
     permissions.require(actor, Action.DECIDE_GATE, use_case)
-    use_case = UseCase.objects.select_for_update().get(pk=use_case.pk)
+    use_case = steps.lock(use_case)
     # Under the lock, whatever any RACI row or grant says: the use case's own people never decide it.
     permissions.refuse_own_people(actor, Action.DECIDE_GATE, use_case)
-    if use_case.status not in GATE_STATUSES:
-        raise GateClosed(gate_closed_reason(use_case))
+    if reason := gate_closed_reason(use_case):
+        raise GateClosed(reason)
     rationale, redesign_note = (rationale or "").strip(), (redesign_note or "").strip()
-    if len(rationale) < MIN_RATIONALE or len(rationale) > 5000:
-        raise ValidationError({"rationale": "Give a rationale of 10 to 5000 characters."})
-    if use_case.stage in CLOSED:
-        raise ValidationError({"outcome": f"{use_case.reference} is {use_case.get_stage_display().lower()}."})
+    if not MIN_RATIONALE <= len(rationale) <= MAX_RATIONALE:
+        raise ValidationError({"rationale": f"Give a rationale of {MIN_RATIONALE} to {MAX_RATIONALE} characters."})
     new_stage, criteria = _target(use_case, outcome, to_stage, redesign_note)
     decision = GateDecision.objects.create(
         use_case=use_case, outcome=outcome, from_stage=use_case.stage, to_stage=new_stage, rationale=rationale,
         redesign_note=redesign_note, criteria=criteria, decided_by=actor,
     )
-    intake_services.use_case_set_stage(use_case=use_case, actor=actor, stage=new_stage,
-                                       note=f"Gate: {decision.get_outcome_display()}.")
+    steps.move_stage(use_case, to=new_stage, outcome=outcome, actor=actor,
+                     note=f"Gate: {decision.get_outcome_display()}.")
+    if new_stage in lifecycle.FINAL_STAGES:
+        withdraw_open_reviews(use_case=use_case, actor=actor, why=f"{use_case.get_stage_display()} by the gate")
     notifications.gate_decided(decision, actor=actor)
     return decision

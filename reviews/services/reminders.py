@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake.choices import Activity, RaciLetter
+from intake.lifecycle import FINAL_STAGES
 from intake.models import RaciAssignment
 from reviews.choices import UNDECIDED_STATUSES
 from reviews.models import ReminderKind, ReminderLog, Review
@@ -63,15 +64,16 @@ def reminder_kinds(*, due_date: datetime.date, today: datetime.date) -> list[str
 def review_reminders_due(*, today: datetime.date) -> Iterator[tuple[int, str]]:
     """(review id, kind) of every reminder due on ``today`` and not yet sent, soonest due first.
 
-    Only undecided reviews of use cases still under review get reminders. One query, streamed
-    in chunks, with what was already sent answered by the database beside each review: memory
-    stays flat however many reviews are due (docs/benchmarks.md, reminder sweep).
+    Only undecided reviews of use cases still under review, and not stopped or retired, get
+    reminders. One query, streamed in chunks, with what was already sent answered by the database
+    beside each review: memory stays flat however many reviews are due (docs/benchmarks.md, reminder sweep).
     """
     sent = ReminderLog.objects.filter(review=OuterRef("pk"))
     rows = (
         Review.objects.filter(
             status__in=UNDECIDED_STATUSES,
             use_case__status__in=REVIEWABLE_STATUSES,
+        ).exclude(use_case__stage__in=FINAL_STAGES).filter(
             due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
         )
         .annotate(
@@ -156,7 +158,8 @@ def _send(review: Review, *, kind: str, for_date: datetime.date, recipients: lis
 
 @transaction.atomic
 def send_review_reminder(*, review_id: int, kind: str, for_date: datetime.date) -> ReminderLog | None:
-    """Send one reminder and log it; None when it is no longer due, already sent, or has nobody to go to.
+    """System: run by the scheduler, no user. Send one reminder and log it; None when it is no longer due,
+    already sent, or has nobody to go to.
 
     A mail failure propagates (the caller retries) and leaves no log row.
     """

@@ -15,14 +15,14 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from intake import services as intake_services
+from intake import steps
 from intake.choices import Stage, Status
 from intake.models import TierPolicy, UseCase
 from intake.selectors import required_review_functions
 from reviews import selectors
 from reviews.models import Review
 
-from .workflow import reviews_open_required
+from .workflow import open_required_reviews
 
 IN_OPERATION = (Stage.CONTROLLED_ROLLOUT, Stage.SCALED)
 
@@ -41,7 +41,8 @@ def rereview_due_on(use_case: UseCase) -> datetime.date | None:
 
 
 def rereviews_open_due(*, today: datetime.date) -> list[UseCase]:
-    """Open the next review cycle of every use case in operation whose re-review is due; returns them."""
+    """System: run by the scheduler, no user. Open the next review cycle of every use case in operation
+    whose re-review is due; returns them."""
     cadence = dict(TierPolicy.objects.values_list("tier", "rereview_days"))
     candidates = (
         UseCase.objects.filter(status=Status.APPROVED, stage__in=IN_OPERATION, risk_tier__in=list(cadence))
@@ -67,11 +68,11 @@ def _open_next_cycle(pk: int, *, today: datetime.date) -> UseCase | None:
     if due_on is None or due_on > today or not required_review_functions(use_case):
         return None
     cycle = selectors.current_cycle(use_case) + 1
-    use_case = intake_services.use_case_set_status(
-        use_case=use_case, actor=None, status=Status.IN_REVIEW,
+    use_case = steps.move_status(
+        use_case, to=Status.IN_REVIEW, actor=None,
         note=f"Periodic re-review (cycle {cycle}): due on {due_on:%d %b %Y} under the "
              f"{use_case.get_risk_tier_display().lower()}-tier cadence.",
     )
-    reviews_open_required(use_case=use_case, actor=None, cycle=cycle)
+    open_required_reviews(use_case=use_case, actor=None, cycle=cycle)
     use_case.refresh_from_db()
     return use_case

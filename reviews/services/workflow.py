@@ -16,8 +16,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 
-from intake import permissions
-from intake import services as intake_services
+from core.errors import InvalidTransition
+from intake import lifecycle, permissions, steps
 from intake.choices import RiskTier, Status
 from intake.models import UseCase, UseCaseEvent
 from intake.permissions import Action
@@ -41,8 +41,7 @@ def _function_label(review: Review) -> str:
     return review.get_function_display().lower()
 
 
-def _lock_use_case(use_case: UseCase) -> UseCase:
-    return UseCase.objects.select_for_update().get(pk=use_case.pk)
+_lock_use_case = steps.lock
 
 
 def _save(obj, actor) -> None:
@@ -54,42 +53,49 @@ def _save(obj, actor) -> None:
 def _settle_status(use_case: UseCase, *, actor) -> UseCase:
     """Make the use-case status agree with the reviews of its current cycle."""
     if use_case.status in (Status.SUBMITTED, Status.APPROVED) and selectors.has_undecided(use_case):
-        return intake_services.use_case_set_status(
-            use_case=use_case, actor=actor, status=Status.IN_REVIEW, note="Reviews are open."
-        )
+        return steps.move_status(use_case, to=Status.IN_REVIEW, actor=actor, note="Reviews are open.")
     if use_case.status in (Status.SUBMITTED, Status.IN_REVIEW) and selectors.all_approved(use_case):
-        return intake_services.use_case_set_status(
-            use_case=use_case, actor=actor, status=Status.APPROVED, note="Every required review approved."
-        )
+        return steps.move_status(use_case, to=Status.APPROVED, actor=actor, note="Every required review approved.")
     return use_case
 
 
-def _withdraw_unrequired(use_case: UseCase, *, actor, cycle: int, required: set[str]) -> None:
-    """Withdraw the untouched reviews of functions the tier no longer requires (it went down).
+def _withdraw_untouched(use_case: UseCase, stale, *, actor, why: str) -> None:
+    """Withdraw the reviews in ``stale`` that nobody has decided yet; the timeline says which and why.
 
-    Left open they would block approval and the gates for a review nobody needs. A review that
-    was ever decided stays, as decided reviews do; the timeline says which were withdrawn.
+    A review that was ever decided stays, as decided reviews do.
     """
-    stale = (selectors.reviews_in_cycle(use_case, cycle).filter(status__in=UNDECIDED_STATUSES, decisions__isnull=True)
-             .exclude(function__in=required))
+    stale = stale.filter(status__in=UNDECIDED_STATUSES, decisions__isnull=True)
     labels = [review.get_function_display() for review in stale.order_by("function")]
     if not labels:
         return
     stale.delete()  # simple-history keeps each; the API lists them under deletions
     UseCaseEvent.objects.create(
         use_case=use_case, kind="reviews_withdrawn", from_status=use_case.status, to_status=use_case.status,
-        actor=actor, note=f"No longer required at the {use_case.get_risk_tier_display()} tier: "
-                          f"{', '.join(labels)} review{'s' if len(labels) != 1 else ''} withdrawn.")
+        actor=actor, note=f"{why}: {', '.join(labels)} review{'s' if len(labels) != 1 else ''} withdrawn.")
+
+
+def _withdraw_unrequired(use_case: UseCase, *, actor, cycle: int, required: set[str]) -> None:
+    """Withdraw the untouched reviews of functions the tier no longer requires (it went down): left open
+    they would block approval and the gates for a review nobody needs."""
+    stale = selectors.reviews_in_cycle(use_case, cycle).exclude(function__in=required)
+    _withdraw_untouched(use_case, stale, actor=actor,
+                        why=f"No longer required at the {use_case.get_risk_tier_display()} tier")
+
+
+def withdraw_open_reviews(*, use_case: UseCase, actor, why: str) -> None:
+    """A step of the gate service: a stopped or retired use case leaves every reviewer's queue."""
+    _withdraw_untouched(use_case, Review.objects.filter(use_case=use_case), actor=actor, why=why)
 
 
 @transaction.atomic
-def reviews_open_required(
+def open_required_reviews(
     *, use_case: UseCase, actor: AbstractBaseUser | None, cycle: int | None = None
 ) -> list[Review]:
     """Open a review for each function the tier requires that has none in ``cycle``.
 
     ``cycle`` defaults to the current one; a periodic re-review passes the next.
-    Returns the reviews it opened; decided reviews stay as they are.
+    Returns the reviews it opened; decided reviews stay as they are. A step of the workflow services and
+    of periodic re-review (no user: ``actor`` None), not an action of its own.
     """
     use_case = _lock_use_case(use_case)
     if use_case.status not in REVIEWABLE_STATUSES:
@@ -135,19 +141,25 @@ def _reopen_changed_approvals(use_case: UseCase, *, actor) -> list[Review]:
 
 @transaction.atomic
 def use_case_submit(*, use_case: UseCase, actor: AbstractBaseUser) -> UseCase:
-    """Submit (or resubmit) a use case and open the reviews its tier requires.
+    """Submit (or resubmit) a use case, tier it and open the reviews its tier requires.
 
-    On a resubmission the reviews that requested changes are reopened.
+    On a resubmission the reviews that requested changes are reopened. Raises Http404 for an unseen use
+    case, InvalidTransition when its status cannot be submitted, PermissionDenied when the actor may not
+    submit it and ValidationError, by field, for what is still missing.
     """
-    before = _lock_use_case(use_case).status
-    use_case = intake_services.use_case_submit(use_case=use_case, actor=actor)
+    permissions.require(actor, Action.VIEW, use_case)
+    use_case = _lock_use_case(use_case)
+    lifecycle.check_status(use_case, Status.SUBMITTED, action="submitted")
+    permissions.require(actor, Action.SUBMIT, use_case)
+    before = use_case.status
+    use_case = steps.submission_write(use_case=use_case, actor=actor)
     if before == Status.CHANGES_REQUESTED:
         waiting = selectors.reviews_in_cycle(use_case).filter(status=ReviewStatus.CHANGES_REQUESTED)
         for review in waiting.select_for_update().order_by("function"):
             _reopen(review, actor=actor, note="reopened: resubmitted after changes were requested")
     # Resubmission re-tiers: an approval for another tier no longer holds.
     _reopen_changed_approvals(use_case, actor=actor)
-    reviews_open_required(use_case=use_case, actor=actor)
+    open_required_reviews(use_case=use_case, actor=actor)
     use_case.refresh_from_db()
     return use_case
 
@@ -157,13 +169,17 @@ def use_case_update(
     *, use_case: UseCase, actor: AbstractBaseUser, answers: Mapping[str, Any],
     kpis: Iterable[Mapping[str, Any]] | None = None,
 ) -> UseCase:
-    """Change intake answers; approvals given for changed answers are reopened."""
-    before = approval_snapshot(_lock_use_case(use_case))
-    use_case = intake_services.use_case_update(use_case=use_case, actor=actor, answers=answers, kpis=kpis)
+    """Change intake answers (an owner while it is a draft or its changes are requested; a governance admin
+    at any time); approvals given for changed answers are reopened."""
+    use_case = _lock_use_case(use_case)
+    # Asked under the row lock: a status change between page and save must win.
+    permissions.require(actor, Action.EDIT, use_case)
+    before = approval_snapshot(use_case)
+    use_case = steps.answers_write(use_case=use_case, actor=actor, answers=answers, kpis=kpis)
     if approval_snapshot(use_case) != before:
         _reopen_changed_approvals(use_case, actor=actor)
     # A tier change may require functions that have not reviewed yet.
-    reviews_open_required(use_case=use_case, actor=actor)
+    open_required_reviews(use_case=use_case, actor=actor)
     use_case.refresh_from_db()
     return use_case
 
@@ -172,17 +188,18 @@ def use_case_update(
 def use_case_override_tier(
     *, use_case: UseCase, actor: AbstractBaseUser, tier: str, justification: str
 ) -> UseCase:
-    """Override the tier; the reviews the new tier requires are opened (decided ones stay).
+    """A governance admin sets the tier, with a written why; the reviews the new tier requires are opened
+    (decided ones stay).
 
     Prohibited is a verdict, not a tier to review at: a use case under review is rejected.
     """
-    use_case = intake_services.use_case_override_tier(
-        use_case=use_case, actor=actor, tier=tier, justification=justification
-    )
+    use_case = _lock_use_case(use_case)
+    permissions.require(actor, Action.OVERRIDE_TIER, use_case)
+    use_case = steps.tier_override_write(use_case=use_case, actor=actor, tier=tier, justification=justification)
     if tier == RiskTier.PROHIBITED and use_case.status in REVIEWABLE_STATUSES:
-        intake_services.use_case_set_status(use_case=use_case, actor=actor, status=Status.REJECTED,
-                                            note=f"Prohibited by a governance override: {justification.strip()}")
-    reviews_open_required(use_case=use_case, actor=actor)
+        steps.move_status(use_case, to=Status.REJECTED, actor=actor,
+                          note=f"Prohibited by a governance override: {justification.strip()}")
+    open_required_reviews(use_case=use_case, actor=actor)
     use_case.refresh_from_db()
     return use_case
 
@@ -291,12 +308,12 @@ def _apply_effect(review: Review, *, actor) -> None:
     """What the decision does to the use case and who hears about it."""
     use_case, label = review.use_case, review.get_function_display()
     if review.decision == Decision.REQUEST_CHANGES:
-        intake_services.use_case_set_status(use_case=use_case, actor=actor, status=Status.CHANGES_REQUESTED,
-                                            note=f"{label} review requests changes: {review.rationale}")
+        steps.move_status(use_case, to=Status.CHANGES_REQUESTED, actor=actor,
+                          note=f"{label} review requests changes: {review.rationale}")
         notifications.changes_requested(review, actor=actor)
     elif review.decision == Decision.STOP:
-        intake_services.use_case_set_status(use_case=use_case, actor=actor, status=Status.REJECTED,
-                                            note=f"Stopped by the {label} review: {review.rationale}")
+        steps.move_status(use_case, to=Status.REJECTED, actor=actor,
+                          note=f"Stopped by the {label} review: {review.rationale}")
     elif review.decision == Decision.ESCALATE:
         notifications.review_escalated(review, actor=actor)
     else:
@@ -325,9 +342,9 @@ def review_decide(
     if review.status == ReviewStatus.ESCALATED and decision == Decision.ESCALATE:
         raise ValidationError({"decision": "This review is already escalated: approve, approve with conditions, "
                                            "request changes or stop it."})
-    if use_case.status not in REVIEWABLE_STATUSES:
-        raise ValidationError(f"{use_case.reference} is {use_case.get_status_display().lower()}; "
-                              "its reviews can no longer be decided.")
+    if use_case.status not in REVIEWABLE_STATUSES or lifecycle.final_reason(use_case):
+        raise InvalidTransition(lifecycle.final_reason(use_case) or f"{use_case.reference} is "
+                                f"{use_case.get_status_display().lower()}; its reviews can no longer be decided.")
     rationale, rows = (rationale or "").strip(), list(conditions or ())
     _validate_decision(decision, rationale, rows)
     _record_decision(review, actor=actor, decision=decision, rationale=rationale, rows=rows)

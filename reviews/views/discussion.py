@@ -1,21 +1,25 @@
-"""Comments and evidence files, posted from the Discussion panel of the use-case page."""
+"""Comments and evidence files, posted from the Discussion panel of the use-case page.
+
+The services decide who may post; every problem, refusals included, is a message at the top of the
+use-case page, with nothing changed.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, ValidationError
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from intake.permissions import Action
+from core import edges
 from reviews import services
 from reviews.forms import CommentForm
 
-from .common import denied, detail_url, fetch, first_errors, refuse
+from .common import detail_url, fetch, first_errors
 
 
 def _size(size: int) -> str:
@@ -24,21 +28,20 @@ def _size(size: int) -> str:
 
 @require_POST
 def comment(request: HttpRequest, reference: str) -> HttpResponse:
-    use_case, facts = fetch(request, reference)
+    use_case, _facts = fetch(request, reference)
     # Problems go to the top of the page, where the message shows; a new comment is scrolled to.
     back = detail_url(use_case)
-    if refused := refuse(request, Action.COMMENT, use_case, facts, back):
-        return refused
     form = CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, f"The comment was not added. {first_errors(form)}")
         return redirect(back)
     try:
         added = services.comment_add(use_case=use_case, actor=request.user, body=form.cleaned_data["body"])
-    except PermissionDenied as exc:
-        return denied(request, exc, Action.COMMENT, use_case, back)
     except ValidationError as exc:
-        messages.error(request, f"The comment was not added. {' '.join(exc.messages)}")
+        messages.error(request, f"The comment was not added. {edges.message_for(exc)}")
+        return redirect(back)
+    except edges.REFUSALS as exc:
+        edges.report(request, exc)
         return redirect(back)
     messages.success(request, "Comment added.")
     return redirect(detail_url(use_case, f"comment-{added.pk}"))
@@ -83,10 +86,8 @@ def evidence_upload(request: HttpRequest, reference: str) -> HttpResponse:
 
 @csrf_protect
 def _upload(request: HttpRequest, reference: str, limiter: _SizeLimit) -> HttpResponse:
-    use_case, facts = fetch(request, reference)
+    use_case, _facts = fetch(request, reference)
     back = detail_url(use_case)
-    if refused := refuse(request, Action.COMMENT, use_case, facts, back):
-        return refused
     upload = request.FILES.get("file")  # reads the body (if the CSRF check has not), through the limit
     if limiter.too_large:
         messages.error(request, f"{limiter.too_large} is larger than the {_size(_limit())} limit; "
@@ -94,10 +95,11 @@ def _upload(request: HttpRequest, reference: str, limiter: _SizeLimit) -> HttpRe
         return redirect(back)
     try:
         evidence = services.evidence_add(use_case=use_case, actor=request.user, upload=upload)
-    except PermissionDenied as exc:
-        return denied(request, exc, Action.COMMENT, use_case, back)
     except ValidationError as exc:
-        messages.error(request, f"Nothing was uploaded. {' '.join(exc.messages)}")
+        messages.error(request, f"Nothing was uploaded. {edges.message_for(exc)}")
+        return redirect(back)
+    except edges.REFUSALS as exc:
+        edges.report(request, exc)
         return redirect(back)
     messages.success(request, f"{evidence.original_name} uploaded.")
     return redirect(detail_url(use_case, "files"))

@@ -12,7 +12,7 @@ from reviews.models import Evidence
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     """404 unless the user may see the use case; always a download, never rendered inline."""
     evidence = (
-        permissions.filter_visible(Evidence.objects.filter(pk=pk), request.user, field="use_case_id", row_by_row=True)
+        permissions.restrict_page(Evidence.objects.filter(pk=pk), request.user, field="use_case_id")
         .first()
     )
     if evidence is None:

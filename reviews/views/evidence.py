@@ -1,18 +1,20 @@
 """Gate-evidence pages: readiness, rollout checklist, risk register, KPIs and
-costs, incidents. Anyone who may see the use case reads them; only people with
-Action.MANAGE_EVIDENCE record (the services check again)."""
+costs, incidents. Anyone who may see the use case reads them; the forms are
+offered to people with Action.MANAGE_EVIDENCE, and the services decide who
+records. Bad input goes back next to its fields; any other refusal is a
+message and the page again, with nothing changed."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core import edges
 from intake.models import KPI, UseCase
 from intake.permissions import Action, Facts
 from reviews import selectors, services
@@ -31,7 +33,7 @@ from reviews.forms import (
 from reviews.models import CostEntry, Incident, Risk
 from reviews.panels import OPEN_INCIDENT_STATUSES, heat_level, heatmap
 
-from .common import attach_errors, can, denied, fetch, page_url, refuse
+from .common import can, fetch, page_url
 
 MANAGE = Action.MANAGE_EVIDENCE
 
@@ -61,27 +63,23 @@ def readiness(request: HttpRequest, reference: str) -> HttpResponse:
     summary = selectors.readiness_summary(use_case)
     areas = [area for area, _ in summary.rows]
     if request.method == "POST":
-        if refused := refuse(request, MANAGE, use_case, facts, here):
-            return refused
         form = ReadinessForm(request.POST, areas=areas)
         if form.is_valid():
             scores, notes, reviews = form.changes({area.id: score for area, score in summary.rows if score})
             if not scores:
                 messages.info(request, "Nothing changed.")
                 return redirect(here)
-            try:
-                services.readiness_record(use_case=use_case, actor=request.user, scores=scores, notes=notes,
-                                          explicit_reviews=reviews)
-            except PermissionDenied as exc:
-                return denied(request, exc, MANAGE, use_case, here)
-            except ValidationError as exc:
-                attach_errors(form, exc, ReadinessForm.field_for)
-            else:
+            outcome = edges.perform(request, form, lambda: services.readiness_record(
+                use_case=use_case, actor=request.user, scores=scores, notes=notes, explicit_reviews=reviews),
+                back=here, field_for=ReadinessForm.field_for)
+            if isinstance(outcome, edges.Done):
                 saved = selectors.readiness_summary(use_case)
                 where = f"Total {saved.total}/90" + (f", {saved.band.label.lower()}" if saved.band else "")
                 messages.success(request, f"Readiness recorded for {len(scores)} "
                                           f"{'area' if len(scores) == 1 else 'areas'}. {where}.")
                 return redirect(here)
+            if outcome:
+                return outcome
     else:
         form = ReadinessForm(initial=ReadinessForm.initial_for(summary.rows), areas=areas)
     context = _base(use_case, facts, request, "readiness") | {
@@ -104,25 +102,21 @@ def checklist(request: HttpRequest, reference: str) -> HttpResponse:
     summary = selectors.checklist_summary(use_case)
     items = [item for item, _ in summary.rows]
     if request.method == "POST":
-        if refused := refuse(request, MANAGE, use_case, facts, here):
-            return refused
         form = ChecklistForm(request.POST, items=items)
         if form.is_valid():
             changed = form.changes({item.id: entry for item, entry in summary.rows if entry})
             if not changed:
                 messages.info(request, "Nothing changed.")
                 return redirect(here)
-            try:
-                services.checklist_record(use_case=use_case, actor=request.user, items=changed)
-            except PermissionDenied as exc:
-                return denied(request, exc, MANAGE, use_case, here)
-            except ValidationError as exc:
-                attach_errors(form, exc, ChecklistForm.field_for)
-            else:
+            outcome = edges.perform(request, form, lambda: services.checklist_record(
+                use_case=use_case, actor=request.user, items=changed), back=here, field_for=ChecklistForm.field_for)
+            if isinstance(outcome, edges.Done):
                 saved = selectors.checklist_summary(use_case)
                 ready = len(saved.rows) - len(saved.not_ready)
                 messages.success(request, f"Checklist recorded: {ready} of {len(saved.rows)} items ready.")
                 return redirect(here)
+            if outcome:
+                return outcome
     else:
         form = ChecklistForm(initial=ChecklistForm.initial_for(summary.rows), items=items)
     entries = {item.id: entry for item, entry in summary.rows}
@@ -160,13 +154,11 @@ def _save_risk(request: HttpRequest, use_case: UseCase, form: RiskForm, risk: Ri
     """Save through the service: a redirect when saved, else None with the errors on ``form``."""
     if not form.is_valid():
         return None
-    try:
-        saved = services.risk_save(use_case=use_case, actor=request.user, data=form.risk_data(), risk=risk)
-    except PermissionDenied as exc:
-        return denied(request, exc, MANAGE, use_case, here)
-    except ValidationError as exc:
-        attach_errors(form, exc)
-        return None
+    outcome = edges.perform(request, form, lambda: services.risk_save(
+        use_case=use_case, actor=request.user, data=form.risk_data(), risk=risk), back=here)
+    if not isinstance(outcome, edges.Done):
+        return outcome
+    saved = outcome.value
     escalate = " It has reached its escalation threshold: escalate it." if saved.needs_escalation else ""
     messages.success(request, f"Risk {'updated' if risk else 'added'}: {saved.get_area_display()} "
                               f"(score {saved.score}).{escalate}")
@@ -179,8 +171,6 @@ def risks(request: HttpRequest, reference: str) -> HttpResponse:
     here = page_url("risks", use_case)
     form = None
     if request.method == "POST":
-        if refused := refuse(request, MANAGE, use_case, facts, here):
-            return refused
         form = RiskForm(request.POST)
         if response := _save_risk(request, use_case, form, None, here):
             return response
@@ -196,8 +186,6 @@ def risk_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     can_manage = can(request, MANAGE, use_case, facts)
     form = None
     if request.method == "POST":
-        if refused := refuse(request, MANAGE, use_case, facts, here):
-            return refused
         form = RiskForm(request.POST)
         if response := _save_risk(request, use_case, form, risk, here):
             return response
@@ -214,47 +202,54 @@ def _kpis(use_case: UseCase):
     return KPI.objects.filter(use_case=use_case).order_by("id")
 
 
+def _record_cost(request: HttpRequest, use_case: UseCase, form: CostForm, here: str) -> HttpResponse | None:
+    """Record through the service: a redirect when recorded or refused, else None with the errors on ``form``."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    outcome = edges.perform(request, form, lambda: services.cost_record(
+        use_case=use_case, actor=request.user, period=data["period"], budget=data["budget"],
+        actual=data["actual"], note=data["note"]), back=here)
+    if not isinstance(outcome, edges.Done):
+        return outcome
+    entry = outcome.value
+    messages.success(request, f"Costs for {entry.period_start:%B %Y} recorded.")
+    return redirect(f"{here}#costs")
+
+
+def _record_measurement(request: HttpRequest, use_case: UseCase, form: KPIActualForm,
+                        here: str) -> HttpResponse | None:
+    """Record through the service: a redirect when recorded or refused, else None with the errors on ``form``."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    kpi = data["kpi"]
+    kpi.use_case = use_case
+    outcome = edges.perform(request, form, lambda: services.kpi_actual_record(
+        kpi=kpi, actor=request.user, measured_on=data["measured_on"], value=data["value"], note=data["note"]),
+        back=here)
+    if not isinstance(outcome, edges.Done):
+        return outcome
+    actual = outcome.value
+    messages.success(request, f"Measurement recorded: {kpi.name} {actual.value.normalize():f}"
+                              f"{(' ' + kpi.unit) if kpi.unit else ''} on {actual.measured_on:%d %b %Y}.")
+    return redirect(here)
+
+
 @require_http_methods(["GET", "POST"])
 def kpis(request: HttpRequest, reference: str) -> HttpResponse:
     use_case, facts = fetch(request, reference)
     here = page_url("kpis", use_case)
     measurement_form = cost_form = None
     if request.method == "POST":
-        if refused := refuse(request, MANAGE, use_case, facts, here):
-            return refused
-        try:
-            if request.POST.get("form") == "cost":
-                cost_form = CostForm(request.POST, prefix="cost")
-                if cost_form.is_valid():
-                    data = cost_form.cleaned_data
-                    try:
-                        entry = services.cost_record(use_case=use_case, actor=request.user, period=data["period"],
-                                                     budget=data["budget"], actual=data["actual"],
-                                                     note=data["note"])
-                    except ValidationError as exc:
-                        attach_errors(cost_form, exc)
-                    else:
-                        messages.success(request, f"Costs for {entry.period_start:%B %Y} recorded.")
-                        return redirect(f"{here}#costs")
-            else:
-                measurement_form = KPIActualForm(request.POST, kpis=_kpis(use_case), prefix="actual")
-                if measurement_form.is_valid():
-                    data = measurement_form.cleaned_data
-                    kpi = data["kpi"]
-                    kpi.use_case = use_case
-                    try:
-                        actual = services.kpi_actual_record(kpi=kpi, actor=request.user,
-                                                            measured_on=data["measured_on"], value=data["value"],
-                                                            note=data["note"])
-                    except ValidationError as exc:
-                        attach_errors(measurement_form, exc)
-                    else:
-                        messages.success(request, f"Measurement recorded: {kpi.name} {actual.value.normalize():f}"
-                                                  f"{(' ' + kpi.unit) if kpi.unit else ''} on "
-                                                  f"{actual.measured_on:%d %b %Y}.")
-                        return redirect(here)
-        except PermissionDenied as exc:
-            return denied(request, exc, MANAGE, use_case, here)
+        if request.POST.get("form") == "cost":
+            cost_form = CostForm(request.POST, prefix="cost")
+            response = _record_cost(request, use_case, cost_form, here)
+        else:
+            measurement_form = KPIActualForm(request.POST, kpis=_kpis(use_case), prefix="actual")
+            response = _record_measurement(request, use_case, measurement_form, here)
+        if response:
+            return response
     progress = selectors.kpi_progress(use_case)
     costs = list(CostEntry.objects.filter(use_case=use_case).order_by("-period_start"))
     totals = CostEntry.objects.filter(use_case=use_case).aggregate(budget=Sum("budget"), actual=Sum("actual"))
@@ -291,20 +286,15 @@ def incidents(request: HttpRequest, reference: str) -> HttpResponse:
     here = page_url("incidents", use_case)
     form = None
     if request.method == "POST":
-        if refused := refuse(request, MANAGE, use_case, facts, here):
-            return refused
         form = IncidentForm(request.POST)
         if form.is_valid():
-            try:
-                incident = services.incident_report(use_case=use_case, actor=request.user,
-                                                    data=form.incident_data())
-            except PermissionDenied as exc:
-                return denied(request, exc, MANAGE, use_case, here)
-            except ValidationError as exc:
-                attach_errors(form, exc)
-            else:
-                _incident_saved(request, incident, reported=True)
+            outcome = edges.perform(request, form, lambda: services.incident_report(
+                use_case=use_case, actor=request.user, data=form.incident_data()), back=here)
+            if isinstance(outcome, edges.Done):
+                _incident_saved(request, outcome.value, reported=True)
                 return redirect(here)
+            if outcome:
+                return outcome
     rows = list(selectors.incidents_for(use_case))
     context = _base(use_case, facts, request, "incidents") | {
         "incidents": rows,
@@ -324,20 +314,16 @@ def incident_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse
     can_manage = can(request, MANAGE, use_case, facts)
     form = None
     if request.method == "POST":
-        if refused := refuse(request, MANAGE, use_case, facts, here):
-            return refused
         form = IncidentForm(request.POST)
         if form.is_valid():
             incident.use_case = use_case
-            try:
-                saved = services.incident_update(incident=incident, actor=request.user, data=form.incident_data())
-            except PermissionDenied as exc:
-                return denied(request, exc, MANAGE, use_case, here)
-            except ValidationError as exc:
-                attach_errors(form, exc)
-            else:
-                _incident_saved(request, saved, reported=False)
+            outcome = edges.perform(request, form, lambda: services.incident_update(
+                incident=incident, actor=request.user, data=form.incident_data()), back=here)
+            if isinstance(outcome, edges.Done):
+                _incident_saved(request, outcome.value, reported=False)
                 return redirect(page_url("incidents", use_case))
+            if outcome:
+                return outcome
     elif can_manage:
         form = IncidentForm(initial=IncidentForm.initial_for(incident))
     context = _base(use_case, facts, request, "incidents") | {

@@ -1,24 +1,27 @@
 """The stage-gate decision, posted from the Gate panel of the use-case page.
 
 A refused scale shows the gate page: every unmet criterion and the form as
-typed. Success goes back to the use-case page with a message.
+typed; so do bad input and a gate the lifecycle does not allow now (a draft,
+a stopped use case), with the reason. Any other refusal is a message on the
+use-case page. Success goes back to the use-case page with a message.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core import edges
+from core.errors import InvalidTransition
 from intake import selectors as intake_selectors
 from intake.models import UseCase
-from intake.permissions import Action
 from reviews import services
 from reviews.panels import gate_context, gate_form
 
-from .common import attach_errors, denied, detail_url, fetch, refuse
+from .common import detail_url, fetch
 
 
 @require_http_methods(["GET", "POST"])
@@ -28,8 +31,6 @@ def gate(request: HttpRequest, reference: str) -> HttpResponse:
     back = detail_url(use_case)
     if request.method != "POST":
         return redirect(detail_url(use_case, "gate"))
-    if refused := refuse(request, Action.DECIDE_GATE, use_case, facts, back):
-        return refused
     form = gate_form(use_case, request.POST)
     refusal: list[str] = []
     if form.is_valid():
@@ -41,10 +42,12 @@ def gate(request: HttpRequest, reference: str) -> HttpResponse:
             )
         except services.GateRefused as exc:
             refusal = list(exc.unmet)
-        except PermissionDenied as exc:
-            return denied(request, exc, Action.DECIDE_GATE, use_case, back)
-        except ValidationError as exc:
-            attach_errors(form, exc)
+        except (ValidationError, InvalidTransition) as exc:
+            # Shown with the gate, which says where the use case stands (and, closed, why).
+            edges.attach(form, exc)
+        except edges.REFUSALS as exc:
+            edges.report(request, exc)
+            return redirect(back)
         else:
             messages.success(
                 request,

@@ -108,6 +108,7 @@ def test_a_gate_on_a_draft_is_409_and_records_nothing(ava, custops, outcome):
                                          "redesign_note": "Rework the workflow around the CRM."}, format="json")
     assert response.status_code == 409
     assert response.json() == {
+        "code": "invalid_transition",
         "detail": f"{draft.reference} is a draft: its stage gates are decided once it has been submitted."}
     assert not GateDecision.objects.exists()
     draft.refresh_from_db()
@@ -120,7 +121,8 @@ def test_a_gate_on_a_withdrawn_use_case_is_409(ava, custops):
     response = client_for(sponsor).post(f"/api/v1/use-cases/{use_case.reference}/gate-decisions/",
                                         {"outcome": "pause", "rationale": RATIONALE}, format="json")
     assert response.status_code == 409
-    assert response.json()["detail"] == f"{use_case.reference} is withdrawn: it has no more stage gates."
+    assert response.json() == {"code": "invalid_transition",
+                               "detail": f"{use_case.reference} is withdrawn: it has no more stage gates."}
     assert not GateDecision.objects.exists()
 
 

@@ -120,9 +120,13 @@ def test_patch_of_a_submitted_use_case_is_403_with_the_reason(ava_api, low_case)
     response = ava_api.patch(f"{LIST}{low_case.reference}/", {"title": "Changed"}, format="json")
     assert response.status_code == 403
     assert response.json()["detail"] == f"{low_case.reference} is in review, so its answers can no longer be changed."
+
+
+def test_submitting_a_use_case_already_in_review_is_409_invalid_transition(ava_api, low_case):
     response = ava_api.post(f"{LIST}{low_case.reference}/submit/", format="json")
-    assert response.status_code == 403
-    assert response.json()["detail"] == f"{low_case.reference} is in review, so its answers can no longer be submitted."
+    assert response.status_code == 409
+    assert response.json() == {"code": "invalid_transition",
+                               "detail": f"{low_case.reference} is in review, so it cannot be submitted now."}
 
 
 def test_someone_who_may_only_view_may_not_patch(ava, custops):

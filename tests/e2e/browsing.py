@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from playwright.sync_api import Browser, Page, expect
 
-from intake.demo import DEMO_PASSWORD
+from demo.people import DEMO_PASSWORD
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-results" / "e2e"
 TIMEOUT_MS = 15_000

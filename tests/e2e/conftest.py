@@ -101,8 +101,8 @@ def demo(transactional_db):
     """The demo's people (units, strategic outcomes, the logins and their roles) and vendor registry,
     seeded by the same code as ``make run``; the journeys bring their own use case. The demo's use
     cases and packs are left out: they would add a quarter of a minute and nothing the journeys need."""
-    from intake import demo as intake_demo
-    from vendors import demo as vendors_demo
+    from demo.people import seed_people
+    from demo.vendors import seed_vendors
 
-    users = intake_demo.seed_people()
-    vendors_demo.seed_vendors(actor=users["procurement.reviewer"])
+    users = seed_people()
+    seed_vendors(actor=users["procurement.reviewer"])

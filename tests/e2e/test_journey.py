@@ -81,7 +81,7 @@ def fill_intake_form(page: Page) -> None:
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("Summary").fill("Drafts replies to returns emails; the agent edits and sends each one.")
     page.get_by_label("Problem statement").fill("Returns emails wait two days for a first answer.")
-    page.get_by_label("Strategic outcome it serves").select_option(label="Faster customer resolution")
+    page.get_by_label("Strategic outcome").select_option(label="Faster customer resolution")
     page.get_by_label("Portfolio bucket").select_option(label="Customer operations")
     page.get_by_label("Outcome baseline").fill("48 hours to first answer")
     page.get_by_label("Target delta").fill("Under 8 hours")

@@ -81,11 +81,11 @@ def test_other_users_writes_are_not_in_the_governance_log(ava_client, custops):
 
 
 def test_admin_edit_of_a_tier_answer_retiers_through_the_service(client, admin_user, ava, custops):
-    from intake import services
+    from reviews import services as workflow
 
     use_case = UseCaseFactory(business_unit=custops, created_by=ava)
     KPIFactory(use_case=use_case)
-    services.use_case_submit(use_case=use_case, actor=ava)
+    workflow.use_case_submit(use_case=use_case, actor=ava)
     client.force_login(admin_user)
     url = reverse("admin:intake_usecase_change", args=[use_case.pk])
     form = client.get(url).context["adminform"].form

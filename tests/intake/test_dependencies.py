@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from intake import selectors, services
+from reviews import services as workflow
 from tests.factories import KPIFactory, UseCaseFactory
 from tests.vendors.factories import AIModelFactory, VendorFactory
 
@@ -18,7 +19,7 @@ def draft(ava, custops):
 
 
 def functions_after_submit(use_case, actor):
-    submitted = services.use_case_submit(use_case=use_case, actor=actor)
+    submitted = workflow.use_case_submit(use_case=use_case, actor=actor)
     return set(selectors.required_review_functions(submitted)), submitted
 
 
@@ -48,7 +49,7 @@ def test_unknown_registry_entries_are_refused(ava, custops):
 )
 def test_misfit_model_is_flagged_and_adds_architecture_and_security(draft, ava, model_kwargs, answers, flag):
     model = AIModelFactory(**model_kwargs)
-    services.use_case_update(use_case=draft, actor=ava, answers={**answers, "ai_models": [model]})
+    workflow.use_case_update(use_case=draft, actor=ava, answers={**answers, "ai_models": [model]})
     functions, submitted = functions_after_submit(draft, ava)
     flags = selectors.model_flags(submitted)
     assert any(flag in sentence for sentence in flags), flags
@@ -58,14 +59,14 @@ def test_misfit_model_is_flagged_and_adds_architecture_and_security(draft, ava, 
 
 
 def test_fitting_model_is_not_flagged(draft, ava):
-    services.use_case_update(use_case=draft, actor=ava, answers={"ai_models": [AIModelFactory()]})
+    workflow.use_case_update(use_case=draft, actor=ava, answers={"ai_models": [AIModelFactory()]})
     functions, submitted = functions_after_submit(draft, ava)
     assert selectors.model_flags(submitted) == []
     assert functions == {"security"}  # low tier
 
 
 def test_a_vendor_brings_procurement_into_a_high_tier_review_and_due_diligence(draft, ava):
-    services.use_case_update(use_case=draft, actor=ava,
+    workflow.use_case_update(use_case=draft, actor=ava,
                              answers={"regulated_area": "employment", "vendors": [VendorFactory()]})
     functions, submitted = functions_after_submit(draft, ava)
     assert "procurement" in functions
@@ -73,7 +74,7 @@ def test_a_vendor_brings_procurement_into_a_high_tier_review_and_due_diligence(d
 
 
 def test_high_tier_without_vendor_needs_no_procurement(draft, ava):
-    services.use_case_update(use_case=draft, actor=ava, answers={"regulated_area": "employment"})
+    workflow.use_case_update(use_case=draft, actor=ava, answers={"regulated_area": "employment"})
     functions, _ = functions_after_submit(draft, ava)
     assert "procurement" not in functions
 
@@ -84,7 +85,7 @@ def test_vendors_not_approved_names_each_one(draft, ava):
     expired = VendorFactory(name="Lapsed Vendor", status="approved", approval_expires=today - datetime.timedelta(1))
     prospect = VendorFactory(name="New Vendor", status="prospect")
     behind_model = AIModelFactory(provider=VendorFactory(name="Model Maker", status="rejected"))
-    services.use_case_update(use_case=draft, actor=ava,
+    workflow.use_case_update(use_case=draft, actor=ava,
                              answers={"vendors": [ok, expired, prospect], "ai_models": [behind_model]})
     assert selectors.vendors_not_approved(draft, today) == [
         "Lapsed Vendor (approval expired)", "Model Maker (rejected)", "New Vendor (prospect)"]

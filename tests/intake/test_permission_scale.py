@@ -72,7 +72,7 @@ def _build_volume() -> Volume:
 
 def first_page(user, size):
     listed = selectors.use_case_list(queryset=UseCase.objects.all())
-    rows = list(permissions.use_cases_for(user, listed, row_by_row=True)[:size])
+    rows = list(permissions.visible_use_cases_page(user, listed)[:size])
     facts = permissions.permission_facts(user, rows)
     return rows, facts
 
@@ -95,8 +95,8 @@ def test_first_page_runs_constant_queries_whatever_its_size(volume, db, django_a
 def test_both_filter_shapes_select_the_same_use_cases(volume, db):
     """The page probes grants row by row and counts with the ids hashed once: the same rows either way."""
     for user in (volume.reviewer, volume.owner):
-        hashed = set(permissions.use_cases_for(user).values_list("id", flat=True))
-        probed = set(permissions.use_cases_for(user, row_by_row=True).values_list("id", flat=True))
+        hashed = set(permissions.visible_use_cases(user).values_list("id", flat=True))
+        probed = set(permissions.visible_use_cases_page(user).values_list("id", flat=True))
         assert hashed == probed
         assert len(hashed) >= USE_CASES // 10
 
@@ -134,7 +134,7 @@ def grants_three_ways(ava, custops):
 @pytest.mark.parametrize("row_by_row", [False, True], ids=["ids hashed once", "probed row by row"])
 def test_every_group_of_the_reader_and_their_own_grants_count(grants_three_ways, row_by_row):
     reader, seen = grants_three_ways
-    listed = permissions.use_cases_for(reader, row_by_row=row_by_row).order_by("updated_at", "id")
+    listed = _visible(reader, row_by_row).order_by("updated_at", "id")
     assert set(listed.values_list("reference", flat=True)) == seen
 
 
@@ -143,7 +143,7 @@ def test_the_filter_holds_inside_another_query(grants_three_ways, row_by_row):
     """Nested as a subquery, Django renames the outer tables (U0, V0, ...); the written-out grant
     subquery (intake.permissions.VisibleIds) keeps its own aliases and still probes the right row."""
     reader, seen = grants_three_ways
-    inner = permissions.use_cases_for(reader, row_by_row=row_by_row).values("id")
+    inner = _visible(reader, row_by_row).values("id")
     nested = UseCase.objects.filter(id__in=inner).values_list("reference", flat=True)
     assert set(nested) == seen
     assert set(UseCase.objects.exclude(id__in=inner).values_list("reference", flat=True)).isdisjoint(seen)
@@ -157,7 +157,7 @@ def test_the_readers_groups_are_read_once_per_query_not_per_row(grants_three_way
     if connection.vendor != "postgresql":
         pytest.skip("the array form is PostgreSQL's; SQLite runs IN (subquery) once by itself")
     reader, _seen = grants_three_ways
-    queryset = permissions.use_cases_for(reader, row_by_row=True).order_by("updated_at", "id")[:50]
+    queryset = permissions.visible_use_cases_page(reader).order_by("updated_at", "id")[:50]
     plan = queryset.explain()
     assert "InitPlan" in plan
     assert "auth_user_groups" not in plan.split("InitPlan", 1)[0]
@@ -172,8 +172,8 @@ def test_a_prepared_statements_generic_plan_never_scans_other_users_grants(volum
 
     if connection.vendor != "postgresql":
         pytest.skip("generic plans of prepared statements are PostgreSQL's")
-    queryset = permissions.use_cases_for(volume.reviewer, selectors.use_case_list(queryset=UseCase.objects.all()),
-                                         row_by_row=True)[:25]
+    queryset = permissions.visible_use_cases_page(volume.reviewer,
+                                                  selectors.use_case_list(queryset=UseCase.objects.all()))[:25]
     sql, params = queryset.query.sql_with_params()
     assert all(isinstance(p, int) for p in params)
     parts = sql.split("%s")
@@ -192,3 +192,7 @@ def test_a_prepared_statements_generic_plan_never_scans_other_users_grants(volum
             cursor.execute("RESET plan_cache_mode")
     assert "Seq Scan on intake_usecaseuserobjectpermission" not in plan
     assert listed == [uc.id for uc in queryset]
+
+
+def _visible(user, row_by_row: bool):
+    return (permissions.visible_use_cases_page if row_by_row else permissions.visible_use_cases)(user)

@@ -8,7 +8,7 @@ changes requested, so editing is possible for those allowed to edit.
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -16,31 +16,33 @@ from intake import permissions, services
 from intake.choices import ReviewFunction, Status
 from intake.models import UseCase
 from intake.permissions import Action
-from tests.factories import KPIFactory, UseCaseFactory, UserFactory
+from reviews import services as workflow
+from tests.factories import BusinessUnitFactory, KPIFactory, UseCaseFactory, UserFactory
 
-ACTIONS = ["view", "edit", "comment", "decide_review", "decide_gate", "manage_raci"]
+ACTIONS = ["view", "edit", "comment", "decide_review", "decide_gate", "manage_raci", "withdraw", "edit_submitted"]
 Y, N = "allow", "deny"
-# role: (view, edit, comment, decide review of own function, decide gate, manage RACI)
+# role: (view, edit, comment, decide review of own function, decide gate, manage RACI, withdraw,
+#        edit once submitted)
 EXPECTED = {
-    "submitter of the business unit (not on the RACI)": (N, N, N, N, N, N),
-    "submitter of another business unit": (N, N, N, N, N, N),
-    "R on outcome (the submitter)": (Y, Y, Y, N, N, N),
-    "A on outcome (business owner)": (Y, Y, Y, N, N, Y),
-    "R on delivery (delivery owner)": (Y, Y, Y, N, N, N),
-    "C on an activity": (Y, N, Y, N, N, N),
-    "I on an activity": (Y, N, N, N, N, N),
-    "security group (required review)": (Y, N, Y, Y, N, N),
-    "privacy group (required review)": (Y, N, Y, Y, N, N),
-    "architecture group (required review)": (Y, N, Y, Y, N, N),
-    "legal group (review not required)": (N, N, N, N, N, N),
-    "compliance group (review not required)": (N, N, N, N, N, N),
-    "procurement group (review not required)": (N, N, N, N, N, N),
-    "data_governance group (review not required)": (N, N, N, N, N, N),
-    "model_risk group (review not required)": (N, N, N, N, N, N),
-    "pmo": (Y, N, Y, N, N, N),
-    "executive sponsor (A on go_no_go)": (Y, N, Y, N, Y, N),
-    "executive_sponsors member not on the RACI": (N, N, N, N, N, N),
-    "governance admin": (Y, Y, Y, Y, Y, Y),
+    "submitter of the business unit (not on the RACI)": (N, N, N, N, N, N, N, N),
+    "submitter of another business unit": (N, N, N, N, N, N, N, N),
+    "R on outcome (the submitter)": (Y, Y, Y, N, N, N, N, N),
+    "A on outcome (business owner)": (Y, Y, Y, N, N, Y, Y, N),
+    "R on delivery (delivery owner)": (Y, Y, Y, N, N, N, N, N),
+    "C on an activity": (Y, N, Y, N, N, N, N, N),
+    "I on an activity": (Y, N, N, N, N, N, N, N),
+    "security group (required review)": (Y, N, Y, Y, N, N, N, N),
+    "privacy group (required review)": (Y, N, Y, Y, N, N, N, N),
+    "architecture group (required review)": (Y, N, Y, Y, N, N, N, N),
+    "legal group (review not required)": (N, N, N, N, N, N, N, N),
+    "compliance group (review not required)": (N, N, N, N, N, N, N, N),
+    "procurement group (review not required)": (N, N, N, N, N, N, N, N),
+    "data_governance group (review not required)": (N, N, N, N, N, N, N, N),
+    "model_risk group (review not required)": (N, N, N, N, N, N, N, N),
+    "pmo": (Y, N, Y, N, N, N, N, N),
+    "executive sponsor (A on go_no_go)": (Y, N, Y, N, Y, N, N, N),
+    "executive_sponsors member not on the RACI": (N, N, N, N, N, N, N, N),
+    "governance admin": (Y, Y, Y, Y, Y, Y, Y, Y),
 }
 # All eight review groups, each deciding its own function's review.
 GROUP_ROLE = {
@@ -69,7 +71,7 @@ def world(ava, ben, custops):
                               delivery_owner=delivery, executive_sponsor=sponsor,
                               data_classification="confidential", exposure="external")
     KPIFactory(use_case=use_case)
-    services.use_case_submit(use_case=use_case, actor=ava)
+    workflow.use_case_submit(use_case=use_case, actor=ava)
     consulted, informed = UserFactory(), UserFactory()
     rows = [_row(a) for a in use_case.raci.all()] + [
         {"activity": "go_no_go", "letter": "C", "user_id": consulted.id},
@@ -106,15 +108,19 @@ def _row(assignment):
 
 
 def _outcomes(user, use_case, role):
-    visible = permissions.use_cases_for(user).filter(pk=use_case.pk).exists()
+    visible = permissions.visible_use_cases(user).filter(pk=use_case.pk).exists()
     # Both shapes of the filter (ids hashed once, grants probed row by row) say the same.
-    assert visible == permissions.use_cases_for(user, row_by_row=True).filter(pk=use_case.pk).exists()
+    assert visible == permissions.visible_use_cases_page(user).filter(pk=use_case.pk).exists()
     facts = permissions.permission_facts(user, [use_case])[use_case.id]
     results = [Y if visible else N]
-    for action in ACTIONS[1:]:
+    for action in ACTIONS[1:-1]:
         function = FUNCTION_OF.get(role, "security")
         allowed = visible and permissions.can(user, Action(action), use_case, function=function, facts=facts)
         results.append(Y if allowed else N)
+    # The same people once it is approved: its answers are frozen but for governance admins.
+    frozen = UseCase.objects.get(pk=use_case.pk)
+    frozen.status = Status.APPROVED
+    results.append(Y if visible and permissions.can(user, Action.EDIT, frozen, facts=facts) else N)
     return tuple(results)
 
 
@@ -134,7 +140,7 @@ def test_docs_permissions_table_is_this_table():
     documented = {}
     for line in text.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 7 and cells[0] in EXPECTED:
+        if len(cells) == 9 and cells[0] in EXPECTED:
             documented[cells[0]] = tuple(Y if c == "allow" else N for c in cells[1:])
     assert documented == EXPECTED
 
@@ -153,10 +159,22 @@ def test_visible_but_not_allowed_is_permission_denied_with_reason(world):
         permissions.require(people["pmo"], Action.DECIDE_GATE, use_case)
 
 
+def test_governance_admin_is_the_role_not_a_permission_held_globally(db):
+    holder = UserFactory()  # every intake permission, granted one by one, but not in the group
+    holder.user_permissions.add(*Permission.objects.filter(content_type__app_label="intake"))
+    assert not permissions.is_governance_admin(holder)
+    assert permissions.is_governance_admin(UserFactory(is_superuser=True))
+    with pytest.raises(PermissionDenied):
+        permissions.require(holder, Action.PUBLISH_MATRIX)
+    stranger_unit = BusinessUnitFactory()
+    with pytest.raises(PermissionDenied, match="business units you belong to"):
+        permissions.require(holder, Action.CREATE, stranger_unit)
+
+
 def test_anonymous_user_sees_nothing(world):
     from django.contrib.auth.models import AnonymousUser
 
-    assert not permissions.use_cases_for(AnonymousUser()).exists()
+    assert not permissions.visible_use_cases(AnonymousUser()).exists()
 
 
 def test_inactive_user_sees_nothing(world):
@@ -164,7 +182,7 @@ def test_inactive_user_sees_nothing(world):
     owner = people["A on outcome (business owner)"]
     owner.is_active = False
     owner.save()
-    assert not permissions.use_cases_for(owner).exists()
+    assert not permissions.visible_use_cases(owner).exists()
 
 
 def test_reference_guessing_gets_the_same_404_as_a_missing_one(world):

@@ -17,6 +17,7 @@ from django.http import Http404
 from intake import permissions, services
 from intake.models import UseCaseEvent
 from intake.permissions import Action
+from reviews import services as workflow
 from tests.factories import KPIFactory, UseCaseFactory, UserFactory
 
 
@@ -52,7 +53,7 @@ def draft(custops, people):
 @pytest.fixture
 def submitted(draft, people):
     KPIFactory(use_case=draft)
-    return services.use_case_submit(use_case=draft, actor=people["ava"])
+    return workflow.use_case_submit(use_case=draft, actor=people["ava"])
 
 
 def rows_of(use_case):
@@ -221,12 +222,12 @@ def test_who_may_sponsor_and_own(draft, people, case, field, who, refusal):
     people["ava"].groups.add(people["executive_sponsors"])  # so only separation of duties can refuse her
     before = {name: getattr(draft, f"{name}_id") for name in services.OWNER_FIELDS}
     if refusal is None:
-        services.use_case_update(use_case=draft, actor=people["ava"], answers={field: people[who]})
+        workflow.use_case_update(use_case=draft, actor=people["ava"], answers={field: people[who]})
         draft.refresh_from_db()
         assert getattr(draft, field) == people[who]
         return
     with pytest.raises(ValidationError) as refused:
-        services.use_case_update(use_case=draft, actor=people["ava"], answers={field: people[who]})
+        workflow.use_case_update(use_case=draft, actor=people["ava"], answers={field: people[who]})
     assert list(refused.value.message_dict) == [field]
     assert refusal in refused.value.message_dict[field][0]
     draft.refresh_from_db()
@@ -252,14 +253,14 @@ def test_an_owner_already_deciding_a_review_may_not_be_named(submitted, people):
     services.raci_set(use_case=submitted, actor=people["admin"],
                       rows=replace(rows_of(submitted), "security", "R", party(people, "sid")))
     with pytest.raises(ValidationError) as refused:
-        services.use_case_update(use_case=submitted, actor=people["admin"], answers={"business_owner": people["sid"]})
+        workflow.use_case_update(use_case=submitted, actor=people["admin"], answers={"business_owner": people["sid"]})
     assert refused.value.message_dict["business_owner"] == [
         "sid.security decides on its security review: separation of duties keeps those who decide from owning it."]
 
 
 def test_a_sponsor_left_in_place_is_not_judged_again(custops, people):
     legacy = UseCaseFactory(business_unit=custops, created_by=people["ava"], executive_sponsor=people["ben"])
-    services.use_case_update(use_case=legacy, actor=people["ava"],
+    workflow.use_case_update(use_case=legacy, actor=people["ava"],
                              answers={"title": "Renamed", "executive_sponsor": people["ben"]})
     legacy.refresh_from_db()
     assert legacy.title == "Renamed"

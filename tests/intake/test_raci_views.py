@@ -8,8 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from intake import selectors, services
+from intake import permissions, selectors, services
 from intake.models import GovernanceAdminAction, RaciAssignment
+from intake.permissions import Action
+from reviews import services as workflow
 from tests.factories import KPIFactory, UseCaseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +30,7 @@ def use_case(ava, custops, owner):
     """Submitted (low tier): ava is R on outcome, olivia A; the security group is R and A on its review."""
     draft = UseCaseFactory(business_unit=custops, created_by=ava, business_owner=owner, title="Ticket summaries")
     KPIFactory(use_case=draft)
-    return services.use_case_submit(use_case=draft, actor=ava)
+    return workflow.use_case_submit(use_case=draft, actor=ava)
 
 
 @pytest.fixture
@@ -163,7 +165,11 @@ def test_others_who_can_view_see_the_grid_but_cannot_edit(client, use_case, who,
     response = edit(client, use_case, add=[{"activity": "delivery", "letter": "C", "party": f"user:{stranger.id}"}])
     assert response.status_code == 302 and response["Location"] == raci_url(use_case)
     assert snapshot(use_case) == before
-    assert "Nothing was changed" in client.get(response["Location"]).content.decode()
+    # raci_set refused, with the permission module's reason; the page says who may.
+    reason = permissions.decide(request.getfixturevalue(who), Action.MANAGE_RACI, use_case).reason
+    page = client.get(response["Location"])
+    assert [str(m) for m in page.context["messages"]] == [reason]
+    assert "Only the Accountable for the business outcome and governance admins" in page.content.decode()
 
 
 def test_someone_outside_the_raci_gets_404(client, ben, use_case):
@@ -275,7 +281,7 @@ def test_a_draft_without_a_sponsor_saves_unchanged_and_gets_the_sponsor_later(cl
 
     sponsor = UserFactory(username="sam.sponsor", first_name="Sam", last_name="Sponsor")
     sponsor.groups.add(Group.objects.get(name="executive_sponsors"))
-    services.use_case_update(use_case=draft, actor=ava, answers={"executive_sponsor": sponsor})
+    workflow.use_case_update(use_case=draft, actor=ava, answers={"executive_sponsor": sponsor})
     page = client.get(raci_url(draft))
     assert cell(page, "go_no_go", "Sam Sponsor") == "A"
     assert cell(page, "go_no_go", "pmo (group)") == "I"

@@ -11,6 +11,7 @@ from django.urls import reverse
 from intake import services
 from intake.choices import Status
 from intake.models import KPI, PILOT_CRITERIA, PilotSelection, ReferenceCounter, UseCase
+from reviews import services as workflow
 from tests.factories import KPIFactory, StrategicOutcomeFactory, UseCaseFactory, UserFactory, bucket
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +99,7 @@ def draft(ava, custops):
 
 @pytest.fixture
 def submitted(draft, ava):
-    return services.use_case_submit(use_case=draft, actor=ava)
+    return workflow.use_case_submit(use_case=draft, actor=ava)
 
 
 @pytest.fixture
@@ -168,7 +169,7 @@ def test_list_tier_is_dash_before_submission_and_badge_after(ava_client, draft, 
     row = re.search(rf"{other.reference}.*?</tr>", html, re.S).group(0)
     assert "—" in row
     row = re.search(rf"{submitted.reference}.*?</tr>", html, re.S).group(0)
-    assert "badge-tier-low" in row and "Submitted" in row
+    assert "badge-tier-low" in row and "In review" in row
 
 
 def test_list_paginates_25(ava_client, ava, custops):
@@ -351,7 +352,7 @@ def test_full_submit_sets_submitted_and_shows_tier_with_explanation(ava_client, 
     assert "Risk matrix v1" in html
     for dimension in ("Data sensitivity", "Decision impact on people", "Autonomy", "Exposure", "Regulated domain"):
         assert dimension in html
-    assert "Data classification: Internal (1)" in html
+    assert "Highest data classification: Internal (1)" in html
     assert "Low from 0" in html and "Medium from 5" in html and "High from 10" in html
     assert "Hard floors applied:</strong> none" in html
     assert "Minimal risk" in html
@@ -467,7 +468,7 @@ def test_submitted_use_case_is_read_only_for_its_submitter(ava_client, submitted
     response = ava_client.get(url("edit", submitted))
     assert response.status_code == 302 and response["Location"] == url("detail", submitted)
     assert (
-        "is submitted, so its answers can no longer be changed" in ava_client.get(response["Location"]).content.decode()
+        "is in review, so its answers can no longer be changed" in ava_client.get(response["Location"]).content.decode()
     )
 
     response = ava_client.post(url("edit", submitted), {"title": "Sneaky change", "action": "save", **management(0)})
@@ -643,20 +644,20 @@ def test_detail_escapes_user_text(ava_client, ava, custops):
 def test_detail_query_count_is_constant(ava_client, ava, gov, custops, django_assert_num_queries):
     small = UseCaseFactory(business_unit=custops, created_by=ava)
     KPIFactory(use_case=small)
-    services.use_case_submit(use_case=small, actor=ava)
+    workflow.use_case_submit(use_case=small, actor=ava)
     with CaptureQueriesContext(connection) as few:
         ava_client.get(url("detail", small))
     # A fixed budget for the page, whatever its size: 16 for intake's own parts, plus a fixed
-    # 14 for the panels the composition root adds (settings.USE_CASE_PAGE_PANELS: gate,
+    # 14 for the review workflow's panels (intake.views.usecases.PANELS: gate,
     # reviews, evidence, discussion), each constant whatever the number of rows.
     assert len(few) <= 30
 
     big = UseCaseFactory(business_unit=custops, created_by=ava)
     KPIFactory.create_batch(8, use_case=big)
-    services.use_case_update(use_case=big, actor=ava, answers={"title": "Edited once"})
-    big = services.use_case_submit(use_case=big, actor=ava)
+    workflow.use_case_update(use_case=big, actor=ava, answers={"title": "Edited once"})
+    big = workflow.use_case_submit(use_case=big, actor=ava)
     for n in range(5):  # more timeline events
-        services.use_case_update(use_case=big, actor=gov, answers={"summary": f"again {n}"})
+        workflow.use_case_update(use_case=big, actor=gov, answers={"summary": f"again {n}"})
     with django_assert_num_queries(len(few)):
         response = ava_client.get(url("detail", big))
     assert len(response.context["kpis"]) == 8
@@ -703,8 +704,11 @@ def test_override_tier_before_submission_is_refused(gov_client, draft):
 
 
 def test_submitter_cannot_override_tier(ava_client, submitted):
-    response = ava_client.post(url("override_tier", submitted), {"tier": "low", "justification": "x" * 30})
-    assert response.status_code == 404
+    response = ava_client.post(url("override_tier", submitted), {"tier": "low", "justification": "x" * 30},
+                               follow=True)
+    assert "You do not have permission to do that." in response.content.decode()
+    submitted.refresh_from_db()
+    assert not submitted.tier_override
     assert ava_client.get(url("override_tier", submitted)).status_code == 405
 
 
@@ -746,7 +750,9 @@ def test_pilot_selection_needs_every_score_in_range(gov_client, submitted):
 def test_pilot_selection_is_404_for_submitters(ava_client, submitted):
     assert ava_client.get(url("pilot_selection", submitted)).status_code == 404
     scores = {key: "3" for key in PILOT_CRITERIA}
-    assert ava_client.post(url("pilot_selection", submitted), scores).status_code == 404
+    # A forged post reaches the service, which refuses it with its reason.
+    response = ava_client.post(url("pilot_selection", submitted), scores)
+    assert "You do not have permission to do that." in response.content.decode()
     assert not PilotSelection.objects.exists()
 
 

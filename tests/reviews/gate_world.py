@@ -10,7 +10,7 @@ from intake import services as intake_services
 from intake.models import PILOT_CRITERIA
 from reviews import selectors, services
 from reviews.models import ChecklistItem, ReadinessArea
-from tests.factories import UserFactory
+from tests.factories import UserFactory, at_stage
 
 from .factories import reviewer, submitted_use_case
 
@@ -55,7 +55,7 @@ def pilot_ready(ava, custops, *, stage="pilot", **answers):
     admin = governance_admin()
     intake_services.pilot_selection_record(use_case=use_case, actor=admin, scores=dict.fromkeys(PILOT_CRITERIA, 3))
     approve_all_reviews(use_case)
-    intake_services.use_case_set_stage(use_case=use_case, actor=admin, stage=stage)
+    at_stage(use_case, stage)
     score_readiness(use_case, owner)
     tick_checklist(use_case, owner)
     use_case.refresh_from_db()

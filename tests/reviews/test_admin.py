@@ -244,6 +244,21 @@ class TestDecideAction:
         review.refresh_from_db()
         assert review.status == "open"
 
+    def test_a_decision_the_lifecycle_forbids_is_its_reason_not_a_500(self, client, medium_case, sec, priv):
+        services.review_decide(review=review_of(medium_case, "security"), actor=sec, decision="stop",
+                               rationale=RATIONALE)
+        review = review_of(medium_case, "privacy")
+        before = review.status
+        client.force_login(priv)
+
+        done = action_post(client, "approve", [review], confirm="yes", rationale=RATIONALE)
+
+        assert done.status_code == 302
+        assert messages_of(done) == [f"{medium_case.reference} Privacy review: {medium_case.reference} is "
+                                     "rejected; its reviews can no longer be decided."]
+        review.refresh_from_db()
+        assert review.status == before
+
     def test_each_review_gets_its_own_result(self, sec_client, sec_lead, ava, custops):
         first, second = (review_of(submitted_use_case(created_by=ava, business_unit=custops), "security")
                          for _ in range(2))

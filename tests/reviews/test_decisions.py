@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from core.errors import InvalidTransition
 from intake import permissions
 from intake import services as intake_services
 from intake.models import RaciActivity, RaciAssignment
@@ -95,7 +96,7 @@ class TestEffects:
     def test_a_rejected_use_case_takes_no_more_decisions(self, medium_case, sec, priv):
         decide(review_of(medium_case, "security"), sec, "stop")
 
-        with pytest.raises(ValidationError, match="rejected; its reviews can no longer be decided"):
+        with pytest.raises(InvalidTransition, match="rejected; its reviews can no longer be decided"):
             decide(review_of(medium_case, "privacy"), priv, "approve")
 
     def test_every_decision_is_logged(self, low_case, sec):

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.errors import InvalidTransition
 from intake import services as intake_services
 from intake.models import UseCase
 from reviews import selectors, services
@@ -267,7 +268,7 @@ def test_governance_admin_may_pause(ava, custops):
 def test_a_stopped_use_case_has_no_more_gates(ava, custops):
     use_case, _owner, sponsor = pilot_ready(ava, custops)
     services.gate_decide(use_case=use_case, actor=sponsor, outcome="kill", rationale="The value case collapsed.")
-    with pytest.raises(ValidationError, match="stopped"):
+    with pytest.raises(InvalidTransition, match="is stopped: it is closed"):
         services.gate_decide(use_case=UseCase.objects.get(pk=use_case.pk), actor=sponsor, outcome="pause",
                              rationale="Trying to revive it.")
 
@@ -277,7 +278,7 @@ def test_separation_of_duties_bars_an_owner_who_is_also_the_sponsor(ava, custops
     owner.groups.add(Group.objects.get(name="executive_sponsors"))
     # Not even a governance admin may make an owner the sponsor...
     with pytest.raises(ValidationError) as refused:
-        intake_services.use_case_update(use_case=use_case, actor=governance_admin(),
+        services.use_case_update(use_case=use_case, actor=governance_admin(),
                                         answers={"executive_sponsor": owner})
     assert "is its business owner" in refused.value.message_dict["executive_sponsor"][0]
     assert UseCase.objects.get(pk=use_case.pk).executive_sponsor == sponsor

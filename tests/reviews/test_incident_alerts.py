@@ -1,8 +1,7 @@
 """Severity-1 incident alerts always go out: titles are one line, subjects can never break the email,
 and the alert is a task of its own, retried when the mail server fails, logged once sent.
 
-An incident title with a line break used to make Django refuse the email subject, and the alert
-was then silently dropped.
+Django refuses an email subject with a line break, so a multi-line title would drop the alert.
 """
 
 import datetime

@@ -3,12 +3,13 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.errors import InvalidTransition
 from intake.models import TierRequirement
 from reviews import services
+from reviews.services import workflow
 from tests.factories import KPIFactory, UseCaseFactory
 
 from .conftest import HIGH, MEDIUM
@@ -46,7 +47,7 @@ def test_due_dates_follow_each_functions_sla(ava, custops):
 
 
 def test_opening_again_adds_nothing(low_case, ava):
-    assert services.reviews_open_required(use_case=low_case, actor=ava) == []
+    assert workflow.open_required_reviews(use_case=low_case, actor=ava) == []
     assert low_case.reviews.count() == 1
 
 
@@ -54,7 +55,7 @@ def test_a_draft_gets_no_reviews(ava, custops):
     draft = UseCaseFactory(created_by=ava, business_unit=custops)
     KPIFactory(use_case=draft)
 
-    assert services.reviews_open_required(use_case=draft, actor=ava) == []
+    assert workflow.open_required_reviews(use_case=draft, actor=ava) == []
     assert not draft.reviews.exists()
 
 
@@ -119,6 +120,6 @@ def test_an_override_to_prohibited_rejects_the_use_case_and_approves_nothing(med
     assert (updated.risk_tier, updated.status) == ("prohibited", "rejected")
     event = updated.events.get(kind="status_rejected")
     assert "Prohibited by a governance override: Scores customers' emotions" in event.note
-    with pytest.raises(ValidationError, match="rejected; its reviews can no longer be decided"):
+    with pytest.raises(InvalidTransition, match="rejected; its reviews can no longer be decided"):
         services.review_decide(review=medium_case.reviews.get(function="privacy"), actor=gov, decision="approve",
                                rationale="Too late: it is prohibited.")

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from intake import services as intake_services
 from reviews import services
 from reviews.models import (
     ChecklistEntry,
@@ -29,7 +28,7 @@ from reviews.models import (
     ReadinessScore,
     Risk,
 )
-from tests.factories import KPIFactory, UseCaseFactory, UserFactory
+from tests.factories import KPIFactory, UseCaseFactory, UserFactory, at_stage
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +48,7 @@ def case(ava, custops, owner, sponsor, gov):
     KPIFactory(use_case=use_case, name="Handling time", baseline=Decimal("12"), target=Decimal("8"),
                direction="decrease")
     use_case = services.use_case_submit(use_case=use_case, actor=ava)
-    return intake_services.use_case_set_stage(use_case=use_case, actor=gov, stage="pilot")
+    return at_stage(use_case, "pilot")
 
 
 def url(name, use_case, *args):

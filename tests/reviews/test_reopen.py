@@ -32,7 +32,7 @@ def test_snapshot_diff_names_changed_answers_with_labels(low_case, sec):
     changes = services.snapshot_diff(review.approved_snapshot, low_case)
 
     assert changes == [
-        {"field": "data_classification", "label": "Data classification", "approved": "Internal",
+        {"field": "data_classification", "label": "Highest data classification", "approved": "Internal",
          "now": "Restricted"},
         {"field": "risk_tier", "label": "Risk tier", "approved": "Low", "now": "Medium"},
     ]
@@ -51,7 +51,7 @@ def test_a_tier_driving_change_reopens_the_approval(low_case, sec, gov):
     log = list(ReviewDecision.objects.filter(review=security).values_list("decision", "rationale"))
     assert log[0] == ("approve", RATIONALE)
     assert log[1][0] == "reopened"
-    assert log[1][1] == ("reopened: answers changed: Data classification: Internal -> Confidential; "
+    assert log[1][1] == ("reopened: answers changed: Highest data classification: Internal -> Confidential; "
                          "Exposure: Internal, small group -> External-facing (customers or public); "
                          "Risk tier: Low -> Medium")
     # The reopened review still knows what it approved: the page shows the diff.

@@ -270,9 +270,14 @@ def test_the_api_refuses_ben_as_sponsor_with_400_at_the_field(draft, ava, ben):
 
 def test_once_submitted_the_api_refuses_any_change_with_403(submitted, ava):
     before = state(submitted)
-    response = api(ava).patch(f"/api/v1/use-cases/{submitted.reference}/", {"executive_sponsor": "ben.submitter"},
+    response = api(ava).patch(f"/api/v1/use-cases/{submitted.reference}/", {"title": "Quietly renamed"},
                               format="json")
     assert response.status_code == 403
+    assert response.json()["detail"] == f"{submitted.reference} is in review, so its answers can no longer be changed."
+    # Handing the gate to a friend is refused too (his name is checked before the service refuses the edit).
+    response = api(ava).patch(f"/api/v1/use-cases/{submitted.reference}/", {"executive_sponsor": "ben.submitter"},
+                              format="json")
+    assert response.status_code in (400, 403)
     assert state(submitted) == before
 
 

@@ -5,6 +5,7 @@ Review evidence (use-case page), vendor certification evidence and assessment at
 (admin), and board-pack PDFs (page and API)."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -220,6 +221,7 @@ def test_assessment_attachments_are_checked_the_same_way(vendor, db):
     from vendors import services
 
     pat = UserFactory(username="pat.procurement", is_staff=True)
+    pat.groups.add(Group.objects.get(name="procurement"))  # procurement runs due diligence
     assessment = start(vendor, pat)
     for name, content in (("pentest.html", HTML), ("pentest.pdf", WINDOWS_EXE)):
         with pytest.raises(ValidationError):

@@ -1,6 +1,7 @@
 """Vendor personas and helpers: Pat works procurement's assessment queue."""
 
 import pytest
+from django.contrib.auth.models import Group
 
 from tests.factories import UserFactory
 from tests.vendors.factories import VendorFactory
@@ -16,9 +17,15 @@ def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def member(group: str, username: str, **kwargs):
+    user = UserFactory(username=username, **kwargs)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
 @pytest.fixture
 def pat(db):
-    return UserFactory(username="pat.procurement", is_staff=True)
+    return member("procurement", "pat.procurement", is_staff=True)
 
 
 @pytest.fixture

@@ -3,17 +3,20 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from demo.vendors import seed_vendors
 from tests.factories import UserFactory
 from vendors import selectors
-from vendors.demo import seed_vendors
 from vendors.models import AIModel, AssessmentRating, Certification, Vendor, VendorAssessment, VendorContact
 
 
 @pytest.fixture
 def seeded(db):
+    # The demo's procurement reviewer: the procurement group (from migrations) runs vendor assessments.
     actor = UserFactory(username="procurement.reviewer")
+    actor.groups.add(Group.objects.get(name="procurement"))
     return actor, seed_vendors(actor=actor)
 
 

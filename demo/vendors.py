@@ -1,11 +1,11 @@
 """Demo vendors, due-diligence assessments and the approved model registry.
 
-``seed_vendors`` creates whatever is missing and leaves existing rows alone:
-a vendor found by name is not touched again, so a second run creates
-nothing and edits made while demoing survive. Assessments go through
-``vendors.services`` so statuses, expiry dates and history are real; the
-one exception is the expired approval, which is backdated afterwards
-because the services always date an approval from today.
+``seed_vendors`` creates whatever is missing and leaves existing rows alone: a vendor found by name
+is not touched again, so a second run creates nothing and edits made while demoing survive.
+Assessments go through ``vendors.services`` so statuses, expiry dates and history are real; the one
+exception is the expired approval, backdated afterwards because the services always date an
+approval from today. Contacts, certifications and registry models have no service (admin edits
+them as plain records), so they are created directly.
 
 All names are invented.
 """

@@ -1,0 +1,166 @@
+"""Every public write service refuses, by itself, a user who may not act.
+
+The services, not the pages, admin or API in front of them, hold the permission check. This walks
+every public function of every app's services that takes an ``actor``, calls it as two ordinary
+accounts (an outsider who sees nothing, and a colleague who may see the record but is not on it),
+and expects the refusal (Http404 for what they may not see, PermissionDenied with a reason
+otherwise) with nothing written. A new service must be added to ``CALLS`` (or to ``NOT_ACTIONS``
+with the reason it needs no check), so no entry point can forget its check.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import inspect
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from intake.models import PILOT_CRITERIA, RaciActivity, RaciAssignment, UseCase
+from intake.services import grants_recompute
+from reports.models import BoardPack
+from reviews.models import Incident, Review
+from tests.factories import BusinessUnitFactory, KPIFactory, UseCaseFactory, UserFactory
+from tests.reviews.factories import ConditionFactory, ReviewFactory, submitted_use_case, upload
+from vendors.models import Vendor, VendorAssessment
+
+SERVICE_MODULES = ("intake.services", "reviews.services", "vendors.services", "reports.services", "api.services")
+
+# Public functions with an actor that are not actions a person takes, and why they check nothing.
+NOT_ACTIONS = {
+    "intake.services.use_case_owner_problems": "reads only: what use_case_create/update would refuse",
+    "intake.services.raci_sync_defaults": "a step of the use-case services, after their own check",
+}
+
+
+def write_services() -> dict[str, Callable]:
+    found = {}
+    for name in SERVICE_MODULES:
+        module = importlib.import_module(name)
+        public = getattr(module, "__all__", None) or [n for n in vars(module) if not n.startswith("_")]
+        for attr in public:
+            func = getattr(module, attr)
+            if not inspect.isfunction(func) or (not hasattr(module, "__all__") and func.__module__ != name):
+                continue
+            if "actor" in inspect.signature(func).parameters and f"{name}.{attr}" not in NOT_ACTIONS:
+                found[f"{name}.{attr}"] = func
+    return found
+
+
+class World:
+    """One of everything the services act on, made by people who may."""
+
+    def __init__(self, ava, custops):
+        self.unit = custops
+        self.use_case = submitted_use_case(created_by=ava, business_unit=custops)
+        self.draft = UseCaseFactory(created_by=ava, business_unit=custops)
+        KPIFactory(use_case=self.draft)
+        self.kpi = self.use_case.kpis.first()
+        self.review = Review.objects.filter(use_case=self.use_case).first() or ReviewFactory(use_case=self.use_case)
+        self.condition = ConditionFactory(review=self.review, owner=ava)
+        self.incident = Incident.objects.create(use_case=self.use_case, title="Wrong answers", severity=2,
+                                                what_happened="Seen twice.", reported_by=ava,
+                                                occurred_at=datetime.datetime(2026, 6, 9, 9, tzinfo=datetime.UTC))
+        self.vendor = Vendor.objects.create(name="Acme Models")
+        self.assessment = VendorAssessment.objects.create(vendor=self.vendor)
+        self.pack = BoardPack.objects.create(audience="executive_monthly", period_start="2026-05-01",
+                                             period_end="2026-05-31", status="failed")
+        admin = UserFactory(username="walk.admin")
+        admin.groups.add(Group.objects.get(name="governance_admins"))
+        from api import services as api_services
+        self.account, _key = api_services.service_account_create(actor=admin, username="walk-bot",
+                                                                  description="Nightly sync")
+
+
+TODAY = datetime.date(2026, 6, 10)
+CALLS: dict[str, Callable[[World], dict]] = {
+    "intake.services.matrix_publish": lambda w: {"note": "x"},
+    "intake.services.pilot_selection_record": lambda w: {"use_case": w.use_case,
+                                                         "scores": dict.fromkeys(PILOT_CRITERIA, 3)},
+    "intake.services.raci_set": lambda w: {"use_case": w.use_case, "rows": []},
+    "intake.services.use_case_create": lambda w: {"business_unit": w.unit, "answers": {"title": "Mine now"}},
+    "intake.services.use_case_withdraw": lambda w: {"use_case": w.use_case, "reason": "Not worth it any more."},
+    "reviews.services.checklist_record": lambda w: {"use_case": w.use_case, "items": {}},
+    "reviews.services.comment_add": lambda w: {"use_case": w.use_case, "body": "Looks fine to me."},
+    "reviews.services.condition_mark_met": lambda w: {"condition": w.condition},
+    "reviews.services.cost_record": lambda w: {"use_case": w.use_case, "period": TODAY, "budget": Decimal("10"),
+                                               "actual": Decimal("5")},
+    "reviews.services.evidence_add": lambda w: {"use_case": w.use_case,
+                                                "upload": upload("note.txt", b"plain text", "text/plain")},
+    "reviews.services.gate_decide": lambda w: {"use_case": w.use_case, "outcome": "kill",
+                                               "rationale": "Stopping this for good."},
+    "reviews.services.incident_report": lambda w: {"use_case": w.use_case, "data": {"title": "x"}},
+    "reviews.services.incident_update": lambda w: {"incident": w.incident, "data": {"status": "closed"}},
+    "reviews.services.kpi_actual_record": lambda w: {"kpi": w.kpi, "measured_on": TODAY, "value": Decimal("1")},
+    "reviews.services.readiness_record": lambda w: {"use_case": w.use_case, "scores": {}},
+    "reviews.services.review_assign": lambda w: {"review": w.review, "assignee": None},
+    "reviews.services.review_decide": lambda w: {"review": w.review, "decision": "approve",
+                                                 "rationale": "All good, approved."},
+    "reviews.services.risk_save": lambda w: {"use_case": w.use_case, "data": {"title": "x"}},
+    "reviews.services.use_case_override_tier": lambda w: {"use_case": w.use_case, "tier": "high",
+                                                          "justification": "Because it touches customers."},
+    "reviews.services.use_case_submit": lambda w: {"use_case": w.draft},
+    "reviews.services.use_case_update": lambda w: {"use_case": w.draft, "answers": {"title": "Taken over"}},
+    "vendors.services.vendor_assessment_assign": lambda w: {"assessment": w.assessment, "assessor": None},
+    "vendors.services.vendor_assessment_complete": lambda w: {"assessment": w.assessment, "outcome": "approved",
+                                                              "conditions": ""},
+    "vendors.services.vendor_assessment_rate": lambda w: {"assessment": w.assessment, "ratings": {}},
+    "vendors.services.vendor_assessment_start": lambda w: {"vendor": w.vendor, "due_on": TODAY},
+    "vendors.services.vendor_offboard": lambda w: {"vendor": w.vendor, "reason": "Contract ended early."},
+    "reports.services.board_pack_request": lambda w: {"audience": "executive_monthly",
+                                                      "period_start": datetime.date(2026, 5, 1),
+                                                      "period_end": datetime.date(2026, 5, 31)},
+    "reports.services.board_pack_retry": lambda w: {"pack": w.pack},
+    "api.services.service_account_create": lambda w: {"username": "sneaky-bot", "description": "x"},
+    "api.services.service_account_token_rotate": lambda w: {"service_account": w.account},
+}
+
+
+def test_every_write_service_is_walked():
+    assert set(write_services()) == set(CALLS), "add the new service to CALLS (or NOT_ACTIONS, with why)"
+
+
+@pytest.fixture
+def world(ava, custops):
+    return World(ava, custops)
+
+
+@pytest.fixture
+def outsider(db):
+    """Active, signed up, in another business unit, on nothing."""
+    user = UserFactory(username="olly.outsider")
+    BusinessUnitFactory().members.add(user)
+    return user
+
+
+@pytest.fixture
+def informed(world):
+    """Sees the use case (Informed on its outcome) and may do nothing on it."""
+    user = UserFactory(username="ivy.informed")
+    for use_case in (world.use_case, world.draft):
+        RaciAssignment.objects.create(use_case=use_case, activity=RaciActivity.objects.get(key="outcome"),
+                                      letter="I", user=user)
+        grants_recompute(use_case=use_case)
+    return user
+
+
+def _counts() -> tuple:
+    return (UseCase.objects.count(), Review.objects.filter(decided_at__isnull=False).count(),
+            VendorAssessment.objects.exclude(status="in_progress").count(), BoardPack.objects.count())
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+@pytest.mark.parametrize("who", ["outsider", "informed"])
+def test_the_service_refuses_a_user_who_may_not_act(name, who, world, request):
+    actor = request.getfixturevalue(who)
+    before = _counts()
+    with pytest.raises((PermissionDenied, Http404)) as refused:
+        write_services()[name](actor=actor, **CALLS[name](world))
+    if isinstance(refused.value, PermissionDenied):
+        assert str(refused.value), "a refusal says why"
+    assert _counts() == before
