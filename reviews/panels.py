@@ -121,7 +121,7 @@ def gate_context(request: HttpRequest, use_case: UseCase, facts: Facts, *, form:
     closed = use_case.stage in lifecycle.FINAL_STAGES
     # A draft, withdrawn or rejected use case has no gate to decide: the service refuses it, so the
     # page says why instead of offering a form that can only fail.
-    status_reason = gate_closed_reason(use_case) if decision else ""
+    status_reason = gate_closed_reason(use_case) if decision and not closed else ""
     can_decide = bool(decision) and not closed and not status_reason
     # Holding the gate permission but conflicted: say why, instead of hiding the form without a word.
     sod_reason = "" if decision or not facts.conflicted or "decide_gate_usecase" not in facts.perms \

@@ -17,14 +17,17 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 
 from intake.models import PILOT_CRITERIA, RaciActivity, RaciAssignment, UseCase
 from intake.services import grants_recompute
 from reports.models import BoardPack
 from reviews.models import Incident, Review
+from tests.conftest import FIXED_INSTANT
 from tests.factories import BusinessUnitFactory, KPIFactory, UseCaseFactory, UserFactory
 from tests.reviews.factories import ConditionFactory, ReviewFactory, submitted_use_case, upload
 from vendors.models import Vendor, VendorAssessment
@@ -53,9 +56,12 @@ def write_services() -> dict[str, Callable]:
 
 
 class World:
-    """One of everything the services act on, made by people who may."""
+    """One of everything the services act on, made by people who may, and two who may not."""
 
-    def __init__(self, ava, custops):
+    def __init__(self):
+        custops = BusinessUnitFactory(code="CUSTOPS", name="Customer Operations")
+        ava = UserFactory(username="ava.submitter")
+        custops.members.add(ava)
         self.unit = custops
         self.use_case = submitted_use_case(created_by=ava, business_unit=custops)
         self.draft = UseCaseFactory(created_by=ava, business_unit=custops)
@@ -75,6 +81,8 @@ class World:
         from api import services as api_services
         self.account, _key = api_services.service_account_create(actor=admin, username="walk-bot",
                                                                   description="Nightly sync")
+        self.outsider = _outsider()
+        self.informed = _informed(self)
 
 
 TODAY = datetime.date(2026, 6, 10)
@@ -125,22 +133,24 @@ def test_every_write_service_is_walked():
     assert set(write_services()) == set(CALLS), "add the new service to CALLS (or NOT_ACTIONS, with why)"
 
 
-@pytest.fixture
-def world(ava, custops):
-    return World(ava, custops)
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module (at the suite's fixed instant), inside a transaction rolled back after its
+    last test; each test runs in a savepoint of it, so a refusal that wrote would still be seen."""
+    with django_db_blocker.unblock(), time_machine.travel(FIXED_INSTANT, tick=False), transaction.atomic():
+        yield World()
+        transaction.set_rollback(True)
 
 
-@pytest.fixture
-def outsider(db):
+def _outsider():
     """Active, signed up, in another business unit, on nothing."""
     user = UserFactory(username="olly.outsider")
     BusinessUnitFactory().members.add(user)
     return user
 
 
-@pytest.fixture
-def informed(world):
-    """Sees the use case (Informed on its outcome) and may do nothing on it."""
+def _informed(world: World):
+    """Sees the use cases (Informed on their outcome) and may do nothing on them."""
     user = UserFactory(username="ivy.informed")
     for use_case in (world.use_case, world.draft):
         RaciAssignment.objects.create(use_case=use_case, activity=RaciActivity.objects.get(key="outcome"),
@@ -154,10 +164,12 @@ def _counts() -> tuple:
             VendorAssessment.objects.exclude(status="in_progress").count(), BoardPack.objects.count())
 
 
+@pytest.mark.django_db
+@pytest.mark.xdist_group("service-walk")
 @pytest.mark.parametrize("name", sorted(CALLS))
 @pytest.mark.parametrize("who", ["outsider", "informed"])
-def test_the_service_refuses_a_user_who_may_not_act(name, who, world, request):
-    actor = request.getfixturevalue(who)
+def test_the_service_refuses_a_user_who_may_not_act(name, who, world):
+    actor = getattr(world, who)
     before = _counts()
     with pytest.raises((PermissionDenied, Http404)) as refused:
         write_services()[name](actor=actor, **CALLS[name](world))
