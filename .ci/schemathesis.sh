@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Fuzz the REST API against its own OpenAPI schema with schemathesis, once with
 # a governance admin's token and once with a submitter's: no response may be a
-# 5xx, and every response must conform to the schema. Runs against
-# DATABASE_URL (and REDIS_URL) as set: migrate, seed the demo, serve with
-# gunicorn on a free port, fuzz, stop the server. Exits non-zero on any failure.
+# 5xx, every response must conform to the schema, and every status must be one
+# its operation declares. Runs against DATABASE_URL (and REDIS_URL) as set:
+# migrate, seed the demo, serve with gunicorn on a free port, fuzz, stop the
+# server. Exits non-zero on any failure.
 # Without DATABASE_URL it uses var/schemathesis.sqlite3, never the dev database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,7 +57,7 @@ for line in "${TOKENS[@]}"; do
   # request a 401 (tests/api/test_auth.py covers it).
   .venv/bin/schemathesis --config-file .ci/schemathesis.toml run "http://127.0.0.1:$PORT/api/schema/" \
     --header "Authorization: Token $token" --exclude-operation-id auth_token_destroy \
-    --checks not_a_server_error,response_schema_conformance \
+    --checks not_a_server_error,response_schema_conformance,status_code_conformance \
     --max-examples "$MAX_EXAMPLES" --workers 1 --wait-for-schema 60 --request-timeout 60 \
     --generation-database none --no-color --suppress-health-check all || status=1
 done

@@ -52,7 +52,8 @@ def _value(row, name: str):
 
 
 class KeysetPagination(BasePagination):
-    """{"next": url | null, "previous": url | null, "results": [...]}, ordered by (sync key, id)."""
+    """{"next": url | null, "previous": url | null, "next_cursor": str | null, "previous_cursor": str | null,
+    "results": [...]}, ordered by (sync key, id)."""
 
     page_size = api_settings.PAGE_SIZE or 50
     cursor_query_param = "cursor"
@@ -119,21 +120,31 @@ class KeysetPagination(BasePagination):
         return self._link(self.previous)
 
     def get_paginated_response(self, data) -> Response:
-        return Response({"next": self.get_next_link(), "previous": self.get_previous_link(), "results": data})
+        return Response({
+            "next": self.get_next_link(), "previous": self.get_previous_link(),
+            # The cursors alone, for generated clients: pass them back as ?cursor=.
+            "next_cursor": self.next.encode() if self.next else None,
+            "previous_cursor": self.previous.encode() if self.previous else None,
+            "results": data,
+        })
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
         link = {"type": "string", "format": "uri", "nullable": True}
-        return {
-            "type": "object",
-            "required": ["next", "previous", "results"],
-            "properties": {"next": link, "previous": link, "results": schema},
-        }
+
+        def cursor(which: str) -> dict:
+            return {"type": "string", "nullable": True,
+                    "description": f"The {which} page's cursor (pass it as ?cursor=), or null when there is none."}
+
+        fields = {"next": link, "previous": link, "next_cursor": cursor("next"),
+                  "previous_cursor": cursor("previous"), "results": schema}
+        return {"type": "object", "required": list(fields), "properties": fields}
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         key = view.sync_field
         return [
             {"name": self.cursor_query_param, "required": False, "in": "query",
-             "description": "Opaque position from a previous page's next or previous link.",
+             "description": "Opaque position: a previous page's next_cursor or previous_cursor (the same as in "
+                            "its next or previous link).",
              "schema": {"type": "string"}},
             {"name": self.page_size_query_param, "required": False, "in": "query",
              "description": f"Rows per page, 1 to {MAX_PAGE_SIZE} (default {self.page_size}).",

@@ -1,63 +1,68 @@
-"""The OpenAPI schema documents every error an operation can answer with.
+"""The OpenAPI schema, shaped for generated clients (openapi-python-client, openapi-generator,
+openapi-typescript): one shape per field, errors as two shared components, and each operation
+declaring only the statuses it can answer with.
 
-Each operation gets 400 (bad input, filters or cursor), 401 (no or bad
-credentials), 403 (seen but not allowed, with the reason), 404 (missing or
-not visible) and 429 (throttled); writes also get 409 (gate refused, or the
-same Idempotency-Key still running) and 412 (stale If-Match).
+- 400 ``ValidationError`` where input is read: writes, and lists (filters, cursor, ordering).
+- 401 where credentials are needed, 403 on writes (a refusal with its reason), 404 where a path
+  names a record, 429 everywhere (with ``Retry-After``), all ``ApiError``.
+- 409 on POSTs that take an Idempotency-Key (the same key still running) and where an operation
+  declares its own conflict (a refused gate, a pack not ready); 412 where If-Match is accepted.
 """
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import serializers
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="What went wrong, in words meant for the person using the client.")
-
-
-class ValidationErrorSerializer(serializers.Serializer):
-    """Field names map to lists of messages (nested objects for nested input)."""
-
-    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
-    detail = serializers.CharField(required=False)
-
-
-class ConflictSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    unmet = serializers.ListField(
-        child=serializers.CharField(), required=False,
-        help_text="For a refused scale decision: each unmet gate criterion, in a sponsor's words.",
-    )
-
-
-# The field names of a validation error are open-ended: allow any property.
-VALIDATION_ERROR = {
-    "type": "object",
-    "additionalProperties": {},
-    "properties": {
-        "non_field_errors": {"type": "array", "items": {"type": "string"}},
-        "detail": {"type": "string"},
+VALIDATION_ERROR = "ValidationError"
+API_ERROR = "ApiError"
+ERROR_COMPONENTS = {
+    VALIDATION_ERROR: {
+        "type": "object",
+        "description": "Invalid input: each field with its list of messages (nested input nests the same way); "
+                       "non_field_errors for the input as a whole, detail for a body that is not JSON.",
+        "properties": {
+            "non_field_errors": {"type": "array", "items": {"type": "string"}},
+            "detail": {"type": "string"},
+        },
+        "additionalProperties": {},
+    },
+    API_ERROR: {
+        "type": "object",
+        "description": "Any other error: what went wrong, in words meant for the person using the client.",
+        "required": ["detail"],
+        "properties": {
+            "detail": {"type": "string"},
+            "code": {"type": "string", "description": "invalid_transition: the record's state forbids the move."},
+            "unmet": {"type": "array", "items": {"type": "string"},
+                      "description": "A refused scale decision: each unmet gate criterion, in a sponsor's words."},
+        },
     },
 }
 
-ERRORS = {
-    "400": OpenApiResponse(VALIDATION_ERROR, description="Invalid input: each field with its messages."),
-    "401": OpenApiResponse(ErrorSerializer, description="No credentials, or they are not valid."),
-    "403": OpenApiResponse(ErrorSerializer, description="You may see this but not do this; the reason is given."),
-    "404": OpenApiResponse(ErrorSerializer, description="Missing, or not visible to you."),
-    "429": OpenApiResponse(ErrorSerializer, description="Throttled: retry after the Retry-After seconds."),
-}
-WRITE_ERRORS = {
-    "409": OpenApiResponse(ConflictSerializer, description="Conflict: a refused gate (with unmet criteria), or a "
-                                                           "request with this Idempotency-Key still running."),
-    "412": OpenApiResponse(ErrorSerializer, description="If-Match does not match the record's current ETag."),
-}
 
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def error(description: str) -> OpenApiResponse:
+    """An ApiError response, for an operation's own 409 (or other refusal) with its meaning."""
+    return OpenApiResponse(_ref(API_ERROR), description=description)
+
+
+ERRORS = {
+    400: OpenApiResponse(_ref(VALIDATION_ERROR), description="Invalid input: each field with its messages."),
+    401: error("No credentials, or they are not valid."),
+    403: error("You may see this but not do this; the reason is given."),
+    404: error("Missing, or not visible to you."),
+    409: error("A request with this Idempotency-Key is still running: retry shortly for its response."),
+    412: error("If-Match does not match the record's current ETag: read it again, then retry."),
+    429: error("Throttled: retry after Retry-After seconds."),
+}
 
 IF_MATCH = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
                             description="The ETag you read; a stale one is refused with 412 and changes nothing.")
@@ -65,10 +70,11 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER,
     description="Any unique string (1-255 printable characters): a repeat with the same key returns the first "
                 "response and creates nothing new.")
-
-
 ETAG = OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 201],
                         description="The record's version: send it back in If-Match to update it safely.")
+RETRY_AFTER = OpenApiParameter("Retry-After", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[429],
+                               description="Seconds to wait before trying again.")
+RECORD_ID = OpenApiParameter("id", OpenApiTypes.INT64, OpenApiParameter.PATH, description="The record's id.")
 
 
 class AutoSchema(SpectacularAutoSchema):
@@ -78,12 +84,98 @@ class AutoSchema(SpectacularAutoSchema):
             parameters.append(IDEMPOTENCY_KEY)
         if getattr(self.view, "action", None) in getattr(self.view, "etag_actions", ()):
             parameters.append(ETAG)
-        return parameters
+        if "{id}" in self.path:  # ids are integers, whatever regular expression routes them
+            parameters.append(RECORD_ID)
+        return [*parameters, RETRY_AFTER]
+
+    def get_summary(self) -> str | None:
+        summary = super().get_summary()
+        model = getattr(getattr(self.view, "queryset", None), "model", None)
+        if summary or model is None:
+            return summary
+        meta = model._meta  # Django's documented Options API
+        if self._is_list_view():
+            return f"List {meta.verbose_name_plural}"
+        return f"One {meta.verbose_name}"
+
+    def _map_basic_serializer(self, serializer, direction):
+        component = super()._map_basic_serializer(serializer, direction)
+        if direction == "response":
+            # A response carries every field of its serializer, null or not: all are required.
+            component["required"] = [name for name, field in component["properties"].items()
+                                     if not field.get("writeOnly")]
+        return component
+
+    def _declared(self, name: str) -> bool:
+        return any(getattr(parameter, "name", None) == name for parameter in self.get_override_parameters())
+
+    def _error_codes(self) -> list[int]:
+        authenticated = bool(self.get_auth())
+        codes = {
+            400: self.method in ("POST", "PUT", "PATCH") or self._is_list_view(),
+            401: authenticated,
+            403: authenticated and self.method in WRITE_METHODS,
+            404: "{" in self.path,
+            409: self.method == "POST" and getattr(self.view, "idempotent", True),
+            412: self._declared(IF_MATCH.name),
+            429: True,
+        }
+        return [code for code, applies in codes.items() if applies]
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        errors = {**ERRORS, **(WRITE_ERRORS if self.method in WRITE_METHODS else {})}
-        for code, response in errors.items():
-            if code not in responses:
-                responses[code] = self._get_response_for_code(response, code, direction=direction)
+        for code in self._error_codes():
+            if str(code) not in responses:
+                responses[str(code)] = self._get_response_for_code(
+                    ERRORS[code], str(code), media_types=["application/json"], direction=direction)
         return responses
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.TokenAuthentication"
+    name = "tokenAuth"
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "`Authorization: Token <token>` (or Bearer, below)."}
+
+
+class BearerScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.BearerAuthentication"
+    name = "bearerAuth"
+    priority = 2
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer",
+                "description": "`Authorization: Bearer <token>`: the token from POST /api/v1/auth/token/ "
+                               "(or a service account's). Generated clients send this by default."}
+
+
+def _nullable_refs(node, components: dict) -> None:
+    """A nullable reference gets its target's type beside it (OpenAPI 3.0's nullable needs one)."""
+    if isinstance(node, dict):
+        refs = node.get("allOf") or ()
+        if node.get("nullable") and "type" not in node and len(refs) == 1 and "$ref" in refs[0]:
+            target = components.get(refs[0]["$ref"].rsplit("/", 1)[-1], {})
+            if "type" in target:
+                node["type"] = target["type"]
+        for value in node.values():
+            _nullable_refs(value, components)
+    elif isinstance(node, list):
+        for value in node:
+            _nullable_refs(value, components)
+
+
+def postprocess(result, generator, request, public):
+    """Shared error components, typed nullable references, and ``security: []`` where none is needed."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(ERROR_COMPONENTS)
+    _nullable_refs(result, schemas)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            operation.setdefault("security", [])
+            for code, response in operation.get("responses", {}).items():
+                if int(code) >= 400 and "content" not in response:
+                    response["content"] = {"application/json": {"schema": _ref(API_ERROR)}}
+    return result

@@ -30,14 +30,58 @@ def utc_iso(value: datetime.datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat().removesuffix("+00:00") + "Z"
 
 
-class ReadSerializer(serializers.ModelSerializer):
+class ChoiceField(serializers.ChoiceField):
+    """A choice whose blank means "no answer": it reads null, and null (or "", as before) writes the blank.
+
+    One shape per field in the schema (the enum, nullable), and null is what clients expect of "not given".
+    """
+
+    def __init__(self, **kwargs):
+        self.blank_is_null = kwargs.get("allow_blank", False)
+        if self.blank_is_null:
+            kwargs["allow_null"] = True
+        super().__init__(**kwargs)
+        if self.blank_is_null:
+            # The blank is null on the wire, not a value of the enum.
+            self.choices = [(key, label) for key, label in self.choices.items() if key != ""]
+
+    def validate_empty_values(self, data):
+        if data is None and self.blank_is_null and not self.read_only:
+            return True, ""
+        return super().validate_empty_values(data)
+
+    def to_representation(self, value):
+        if value == "" and self.blank_is_null:
+            return None
+        return super().to_representation(value)
+
+
+class URLField(serializers.URLField):
+    """A URL that may be missing: null, never an empty string (which is no URL)."""
+
+    def __init__(self, **kwargs):
+        if kwargs.pop("allow_blank", False):
+            kwargs["allow_null"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return super().to_representation(value) if value else None
+
+
+class ModelFields:
+    """The field classes of every ModelSerializer here: choices and URLs whose blank reads null."""
+
+    serializer_choice_field = ChoiceField
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, models.URLField: URLField}
+
+
+class ReadSerializer(ModelFields, serializers.ModelSerializer):
     """Output only: a ModelSerializer whose model datetimes render in UTC with a Z."""
 
-    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
-                                models.DateTimeField: UTCDateTimeField}
+    serializer_field_mapping = {**ModelFields.serializer_field_mapping, models.DateTimeField: UTCDateTimeField}
 
 
-class StrictInput:
+class StrictInput(ModelFields):
     """Input serializers: unknown fields are refused with a message each."""
 
     def to_internal_value(self, data):

@@ -8,7 +8,7 @@ from intake.choices import Stage
 from reviews.choices import Decision
 from reviews.models import GateDecision, GateOutcome, Review, ReviewCondition
 
-from .common import InputSerializer, ReadSerializer, UsernameField
+from .common import ChoiceField, InputSerializer, ReadSerializer, UsernameField
 
 
 class ConditionSerializer(ReadSerializer):
@@ -70,7 +70,7 @@ class GateDecisionInputSerializer(InputSerializer):
 
     outcome = serializers.ChoiceField(choices=GateOutcome.choices)
     rationale = serializers.CharField(max_length=5000, allow_blank=True, help_text="10 to 5000 characters.")
-    to_stage = serializers.ChoiceField(choices=Stage.choices, required=False, allow_blank=True,
+    to_stage = ChoiceField(choices=Stage.choices, required=False, allow_blank=True,
                                        help_text="For a pivot: the earlier stage to go back to.")
     redesign_note = serializers.CharField(max_length=5000, required=False, allow_blank=True,
                                           help_text="For a pivot: what is redesigned (at least 10 characters).")

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from api.exceptions import Conflict
 from api.filters import SyncFilterSet
-from api.schema import ERRORS, ErrorSerializer
+from api.schema import error
 from api.serializers.common import InputSerializer, ReadSerializer
 from api.views.base import ReadOnlyViewSet
 from config.downloads import attachment
@@ -95,12 +95,10 @@ class BoardPackViewSet(mixins.CreateModelMixin, ReadOnlyViewSet):
         pack = BoardPack.objects.select_related("requested_by").get(pk=pack.pk)
         return Response(BoardPackSerializer(pack, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
+    # Errors are JSON whatever the Accept header (handle_exception; api.schema declares them so).
     @extend_schema(summary="Download the PDF", responses={
         (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The pack's PDF."),
-        # Errors are JSON whatever the Accept header (handle_exception).
-        **{(int(code), "application/json"): response for code, response in ERRORS.items()},
-        (409, "application/json"): OpenApiResponse(
-            ErrorSerializer, description="The pack is not ready (queued, running or failed)."),
+        (409, "application/json"): error("The pack is not ready (queued, running or failed)."),
     })
     @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, PDFRenderer])
     def pdf(self, request, pk=None):

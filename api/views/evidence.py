@@ -1,10 +1,21 @@
 """Readiness, pilot selection and the rollout checklist of one use case: read
-through the reviews and intake selectors, written through their services."""
+through the reviews and intake selectors, written through their services.
+
+Each is made of several rows, so its ETag is a hash of its data as returned
+(api.etags.etag_for_data); a PUT compares If-Match with it under the use case's
+row lock, then writes (``respond``).
+"""
 
 from __future__ import annotations
 
-from rest_framework.exceptions import ValidationError
+from collections.abc import Callable
 
+from django.db import transaction
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.etags import check_if_match_etag, etag_for_data
 from api.serializers.evidence import (
     CHECKLIST_ITEMS,
     READINESS_AREAS,
@@ -16,6 +27,29 @@ from intake import services
 from intake.models import PILOT_CRITERIA, PilotSelection, UseCase
 from reviews import selectors
 from reviews import services as review_services
+
+Read = Callable[[UseCase], dict]
+Write = Callable[[Request, UseCase], None]
+
+
+def respond(request, use_case: UseCase, read: Read, write: Write) -> Response:
+    """GET or PUT one of these resources; the response carries the ETag of the data it returns.
+
+    A PUT whose If-Match names another version than the current one is refused with 412 and
+    changes nothing. The comparison and the write happen under the use case's row lock, so two
+    clients who read the same version cannot both write over it.
+    """
+    if request.method == "PUT":
+        with transaction.atomic():
+            locked = UseCase.objects.select_for_update().get(pk=use_case.pk)
+            check_if_match_etag(request, lambda: etag_for_data(read(locked)))
+            write(request, locked)
+            data = read(locked)
+    else:
+        data = read(use_case)
+    response = Response(data)
+    response["ETag"] = etag_for_data(data)
+    return response
 
 
 def _valid(serializer_class, request) -> dict:

@@ -63,7 +63,7 @@ class UseCaseViewSet(GenericViewSet):
     filterset_class = UseCaseFilterSet
     serializer_class = UseCaseSerializer
     queryset = UseCase.objects.none()  # for the schema; get_queryset filters per user
-    etag_actions = ("retrieve", "partial_update", "create", "submit")
+    etag_actions = ("retrieve", "partial_update", "create", "submit", "readiness", "pilot_selection", "checklist")
 
     def get_queryset(self):
         # Lists walk the updated_at index page by page (keyset, no count): probe grants row by row.
@@ -149,33 +149,24 @@ class UseCaseViewSet(GenericViewSet):
 
     @extend_schema(methods=["GET"], summary="Readiness scorecard", responses=ReadinessSerializer)
     @extend_schema(methods=["PUT"], summary="Score readiness areas", request=ReadinessInputSerializer,
-                   responses=ReadinessSerializer)
+                   responses=ReadinessSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["get", "put"])
     def readiness(self, request, reference=None):
-        use_case = self._visible(reference)
-        if request.method == "PUT":
-            evidence.readiness_put(request, use_case)
-        return Response(evidence.readiness_data(use_case))
+        return evidence.respond(request, self._visible(reference), evidence.readiness_data, evidence.readiness_put)
 
     @extend_schema(methods=["GET"], summary="Pilot-selection score", responses=PilotSelectionSerializer)
     @extend_schema(methods=["PUT"], summary="Record the pilot-selection score (PMO, governance admins)",
-                   request=PilotSelectionInputSerializer, responses=PilotSelectionSerializer)
+                   request=PilotSelectionInputSerializer, responses=PilotSelectionSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["get", "put"], url_path="pilot-selection")
     def pilot_selection(self, request, reference=None):
-        use_case = self._visible(reference)
-        if request.method == "PUT":
-            evidence.pilot_put(request, use_case)
-        return Response(evidence.pilot_data(use_case))
+        return evidence.respond(request, self._visible(reference), evidence.pilot_data, evidence.pilot_put)
 
     @extend_schema(methods=["GET"], summary="Rollout checklist", responses=ChecklistSerializer)
     @extend_schema(methods=["PUT"], summary="Mark checklist items", request=ChecklistInputSerializer,
-                   responses=ChecklistSerializer)
+                   responses=ChecklistSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["get", "put"])
     def checklist(self, request, reference=None):
-        use_case = self._visible(reference)
-        if request.method == "PUT":
-            evidence.checklist_put(request, use_case)
-        return Response(evidence.checklist_data(use_case))
+        return evidence.respond(request, self._visible(reference), evidence.checklist_data, evidence.checklist_put)
 
 
 def _review_of(use_case: UseCase, review_id: int | None) -> Review | None:

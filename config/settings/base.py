@@ -230,6 +230,7 @@ REST_FRAMEWORK = {
     # Token first: a request without credentials gets 401 with "WWW-Authenticate: Token".
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.TokenAuthentication",
+        "api.authentication.BearerAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsAuthenticatedUser", "api.permissions.ReadOnlyServiceAccount"],
@@ -250,6 +251,8 @@ REST_FRAMEWORK = {
         "auth_token": env_str("API_THROTTLE_AUTH_TOKEN", "10/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # No ?format= override: the representation follows the Accept header alone (and downloads are files).
+    "URL_FORMAT_OVERRIDE": None,
     # ASCII-only JSON (\u escapes): an error message quoting odd input still renders.
     "UNICODE_JSON": False,
 }
@@ -257,9 +260,15 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Stagegate API",
     "DESCRIPTION": "AI use cases from intake to production: use cases, reviews, stage gates, evidence, vendors.",
     "VERSION": "1.0.0",
+    "LICENSE": {"name": "Proprietary: for use with this Stagegate installation", "url": SITE_URL},
+    "SERVERS": [{"url": SITE_URL, "description": "This Stagegate (SITE_URL)"}],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One shape per field for generated clients (api.schema): a choice is its enum, nullable where
+    # it may be null; no BlankEnum/NullEnum wrappers; every field the server always sends is required.
+    "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.postprocess"],
     # Several models have a "status" (or "outcome"): name each choice set after what it is.
     "ENUM_NAME_OVERRIDES": {
         "UseCaseStatusEnum": "intake.choices.Status",

@@ -94,7 +94,8 @@ def test_a_cursor_keeps_its_order_and_a_bad_one_is_400(ava_api, ava, custops):
 
 def test_gate_decisions_sync_by_their_decision_time(gov_api):
     body = gov_api.get("/api/v1/gate-decisions/", {"updated_since": "2020-01-01T00:00:00Z"}).json()
-    assert body == {"next": None, "previous": None, "results": []}
+    assert body == {"next": None, "previous": None, "next_cursor": None, "previous_cursor": None,
+                    "results": []}
 
 
 def test_a_condition_marked_met_brings_its_review_back_in_delta_sync(ava_api, sec, owner, low_case):

@@ -30,7 +30,8 @@ def test_the_representation_carries_the_contract_fields(ava_api, low_case):
     assert row["updated_at"].endswith("Z")
     for name in (*TIER_ANSWERS, "eu_ai_act_category", "title"):
         assert name in row
-    assert row["ai_pattern"] == "copilot" and row["regulated_area"] == ""
+    # An unanswered choice (or regulated_area's "none of these") reads null, never "".
+    assert row["ai_pattern"] == "copilot" and row["regulated_area"] is None
 
 
 def test_a_draft_has_no_tier_yet(ava_api, ava, custops):

@@ -25,7 +25,8 @@ def _member(username, group):
 
 
 def test_a_submitter_sees_no_assessment(ava_api, assessment):
-    assert ava_api.get(LIST).json() == {"next": None, "previous": None, "results": []}
+    assert ava_api.get(LIST).json() == {"next": None, "previous": None, "next_cursor": None,
+                                        "previous_cursor": None, "results": []}
     assert ava_api.get(LIST, {"vendor": assessment.vendor_id}).json()["results"] == []
     assert ava_api.get(f"{LIST}{assessment.pk}/").status_code == 404  # as if it did not exist
     assert ava_api.get("/api/v1/vendors/").json()["results"]  # the registry itself stays readable
