@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.filters import GateDecisionFilterSet, IncidentFilterSet, KPIFilterSet, ReviewFilterSet, RiskFilterSet
-from api.schema import IF_MATCH
+from api.schema import IF_MATCH, error
 from api.serializers.evidence import (
     IncidentInputSerializer,
     IncidentSerializer,
@@ -37,6 +37,8 @@ from intake import permissions
 from intake.models import KPI
 from reviews import services
 from reviews.models import GateDecision, Incident, Review, ReviewCondition, Risk
+
+UNSEEN_USE_CASE = error("The use case named in the body does not exist or is not visible to you.")
 
 
 class UseCaseScopedViewSet(ReadOnlyViewSet):
@@ -101,7 +103,7 @@ class RiskViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, UseCaseScope
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     @extend_schema(summary="Add a risk to a use case's register", request=RiskInputSerializer,
-                   responses={201: RiskSerializer})
+                   responses={201: RiskSerializer, 404: UNSEEN_USE_CASE})
     def create(self, request):
         data = self._valid(RiskInputSerializer)
         use_case = self._use_case(data)
@@ -127,7 +129,8 @@ class IncidentViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, UseCaseS
     queryset = Incident.objects.none()
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    @extend_schema(summary="Report an incident", request=IncidentInputSerializer, responses={201: IncidentSerializer})
+    @extend_schema(summary="Report an incident", request=IncidentInputSerializer,
+                   responses={201: IncidentSerializer, 404: UNSEEN_USE_CASE})
     def create(self, request):
         data = self._valid(IncidentInputSerializer)
         use_case = self._use_case(data)

@@ -80,6 +80,7 @@ def pilot_selection_record(
             errors[key] = "Score each criterion 1, 2 or 3."
     if errors:
         raise ValidationError(errors)
+    steps.lock(use_case)  # every writer of the use case's evidence (and the API's If-Match check) takes it
     selection, _ = PilotSelection.objects.select_for_update().get_or_create(
         use_case=use_case, defaults={**scores, "scored_by": actor, "note": note}
     )

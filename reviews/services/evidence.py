@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
-from intake import permissions
+from intake import permissions, steps
 from intake.models import KPI, UseCase
 from intake.permissions import Action
 from reviews import notifications
@@ -77,6 +77,8 @@ def readiness_record(
                for key in scores}
     if errors:
         raise ValidationError(errors)
+    # Under the use case's row lock, as every writer of its evidence (and the API's If-Match check) takes it.
+    steps.lock(use_case)
     existing = {s.area_id: s for s in ReadinessScore.objects.select_for_update().filter(use_case=use_case)}
     for key, value in scores.items():
         area = areas[key]
@@ -106,6 +108,7 @@ def checklist_record(*, use_case: UseCase, actor: AbstractBaseUser, items: Mappi
         cleaned[key] = (ready, evidence)
     if errors:
         raise ValidationError(errors)
+    steps.lock(use_case)  # as readiness_record
     existing = {e.item_id: e for e in ChecklistEntry.objects.select_for_update().filter(use_case=use_case)}
     for key, (ready, evidence) in cleaned.items():
         item = known[key]

@@ -7,6 +7,8 @@ import yaml
 from django.core.management import call_command
 
 METHODS = ("get", "post", "put", "patch", "delete")
+# Creates whose body names the use case by reference: an unseen one is a 404 there too.
+BODY_NAMES_A_USE_CASE = ("/api/v1/risks/", "/api/v1/incidents/")
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +116,8 @@ def test_each_operation_declares_only_the_statuses_it_can_return(schema):
         names = {parameter["name"] for parameter in operation.get("parameters", ())}
         assert "429" in codes, (method, path)
         assert ("412" in codes) == ("If-Match" in names), (method, path)
-        assert ("404" in codes) == ("{" in path), (method, path)
+        names_a_record = "{" in path or (method == "post" and path in BODY_NAMES_A_USE_CASE)
+        assert ("404" in codes) == names_a_record, (method, path)
         if "409" in codes:
             assert method == "post" or path.endswith("/pdf/"), (method, path)
         if method == "get" and not operation["operationId"].endswith("_list"):
