@@ -152,26 +152,31 @@ class BearerScheme(OpenApiAuthenticationExtension):
                                "(or a service account's). Generated clients send this by default."}
 
 
-def _nullable_refs(node, components: dict) -> None:
-    """A nullable reference gets its target's type beside it (OpenAPI 3.0's nullable needs one)."""
+NULL = {"type": "null"}
+
+
+def _null_as_type(node) -> None:
+    """OpenAPI 3.1 spells null as a type: spectacular's NullEnum branch becomes ``{type: "null"}``
+    (a nullable choice reads ``oneOf: [its enum, null]``), and a hand-written ``nullable`` a type list."""
     if isinstance(node, dict):
-        refs = node.get("allOf") or ()
-        if node.get("nullable") and "type" not in node and len(refs) == 1 and "$ref" in refs[0]:
-            target = components.get(refs[0]["$ref"].rsplit("/", 1)[-1], {})
-            if "type" in target:
-                node["type"] = target["type"]
+        if node.get("$ref") == "#/components/schemas/NullEnum":
+            del node["$ref"]
+            node.update(NULL)
+        if node.pop("nullable", False) and isinstance(node.get("type"), str):
+            node["type"] = [node["type"], "null"]
         for value in node.values():
-            _nullable_refs(value, components)
+            _null_as_type(value)
     elif isinstance(node, list):
         for value in node:
-            _nullable_refs(value, components)
+            _null_as_type(value)
 
 
 def postprocess(result, generator, request, public):
-    """Shared error components, typed nullable references, and ``security: []`` where none is needed."""
+    """Shared error components, null as a type, and ``security: []`` where none is needed."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(ERROR_COMPONENTS)
-    _nullable_refs(result, schemas)
+    schemas.pop("NullEnum", None)
+    _null_as_type(result)
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             operation.setdefault("security", [])

@@ -42,13 +42,19 @@ class ChoiceField(serializers.ChoiceField):
             kwargs["allow_null"] = True
         super().__init__(**kwargs)
         if self.blank_is_null:
-            # The blank is null on the wire, not a value of the enum.
+            # The blank is null on the wire, not a value of the enum (nor of the schema's).
+            self.allow_blank = False
             self.choices = [(key, label) for key, label in self.choices.items() if key != ""]
 
     def validate_empty_values(self, data):
         if data is None and self.blank_is_null and not self.read_only:
             return True, ""
         return super().validate_empty_values(data)
+
+    def to_internal_value(self, data):
+        if data == "" and self.blank_is_null:
+            return ""  # as the API accepted it before null did
+        return super().to_internal_value(data)
 
     def to_representation(self, value):
         if value == "" and self.blank_is_null:

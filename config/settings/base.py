@@ -265,9 +265,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    # One shape per field for generated clients (api.schema): a choice is its enum, nullable where
-    # it may be null; no BlankEnum/NullEnum wrappers; every field the server always sends is required.
-    "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
+    # OpenAPI 3.1, for one shape per field in generated clients (api.schema and
+    # docs/decisions/openapi-3-1.md): null is a type, so a nullable choice is its named enum or null.
+    "OAS_VERSION": "3.1.0",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.postprocess"],
     # Several models have a "status" (or "outcome"): name each choice set after what it is.
     "ENUM_NAME_OVERRIDES": {

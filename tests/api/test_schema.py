@@ -6,6 +6,9 @@ import pytest
 import yaml
 from django.core.management import call_command
 
+from intake.choices import AIPattern, Autonomy, EUAIActCategory, RegulatedArea, RiskTier, Stage, Status
+from reviews.choices import Decision
+
 METHODS = ("get", "post", "put", "patch", "delete")
 # Creates whose body names the use case by reference: an unseen one is a 404 there too.
 BODY_NAMES_A_USE_CASE = ("/api/v1/risks/", "/api/v1/incidents/")
@@ -35,6 +38,11 @@ def properties(schema):
                 yield name, prop, prop_schema["items"]
 
 
+def test_openapi_3_1_with_null_as_a_type(schema):
+    assert schema["openapi"] == "3.1.0"
+    assert "nullable" not in yaml.safe_dump(schema)  # 3.0's keyword: a 3.1 reader ignores it
+
+
 def test_no_blank_or_null_enum_wrappers(schema):
     # openapi-generator wrote `class NullEnum(, Enum):` for {enum: [null]}: its client did not import.
     components = schema["components"]["schemas"]
@@ -43,30 +51,41 @@ def test_no_blank_or_null_enum_wrappers(schema):
         if "enum" in component:
             assert component["type"] == "string" and None not in component["enum"] and "" not in component["enum"], name
     for name, prop, prop_schema in properties(schema):
-        assert "oneOf" not in prop_schema, (name, prop)
+        if "oneOf" in prop_schema:  # only ever "this enum, or null"
+            ref, null = prop_schema["oneOf"]
+            assert ref["$ref"].endswith("Enum") and null == {"type": "null"}, (name, prop)
 
 
-@pytest.mark.parametrize("component, prop, enum", [
-    ("UseCase", "risk_tier", "RiskTierEnum"),
-    ("UseCaseDetail", "computed_tier", "RiskTierEnum"),
-    ("UseCaseDetail", "eu_ai_act_category", "EuAiActCategoryEnum"),
-    ("UseCase", "ai_pattern", "AiPatternEnum"),
-    ("UseCase", "regulated_area", "RegulatedAreaEnum"),
-    ("Review", "decision", "DecisionEnum"),
-    ("PatchedUseCaseUpdateRequest", "autonomy", "AutonomyEnum"),
+@pytest.mark.parametrize("component, prop, choices", [
+    ("UseCase", "risk_tier", RiskTier),
+    ("UseCaseDetail", "computed_tier", RiskTier),
+    ("UseCaseDetail", "eu_ai_act_category", EUAIActCategory),
+    ("UseCase", "ai_pattern", AIPattern),
+    ("UseCase", "regulated_area", RegulatedArea),
+    ("Review", "decision", Decision),
+    ("PatchedUseCaseUpdateRequest", "autonomy", Autonomy),
+    ("GateDecisionInputRequest", "to_stage", Stage),
 ])
-def test_a_choice_is_its_enum_and_nullable(schema, component, prop, enum):
-    # Was BlankEnum | NullEnum | RiskTierEnum: three types for a field that is a tier or null.
+def test_a_nullable_choice_is_its_named_enum_or_null(schema, component, prop, choices):
+    # Was BlankEnum | NullEnum | RiskTierEnum: three types for a field that is a tier or null
+    # (openapi-python-client now generates `RiskTierEnum | None`).
     field = schema["components"]["schemas"][component]["properties"][prop]
-    assert field["type"] == "string" and field["nullable"] is True
-    assert field["allOf"] == [{"$ref": f"#/components/schemas/{enum}"}]
+    ref, null = field["oneOf"]
+    assert null == {"type": "null"}
+    enum = schema["components"]["schemas"][ref["$ref"].rsplit("/", 1)[-1]]
+    assert enum == {**enum, "type": "string", "enum": [value for value in choices.values if value != ""]}
+
+
+def test_a_choice_that_is_never_null_is_its_named_enum(schema):
+    status = schema["components"]["schemas"]["UseCase"]["properties"]["status"]
+    assert status == {"$ref": "#/components/schemas/UseCaseStatusEnum"}
+    assert schema["components"]["schemas"]["UseCaseStatusEnum"]["enum"] == list(Status.values)
 
 
 def test_a_vendor_website_is_a_nullable_uri(schema):
     # Was oneOf[uri, maxLength 0]: "" matched both branches and decoding failed ("Multiple matches found").
     website = schema["components"]["schemas"]["Vendor"]["properties"]["website"]
-    assert {key: website[key] for key in ("type", "format", "nullable")} == {
-        "type": "string", "format": "uri", "nullable": True}
+    assert website["type"] == ["string", "null"] and website["format"] == "uri" and "oneOf" not in website
 
 
 @pytest.mark.parametrize("component, field", [
