@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from typing import Any
 
-from stagegate_client import AuthenticatedClient, Client
+from stagegate_client import AuthenticatedClient, Client, models
 from stagegate_client.api.auth import auth_token_create
 from stagegate_client.api.deletions import deletions_list
 from stagegate_client.api.outcomes import outcomes_list
@@ -58,6 +58,17 @@ REVIEWERS = {
     "security": "sec.reviewer", "privacy": "privacy.reviewer", "legal": "legal.reviewer",
     "compliance": "compliance.reviewer", "procurement": "procurement.reviewer",
     "architecture": "architecture.reviewer", "model_risk": "modelrisk.reviewer",
+}
+# Fields as a generated client should type them (as written in the models' annotations): a choice is
+# its enum or None, never a union with BlankEnum/NullEnum; what the server always sends is never Unset.
+EXACT_TYPES = {
+    ("UseCase", "risk_tier"): "RiskTierEnum | None",
+    ("UseCase", "status"): "UseCaseStatusEnum",
+    ("UseCase", "stage"): "StageEnum",
+    ("UseCaseDetail", "eu_ai_act_category"): "EuAiActCategoryEnum | None",
+    ("Review", "decision"): "DecisionEnum | None",
+    ("Tombstone", "reason"): "ReasonEnum",
+    ("Vendor", "website"): "str | None",
 }
 # Small pages, so that walking the demo's use cases takes several of them.
 PAGE_SIZE = 5
@@ -122,6 +133,17 @@ class Sync:
         self.reference = ""
         self.etag = ""
         self.dropped_kpi = 0
+
+    def types(self) -> None:
+        """The generated types say what the server sends: one shape per field, no wrapper enums."""
+        wrapped = [f"{name}.{field}: {hint}" for name, model in vars(models).items() if isinstance(model, type)
+                   for field, hint in getattr(model, "__annotations__", {}).items()
+                   if {"BlankEnum", "NullEnum"} & set(str(hint).replace("|", " ").split())]
+        ensure(not wrapped, "fields typed with BlankEnum or NullEnum wrappers (one shape per field, please): "
+                            + "; ".join(wrapped[:5]))
+        for (model, field), expected in EXACT_TYPES.items():
+            hint = str(getattr(models, model).__annotations__.get(field))
+            ensure(hint == expected, f"{model}.{field} is typed {hint}, expected {expected}")
 
     def token(self) -> None:
         self.client = login(self.base_url, SUBMITTER)
@@ -269,6 +291,7 @@ def main(base_url: str) -> int:
     sync = Sync(base_url)
     # (name, heading, check, the checks it needs)
     checks: list[tuple[str, str, Callable[[], None], tuple[str, ...]]] = [
+        ("types", "types: one shape per field, required where always sent", sync.types, ()),
         ("token", "token: POST /api/v1/auth/token/, then a read with it (Bearer)", sync.token, ()),
         ("paging", "paging: every page of /api/v1/use-cases/ by next_cursor", sync.full_walk, ("token",)),
         ("create", "create: a draft with the answers submit requires", sync.create, ("token",)),
