@@ -6,7 +6,8 @@
 #   2. openapi-python-client generates a client with no warning, and .ci/clients/sync_check.py, written
 #      only against that client, syncs with the live server (token, paging, create, submit, decide,
 #      delta sync, tombstones, If-Match);
-#   3. openapi-typescript generates types, and .ci/clients/check.ts compiles with them under tsc --strict;
+#   3. openapi-typescript generates types, and .ci/clients/check.ts (with openapi-fetch, the client those
+#      types are made for) compiles with them under tsc --strict;
 #   4. openapi-generator (its jar comes in the PyPI package openapi-generator-cli) generates its Python
 #      client and that imports; skipped when there is no java.
 # Every step runs even when an earlier one fails, so one run reports every problem; exits non-zero if any
@@ -139,6 +140,7 @@ mkdir -p "$WORK/ts"
 if (cd "$WORK/ts" && "$ROOT/$NODE_BIN/openapi-typescript" ../schema.yaml -o schema.d.ts) \
     >"$WORK/openapi-typescript.log" 2>&1; then
   cp "$TOOLS/check.ts" "$WORK/ts/check.ts"
+  ln -sfn "$ROOT/$TOOLS/node_modules" "$WORK/ts/node_modules"  # check.ts imports openapi-fetch
   "$NODE_BIN/tsc" --strict --noEmit --target es2022 --module esnext --moduleResolution bundler \
     "$WORK/ts/check.ts" && echo "tsc --strict: no errors" || fail "tsc --strict"
 else

@@ -1,6 +1,27 @@
 // Compiled by .ci/clients.sh with `tsc --strict --noEmit` next to schema.d.ts, which openapi-typescript
 // generates from /api/schema/: the generated types must compile, and say what an integrator relies on.
+import createClient from "openapi-fetch";
 import type { components, paths } from "./schema";
+
+// The client as README shows it: two lines, the token sent as Bearer.
+export function connect(baseUrl: string, token: string) {
+  return createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${token}` } });
+}
+
+// Every use case changed since `since`, page by page through the typed call and next_cursor.
+export async function changedSince(api: ReturnType<typeof connect>, since: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const { data, error } = await api.GET("/api/v1/use-cases/", {
+      params: { query: { updated_since: since, page_size: 200, cursor } },
+    });
+    if (error) throw new Error(error.detail);
+    found.push(...data.results.map((useCase) => useCase.reference));
+    if (data.next_cursor === null) return found;
+    cursor = data.next_cursor;
+  }
+}
 
 type UseCaseList = paths["/api/v1/use-cases/"]["get"];
 type UseCasePage = UseCaseList["responses"][200]["content"]["application/json"];
@@ -29,3 +50,13 @@ export const decide: paths["/api/v1/reviews/{id}/decide/"]["post"]["parameters"]
 // A stale If-Match is answered 412 with a detail.
 type StaleWrite = paths["/api/v1/use-cases/{reference}/"]["patch"]["responses"][412]["content"]["application/json"];
 export const staleMessage = (error: StaleWrite): string => error.detail;
+
+// One shape per field: a choice is its enum, or null where the server may send null; nothing else
+// (a "" wrapper enum would make these fail to compile).
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Schemas = components["schemas"];
+export const tierIsEnumOrNull: Same<UseCase["risk_tier"], Schemas["RiskTierEnum"] | null> = true;
+export const statusIsEnum: Same<UseCase["status"], Schemas["UseCaseStatusEnum"]> = true;
+export const websiteIsStringOrNull: Same<Schemas["Vendor"]["website"], string | null> = true;
+export const toStageIsEnumOrNull: Same<
+  Schemas["GateDecisionInputRequest"]["to_stage"], Schemas["StageEnum"] | null | undefined> = true;
