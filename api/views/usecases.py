@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from api.etags import check_if_match, etag_for
 from api.filters import UseCaseFilterSet
-from api.schema import IF_MATCH
+from api.schema import IF_MATCH, error
 from api.serializers.evidence import (
     ChecklistInputSerializer,
     ChecklistSerializer,
@@ -99,7 +99,10 @@ class UseCaseViewSet(GenericViewSet):
         return self._detail(use_case.reference, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a draft's answers", request=UseCaseUpdateSerializer,
-                   responses=UseCaseDetailSerializer, parameters=[IF_MATCH])
+                   responses={200: UseCaseDetailSerializer,
+                              409: error("invalid_transition: the use case is closed (stopped or retired), or its "
+                                         "status cannot move as the change needs.")},
+                   parameters=[IF_MATCH])
     def partial_update(self, request, reference=None):
         use_case = self._visible(reference)
         serializer = UseCaseUpdateSerializer(data=request.data, partial=True)
