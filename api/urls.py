@@ -8,6 +8,7 @@ from rest_framework.routers import SimpleRouter
 from api.views.auth import TokenView
 from api.views.base import NotFoundView
 from api.views.board_packs import BoardPackViewSet
+from api.views.policy import PolicyView
 from api.views.records import GateDecisionViewSet, IncidentViewSet, KPIViewSet, ReviewViewSet, RiskViewSet
 from api.views.reference import (
     AIModelViewSet,
@@ -38,6 +39,7 @@ router.register("deletions", DeletionViewSet, basename="deletion")
 
 urlpatterns = [
     path("v1/auth/token/", TokenView.as_view(), name="token"),
+    path("v1/policy/", PolicyView.as_view(), name="policy"),
     path("v1/", include(router.urls)),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (/api/docs/?script), so the

@@ -37,6 +37,7 @@ from intake.models import (
 )
 from intake.permissions import Action
 from intake.services import KPI_FIELDS
+from reviews import selectors as review_selectors
 from reviews import services as workflow
 
 
@@ -351,7 +352,7 @@ class PilotSelectionAdmin(UseCaseScopedMixin, SimpleHistoryAdmin):
 
     @admin.display(boolean=True, description="strong candidate")
     def strong(self, obj):
-        return obj.strong_candidate
+        return review_selectors.strong_candidate(obj.total)
 
     # What the admin offers follows the service's rule (intake.permissions); the service checks again.
     def has_add_permission(self, request):

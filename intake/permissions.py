@@ -36,6 +36,7 @@ from intake.models import (
 class Action(StrEnum):
     CREATE = "create"  # on a business unit: its members start use cases there
     PUBLISH_MATRIX = "publish_matrix"  # no object: governance admins maintain the risk-tier matrix
+    PUBLISH_POLICY = "publish_policy"  # no object: governance admins publish the governance policy
     VIEW = "view"
     EDIT = "edit"
     SUBMIT = "submit"
@@ -354,13 +355,17 @@ def can(user, action: Action, use_case: UseCase, *, function: str = "", facts: F
 def require(user, action: Action, obj: UseCase | BusinessUnit | None = None, *, function: str = "") -> None:
     """The one check of every intake write service: Http404 when the use case is invisible,
     PermissionDenied (with why) when the action is not allowed. ``CREATE`` is asked of a business unit,
-    ``PUBLISH_MATRIX`` of nothing."""
+    ``PUBLISH_MATRIX`` and ``PUBLISH_POLICY`` of nothing."""
     if action == Action.CREATE:
         _require_member(user, obj)
         return
     if action == Action.PUBLISH_MATRIX:
         if not is_governance_admin(user):
             raise PermissionDenied("Only governance admins maintain the risk-tier matrix.")
+        return
+    if action == Action.PUBLISH_POLICY:
+        if not is_governance_admin(user):  # everyone reads the policy; changing it is not there for them
+            raise Http404("Only governance admins change the governance policy.")
         return
     use_case = obj
     facts = permission_facts(user, [use_case])[use_case.id]

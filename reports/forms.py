@@ -35,7 +35,8 @@ class BoardPackRequestForm(forms.Form):
     next_period_priorities = forms.CharField(
         label="Next-period priorities", required=False, max_length=MAX_NARRATIVE,
         widget=forms.Textarea(attrs={"rows": 5, "placeholder": "Scale the claims copilot | Marta Silva | 2030-07-31"}),
-        help_text="Three to five lines, each 'priority | owner | date' with the date as YYYY-MM-DD.",
+        help_text="One line per priority, each 'priority | owner | date' with the date as YYYY-MM-DD: as many "
+                  "as the governance policy asks (three to five by default).",
     )
 
     def __init__(self, *args, **kwargs):

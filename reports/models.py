@@ -41,7 +41,8 @@ class BoardPack(models.Model):
     decisions_required = models.TextField(max_length=MAX_NARRATIVE, blank=True)
     next_period_priorities = models.TextField(
         max_length=MAX_NARRATIVE, blank=True,
-        help_text="Three to five lines, each 'priority | owner | date (YYYY-MM-DD)'.",
+        help_text="One line per priority, each 'priority | owner | date (YYYY-MM-DD)': as many as the governance "
+                  "policy asks (three to five by default).",
     )
     resourcing_notes = models.TextField(max_length=MAX_NARRATIVE, blank=True)
 

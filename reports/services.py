@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.tasks import enqueue_on_commit
+from reviews.selectors import policy_in_force
 
 from . import pdf, selectors
 from .models import MAX_NARRATIVE, PENDING_STATUSES, Audience, BoardPack, PackStatus
@@ -34,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 PMO_GROUP = "pmo"
 MAX_PERIOD_DAYS = 366
-PRIORITIES = (3, 5)  # governance model section 10: three to five next-period priorities
 # A pack queued or running this long was lost with its worker: it may be retried.
 STUCK_AFTER = datetime.timedelta(minutes=30)
 # A pack still queued this long most likely never reached the broker (Redis was down when it was
@@ -67,7 +67,8 @@ def _check_priorities(text: str, errors: dict[str, str]) -> None:
     if not text:
         return
     rows = selectors.parse_priorities(text)
-    low, high = PRIORITIES
+    policy = policy_in_force()  # three to five by default (governance model, section 10)
+    low, high = policy.priorities_min, policy.priorities_max
     if not low <= len(rows) <= high:
         errors["next_period_priorities"] = f"List {low} to {high} priorities, one per line ({len(rows)} given)."
         return

@@ -118,9 +118,12 @@ def _textarea(rows: int = 2, **attrs) -> forms.Textarea:
 class ReadinessForm(forms.Form):
     """Per area: a score 1-5, a note and the explicit review a score of 1 needs."""
 
-    def __init__(self, *args: Any, areas, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, areas, critical: set[int] = frozenset(), critical_minimum: int = 3,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.areas = list(areas)
+        # The governance policy's critical areas and their minimum: marked, and a low score flagged.
+        self.critical, self.critical_minimum = critical, critical_minimum
         for area in self.areas:
             self.fields[_area_fields("score", area.key)] = forms.TypedChoiceField(
                 label=area.name, choices=[(str(n), str(n)) for n in SCORE_MEANINGS], coerce=int, required=False,
@@ -169,7 +172,8 @@ class ReadinessForm(forms.Form):
                 "scored": scored,
                 # A 1 without its explicit review: saved, but it blocks more investment.
                 "needs_review": scored == "1" and not str(review.value() or "").strip(),
-                "below_floor": area.gate_critical and scored in ("1", "2"),
+                "critical": area.id in self.critical,
+                "below_floor": area.id in self.critical and scored.isdigit() and int(scored) < self.critical_minimum,
             })
         return rows
 

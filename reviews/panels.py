@@ -115,8 +115,9 @@ def _followable(request: HttpRequest, use_case: UseCase, facts: Facts,
 def gate_context(request: HttpRequest, use_case: UseCase, facts: Facts, *, form: GateForm | None = None,
                  refusal: list[str] | None = None) -> dict[str, Any]:
     """The gate: each criterion met or not, the decisions so far, and the form for whoever decides."""
-    criteria = _followable(request, use_case, facts, selectors.gate_criteria(use_case))
-    next_stage = selectors.NEXT_STAGE.get(use_case.stage)
+    evaluation = selectors.gate_evaluation(use_case)
+    criteria = _followable(request, use_case, facts, evaluation.criteria)
+    next_stage = evaluation.next_stage
     decision = permissions.decide(request.user, Action.DECIDE_GATE, use_case, facts=facts)
     closed = use_case.stage in lifecycle.FINAL_STAGES
     # A draft, withdrawn or rejected use case has no gate to decide: the service refuses it, so the
@@ -126,7 +127,7 @@ def gate_context(request: HttpRequest, use_case: UseCase, facts: Facts, *, form:
     # Holding the gate permission but conflicted: say why, instead of hiding the form without a word.
     sod_reason = "" if decision or not facts.conflicted or "decide_gate_usecase" not in facts.perms \
         else decision.reason
-    decisions = list(GateDecision.objects.filter(use_case=use_case).select_related("decided_by")
+    decisions = list(GateDecision.objects.filter(use_case=use_case).select_related("decided_by", "policy")
                      .order_by("decided_at", "id"))
     return {
         "use_case": use_case,
@@ -134,6 +135,7 @@ def gate_context(request: HttpRequest, use_case: UseCase, facts: Facts, *, form:
         "next_stage_label": Stage(next_stage).label if next_stage else "",
         "closed": closed,
         "criteria": criteria,
+        "policy": evaluation.policy,
         "met_count": sum(1 for c in criteria if c.met),
         "unmet": [c for c in criteria if not c.met],
         "decisions": decisions,

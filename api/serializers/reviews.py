@@ -58,11 +58,14 @@ class GateDecisionSerializer(ReadSerializer):
     use_case = serializers.CharField(source="use_case.reference", help_text="The use case's reference.")
     decided_by = serializers.CharField(source="decided_by.username")
     criteria = serializers.JSONField(help_text="Each gate criterion as it stood at the decision (scale only).")
+    policy_version = serializers.IntegerField(
+        source="policy.version", allow_null=True,
+        help_text="The governance policy version it was judged under; null for decisions recorded before versions.")
 
     class Meta:
         model = GateDecision
         fields = ("id", "use_case", "outcome", "from_stage", "to_stage", "rationale", "redesign_note", "criteria",
-                  "decided_by", "decided_at")
+                  "policy_version", "decided_by", "decided_at")
 
 
 class GateDecisionInputSerializer(InputSerializer):

@@ -46,7 +46,8 @@ class BoardPackRequestSerializer(InputSerializer):
     decisions_required = serializers.CharField(max_length=5000, allow_blank=True, required=False)
     next_period_priorities = serializers.CharField(
         max_length=5000, allow_blank=True, required=False,
-        help_text="Three to five lines, each 'priority | owner | date (YYYY-MM-DD)'.")
+        help_text="One line per priority, each 'priority | owner | date (YYYY-MM-DD)': as many as the "
+                  "governance policy asks (three to five by default; GET /api/v1/policy/).")
     resourcing_notes = serializers.CharField(max_length=5000, allow_blank=True, required=False)
 
 

@@ -90,7 +90,7 @@ def pilot_data(use_case: UseCase) -> dict:
         "scores": {key: getattr(selection, key) for key in PILOT_CRITERIA},
         "note": selection.note,
         "total": selection.total,
-        "strong_candidate": selection.strong_candidate,
+        "strong_candidate": selectors.strong_candidate(selection.total),
         "scored_by": selection.scored_by.get_username(),
         "scored_at": selection.scored_at,
     }

@@ -87,7 +87,7 @@ class ReviewViewSet(UseCaseScopedViewSet):
 
 class GateDecisionViewSet(UseCaseScopedViewSet):
     model = GateDecision
-    related = ("use_case", "decided_by")
+    related = ("use_case", "decided_by", "policy")
     serializer_class = GateDecisionSerializer
     filterset_class = GateDecisionFilterSet
     queryset = GateDecision.objects.none()

@@ -23,6 +23,7 @@ from api.serializers.evidence import (
     ReadinessInputSerializer,
     ReadinessSerializer,
 )
+from api.serializers.policy import GateEvaluationSerializer, gate_evaluation_data
 from api.serializers.reviews import GateDecisionInputSerializer, GateDecisionSerializer
 from api.serializers.usecases import (
     CommentInputSerializer,
@@ -38,6 +39,7 @@ from api.views import evidence
 from api.views.base import GenericViewSet
 from intake import permissions, selectors, services
 from intake.models import KPI, UseCase
+from reviews import selectors as review_selectors
 from reviews import services as review_services
 from reviews.models import Review
 
@@ -123,6 +125,15 @@ class UseCaseViewSet(GenericViewSet):
         use_case = self._visible(reference)
         review_services.use_case_submit(use_case=use_case, actor=request.user)
         return self._detail(reference)
+
+    @extend_schema(summary="Its next stage gate, judged now", responses=GateEvaluationSerializer,
+                   description="Each criterion of its next scale move on the evidence as it stands, under the "
+                               "governance policy in force (policy_version); no criteria when its stage has no "
+                               "scale move.")
+    @action(detail=True, methods=["get"])
+    def gate(self, request, reference=None):
+        evaluation = review_selectors.gate_evaluation(self._visible(reference))
+        return Response(GateEvaluationSerializer(gate_evaluation_data(evaluation)).data)
 
     @extend_schema(summary="Decide the stage gate", request=GateDecisionInputSerializer,
                    responses={201: GateDecisionSerializer,

@@ -20,7 +20,6 @@ from .service_account import ServiceAccount
 from .usecase import (
     KPI,
     PILOT_CRITERIA,
-    PILOT_STRONG_ABOVE,
     PilotSelection,
     ReferenceCounter,
     TierAssessment,
@@ -31,7 +30,6 @@ from .usecase import (
 __all__ = [
     "KPI",
     "PILOT_CRITERIA",
-    "PILOT_STRONG_ABOVE",
     "BusinessUnit",
     "EuAiActObligation",
     "FloorCondition",

@@ -246,10 +246,6 @@ PILOT_CRITERIA = (
     "user_adoption", "data_readiness", "technical_feasibility", "risk_exposure",
     "ownership", "decision_path", "delivery_capacity", "path_to_production",
 )
-# A total above this marks a strong candidate (governance model, section 6).
-PILOT_STRONG_ABOVE = 30
-
-
 class PilotSelection(models.Model):
     """Pilot-selection score recorded at triage: 12 criteria, each 1-3."""
 
@@ -276,8 +272,6 @@ class PilotSelection(models.Model):
 
     @property
     def total(self) -> int:
+        # Whether the total marks a strong candidate is the governance policy's call
+        # (reviews.selectors.strong_candidate).
         return sum(getattr(self, key) for key in PILOT_CRITERIA)
-
-    @property
-    def strong_candidate(self) -> bool:
-        return self.total > PILOT_STRONG_ABOVE

@@ -40,6 +40,7 @@ from intake.models import KPI, PILOT_CRITERIA, UseCase
 from intake.pagination import CountedPaginator
 from intake.permissions import Action
 from reviews import panels as review_panels
+from reviews import selectors as review_selectors
 from reviews import services as workflow
 
 from .raci import raci_grid_context
@@ -203,7 +204,7 @@ def _pilot(use_case: UseCase) -> dict[str, Any] | None:
     return {
         "total": selection.total,
         "max": 3 * len(PILOT_CRITERIA),
-        "strong": selection.strong_candidate,
+        "strong": review_selectors.strong_candidate(selection.total),
         "note": selection.note,
         "scored_at": selection.scored_at,
         "scores": [(form.fields[key].label, getattr(selection, key)) for key in PILOT_CRITERIA],
@@ -443,7 +444,7 @@ def use_case_pilot_selection(request: HttpRequest, reference: str) -> HttpRespon
             except edges.REFUSALS as exc:
                 _attach_errors(exc, form, None)
             else:
-                strong = " (strong candidate)" if selection.strong_candidate else ""
+                strong = " (strong candidate)" if review_selectors.strong_candidate(selection.total) else ""
                 messages.success(
                     request, f"Pilot-selection score recorded: {selection.total}/{3 * len(PILOT_CRITERIA)}{strong}."
                 )
@@ -456,7 +457,8 @@ def use_case_pilot_selection(request: HttpRequest, reference: str) -> HttpRespon
     return render(
         request,
         "intake/pilot_selection.html",
-        {"use_case": use_case, "form": form, "existing": existing, "max_total": 3 * len(PILOT_CRITERIA)},
+        {"use_case": use_case, "form": form, "existing": existing, "max_total": 3 * len(PILOT_CRITERIA),
+         "policy": review_selectors.policy_in_force()},
     )
 
 

@@ -21,11 +21,17 @@ from intake import selectors as intake_selectors
 from intake.choices import RiskTier, Stage
 from intake.models import KPI, PilotSelection, TierRequirement, UseCase
 from reviews.choices import APPROVED_STATUSES
-from reviews.models import ChecklistEntry, ChecklistItem, ReadinessArea, ReadinessBand, ReadinessScore, Review
+from reviews.models import (
+    ChecklistEntry,
+    ChecklistItem,
+    GovernancePolicy,
+    ReadinessArea,
+    ReadinessBand,
+    ReadinessScore,
+    Review,
+)
 from reviews.models import ReviewCondition as Condition
-from reviews.selectors import NEXT_STAGE, KPIProgress, band_for
-from reviews.selectors.evidence import GATE_MIN_SCORE
-from reviews.selectors.gates import SCALE_MIN_TOTAL
+from reviews.selectors import NEXT_STAGE, KPIProgress, band_for, critical_area_ids, policy_in_force, value_evidenced
 from vendors.rules import model_fit_problems, vendor_is_approved
 
 from .kpis import kpi_progress_by_use_case
@@ -43,7 +49,7 @@ class Readiness:
     scored: int
     complete: bool
     band: ReadinessBand | None
-    blocking: int  # gate-critical areas below 3 or unscored
+    blocking: int  # the policy's critical areas below its minimum, or unscored
     unreviewed_ones: int  # areas scored 1 without an explicit recorded review
 
     @property
@@ -58,6 +64,7 @@ class Evidence:
     """Everything the screen knows about the candidates, fetched once."""
 
     readiness: dict[int, Readiness]
+    policy: GovernancePolicy
     checklist_ready: dict[int, int]
     support_ready: set[int]
     checklist_items: int
@@ -69,16 +76,21 @@ class Evidence:
     kpis: dict[int, list[KPIProgress]] = field(default_factory=dict)
 
 
-def readiness_by_use_case(use_cases: QuerySet[UseCase]) -> dict[int, Readiness]:
-    """Readiness of each use case in ``use_cases`` that has any score: three queries."""
-    areas = ReadinessArea.objects.aggregate(n=Count("id"), critical=Count("id", filter=Q(gate_critical=True)))
+def readiness_by_use_case(
+    use_cases: QuerySet[UseCase], policy: GovernancePolicy | None = None,
+) -> dict[int, Readiness]:
+    """Readiness of each use case in ``use_cases`` that has any score, judged under ``policy`` (the one in
+    force): four queries."""
+    policy = policy or policy_in_force()
+    critical = critical_area_ids(policy)
+    areas = ReadinessArea.objects.aggregate(n=Count("id"), critical=Count("id", filter=Q(id__in=critical)))
     bands = list(ReadinessBand.objects.all())
     rows = (
         ReadinessScore.objects.filter(use_case__in=use_cases.values("id"))
         .values("use_case_id")
         .annotate(
             total=Sum("score"), scored=Count("id"),
-            critical_ok=Count("id", filter=Q(area__gate_critical=True, score__gte=GATE_MIN_SCORE)),
+            critical_ok=Count("id", filter=Q(area_id__in=critical, score__gte=policy.critical_minimum)),
             bare_ones=Count("id", filter=Q(score=1, explicit_review="")),
         )
     )
@@ -87,7 +99,7 @@ def readiness_by_use_case(use_cases: QuerySet[UseCase]) -> dict[int, Readiness]:
         complete = row["scored"] >= areas["n"]
         result[row["use_case_id"]] = Readiness(
             total=row["total"] or 0, scored=row["scored"], complete=complete,
-            band=band_for(row["total"] or 0, bands) if complete else None,
+            band=band_for(row["total"] or 0, bands, policy) if complete else None,
             blocking=areas["critical"] - row["critical_ok"], unreviewed_ones=row["bare_ones"],
         )
     return result
@@ -125,8 +137,9 @@ def _evidence(candidates: QuerySet[UseCase]) -> Evidence:
         requirements[requirement.tier].append(requirement)
     unmet = Condition.objects.filter(review__use_case__in=candidates.values("id"), met=False)
     vendors, models = _dependencies(candidates)
+    policy = policy_in_force()
     return Evidence(
-        readiness=readiness_by_use_case(candidates),
+        readiness=readiness_by_use_case(candidates, policy), policy=policy,
         checklist_ready={row["use_case_id"]: row["ready"] for row in checklist},
         support_ready={row["use_case_id"] for row in checklist if row["support"]},
         checklist_items=ChecklistItem.objects.count(),
@@ -180,8 +193,8 @@ def _pilot_ready(uc: UseCase, ev: Evidence, today: datetime.date) -> bool:
 def _controlled_ready(uc: UseCase, ev: Evidence) -> bool:
     progress = ev.kpis.get(uc.id, [])
     readiness = ev.readiness.get(uc.id)
-    value = bool(progress) and all(p.met for p in progress)
-    high_enough = readiness is not None and readiness.complete and readiness.total >= SCALE_MIN_TOTAL
+    value = value_evidenced(progress, ev.policy)
+    high_enough = readiness is not None and readiness.complete and readiness.total >= ev.policy.scale_min_total
     floor = readiness is not None and not readiness.blocking
     return (value and high_enough and floor and uc.id in ev.support_ready
             and not ev.unmet_conditions.get(uc.id))

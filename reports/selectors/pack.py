@@ -43,7 +43,7 @@ from reviews.models import (
     Review,
     ReviewCondition,
 )
-from reviews.selectors import NEXT_STAGE
+from reviews.selectors import NEXT_STAGE, policy_in_force
 
 from ..models import Audience, BoardPack
 from .gates import gate_ready, readiness_by_use_case
@@ -214,14 +214,21 @@ def _resourcing(period: Period) -> dict[str, Any]:
 
 def _readiness(period: Period) -> dict[str, Any]:
     population = portfolio().exclude(stage__in=CLOSED_STAGES)
-    scores = readiness_by_use_case(population)
-    bands = list(ReadinessBand.objects.order_by("-min_total"))
+    policy = policy_in_force()
+    scores = readiness_by_use_case(population, policy)
+    bands = list(ReadinessBand.objects.all())
+    cut_offs = {row["band"]: row["min_total"] for row in policy.bands()}
     use_cases = {uc.id: uc for uc in population.filter(id__in=list(scores)).only("id", "reference", "title", "stage")}
     complete = [r for r in scores.values() if r.complete]
     ranked = sorted(scores.items(), key=lambda kv: (-STAGE_RANK.get(use_cases[kv[0]].stage, 0), -kv[1].total,
                                                      use_cases[kv[0]].reference))
     return {
-        "bands": [{"band": b, "n": sum(1 for r in complete if r.band and r.band.pk == b.pk)} for b in bands],
+        "bands": [{"band": b, "min_total": cut_offs.get(b.key),
+                   "n": sum(1 for r in complete if r.band and r.band.pk == b.pk)} for b in bands],
+        "policy_version": policy.version,
+        "critical_minimum": policy.critical_minimum,
+        "critical_areas": [area.name for area in sorted(policy.critical_areas.all(), key=lambda a: a.order)]
+        if policy.pk else [],
         "scored": len(scores),
         "incomplete": len(scores) - len(complete),
         "blocked": sum(1 for r in scores.values() if r.blocking),

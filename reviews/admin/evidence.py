@@ -27,13 +27,12 @@ from .records import ReadOnlyVisibleAdmin
 
 @admin.register(ReadinessArea)
 class ReadinessAreaAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "key", "gate_critical", "order")
-    list_filter = ("gate_critical",)
+    list_display = ("name", "key", "order")  # which are critical is the governance policy's
 
 
 @admin.register(ReadinessBand)
 class ReadinessBandAdmin(SimpleHistoryAdmin):
-    list_display = ("label", "min_total", "guidance", "allows_controlled_rollout")
+    list_display = ("label", "key", "guidance", "allows_controlled_rollout")  # cut-offs: the governance policy
 
 
 @admin.register(ChecklistItem)

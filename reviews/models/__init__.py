@@ -15,6 +15,7 @@ from .evidence import (
     RiskArea,
 )
 from .gate import GateDecision, GateOutcome
+from .policy import GovernancePolicy, KPIRule
 from .reminder import ReminderKind, ReminderLog
 from .review import Review, ReviewCondition, ReviewDecision
 
@@ -26,10 +27,12 @@ __all__ = [
     "Evidence",
     "GateDecision",
     "GateOutcome",
+    "GovernancePolicy",
     "Incident",
     "IncidentAlert",
     "IncidentStatus",
     "KPIActual",
+    "KPIRule",
     "MitigationStatus",
     "ReadinessArea",
     "ReadinessBand",

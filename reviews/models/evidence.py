@@ -22,9 +22,6 @@ class ReadinessArea(models.Model):
     key = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
-    gate_critical = models.BooleanField(
-        default=False, help_text="The use case may not scale while this area scores below 3."
-    )
     order = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords()
 
@@ -36,20 +33,19 @@ class ReadinessArea(models.Model):
 
 
 class ReadinessBand(models.Model):
-    """A total of at least ``min_total`` falls in this band (highest band wins)."""
+    """What a readiness band means and allows; where each starts is the governance policy's."""
 
     key = models.SlugField(max_length=20, unique=True)
     label = models.CharField(max_length=60)
-    min_total = models.PositiveSmallIntegerField(validators=_range(0, 90))
     guidance = models.CharField(max_length=200)
     allows_controlled_rollout = models.BooleanField(default=False)
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-min_total"]
+        ordering = ["id"]  # strong, moderate, weak, low: as seeded
 
     def __str__(self) -> str:
-        return f"{self.label} (from {self.min_total})"
+        return self.label
 
 
 class ReadinessScore(models.Model):

@@ -23,6 +23,9 @@ class GateDecision(models.Model):
     rationale = models.TextField(max_length=5000)
     redesign_note = models.TextField(max_length=5000, blank=True)
     criteria = models.JSONField(default=list, help_text="Each gate criterion as it stood at the decision.")
+    policy = models.ForeignKey(
+        "reviews.GovernancePolicy", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The governance policy version the gate was judged under.")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -12,7 +12,8 @@ from .evidence import (
     risk_heatmap,
     risks_for,
 )
-from .gates import NEXT_STAGE, Criterion, gate_criteria
+from .gates import NEXT_STAGE, Criterion, GateEvaluation, gate_criteria, gate_evaluation, value_evidenced
+from .policy import critical_area_ids, policy_in_force, strong_candidate
 from .reviews import (
     all_approved,
     current_cycle,
@@ -28,16 +29,20 @@ __all__ = [
     "NEXT_STAGE",
     "ChecklistSummary",
     "Criterion",
+    "GateEvaluation",
     "KPIProgress",
     "ReadinessSummary",
     "all_approved",
     "band_for",
     "checklist_summary",
+    "critical_area_ids",
     "current_cycle",
     "gate_criteria",
+    "gate_evaluation",
     "has_undecided",
     "incidents_for",
     "kpi_progress",
+    "policy_in_force",
     "readiness_summary",
     "review_page",
     "review_queue_for",
@@ -45,5 +50,7 @@ __all__ = [
     "reviews_in_cycle",
     "risk_heatmap",
     "risks_for",
+    "strong_candidate",
     "unmet_conditions",
+    "value_evidenced",
 ]

@@ -12,6 +12,7 @@ from intake.models import KPI, UseCase
 from reviews.models import (
     ChecklistEntry,
     ChecklistItem,
+    GovernancePolicy,
     Incident,
     KPIActual,
     ReadinessArea,
@@ -20,7 +21,7 @@ from reviews.models import (
     Risk,
 )
 
-GATE_MIN_SCORE = 3  # governance model section 4: critical areas below 3 block scaling
+from .policy import critical_area_ids, policy_in_force
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,9 @@ class ReadinessSummary:
     total: int
     complete: bool
     band: ReadinessBand | None
-    blocking_areas: list[str]  # gate-critical areas below 3 (or unscored)
+    blocking_areas: list[str]  # the policy's critical areas below its minimum (or unscored)
     unreviewed_ones: list[str]  # areas scored 1 without an explicit recorded review
+    policy: GovernancePolicy
 
     @property
     def gate_blocked(self) -> bool:
@@ -43,23 +45,24 @@ class ReadinessSummary:
         return self.complete and allows and not self.blocking_areas and not self.unreviewed_ones
 
 
-def band_for(total: int, bands: list[ReadinessBand]) -> ReadinessBand | None:
-    for band in sorted(bands, key=lambda b: -b.min_total):
-        if total >= band.min_total:
-            return band
-    return None
+def band_for(total: int, bands: list[ReadinessBand], policy: GovernancePolicy) -> ReadinessBand | None:
+    """The band of a complete scorecard's total, where the policy's cut-offs put it."""
+    key = policy.band_key(total)
+    return next((band for band in bands if band.key == key), None)
 
 
-def readiness_summary(use_case: UseCase) -> ReadinessSummary:
+def readiness_summary(use_case: UseCase, policy: GovernancePolicy | None = None) -> ReadinessSummary:
+    policy = policy or policy_in_force()
+    critical = critical_area_ids(policy)
     areas = list(ReadinessArea.objects.order_by("order", "key"))
     scores = {s.area_id: s for s in ReadinessScore.objects.filter(use_case=use_case)}
     rows = [(area, scores.get(area.id)) for area in areas]
     total = sum(s.score for _, s in rows if s)
     complete = all(s is not None for _, s in rows)
-    blocking = [a.name for a, s in rows if a.gate_critical and (s is None or s.score < GATE_MIN_SCORE)]
+    blocking = [a.name for a, s in rows if a.id in critical and (s is None or s.score < policy.critical_minimum)]
     unreviewed = [a.name for a, s in rows if s is not None and s.score == 1 and not s.explicit_review.strip()]
-    band = band_for(total, list(ReadinessBand.objects.all())) if complete else None
-    return ReadinessSummary(rows, total, complete, band, blocking, unreviewed)
+    band = band_for(total, list(ReadinessBand.objects.all()), policy) if complete else None
+    return ReadinessSummary(rows, total, complete, band, blocking, unreviewed, policy)
 
 
 @dataclass(frozen=True)

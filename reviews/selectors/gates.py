@@ -13,8 +13,10 @@ from django.urls import reverse
 from intake import selectors as intake_selectors
 from intake.choices import RiskTier, Stage
 from intake.models import UseCase
+from reviews.models import GovernancePolicy, KPIRule
 
-from .evidence import checklist_summary, kpi_progress, readiness_summary
+from .evidence import KPIProgress, checklist_summary, kpi_progress, readiness_summary
+from .policy import policy_in_force
 from .reviews import reviews_in_cycle, unmet_conditions
 
 # The scale move from each stage (section 3); other stages have no scale gate.
@@ -23,7 +25,6 @@ NEXT_STAGE = {
     Stage.PILOT: Stage.CONTROLLED_ROLLOUT,
     Stage.CONTROLLED_ROLLOUT: Stage.SCALED,
 }
-SCALE_MIN_TOTAL = 75  # "Controlled rollout -> Scaled: readiness total at least 75"
 APPROVED = ("approved", "approved_with_conditions")
 
 
@@ -97,7 +98,7 @@ def _conditions_criterion(use_case: UseCase) -> Criterion:
                      f"Unmet: {'; '.join(unmet)}." if unmet else "", _link(use_case, "reviews"))
 
 
-def _readiness_detail(summary) -> str:
+def _readiness_detail(summary, policy: GovernancePolicy) -> str:
     parts = []
     if not summary.complete:
         parts.append("not every area is scored")
@@ -105,22 +106,22 @@ def _readiness_detail(summary) -> str:
         guidance = summary.band.guidance.rstrip(".")
         parts.append(f"total {summary.total}/90, {summary.band.label.lower()}: {guidance[:1].lower()}{guidance[1:]}")
     if summary.blocking_areas:
-        parts.append(f"below 3: {', '.join(summary.blocking_areas)}")
+        parts.append(f"below {policy.critical_minimum}: {', '.join(summary.blocking_areas)}")
     if summary.unreviewed_ones:
         parts.append(f"scored 1 without an explicit review: {', '.join(summary.unreviewed_ones)}")
     text = "; ".join(parts)
     return f"{text[:1].upper()}{text[1:]}." if text else ""
 
 
-def _pilot_to_controlled(use_case: UseCase) -> list[Criterion]:
-    readiness = readiness_summary(use_case)
+def _pilot_to_controlled(use_case: UseCase, policy: GovernancePolicy) -> list[Criterion]:
+    readiness = readiness_summary(use_case, policy)
     checklist = checklist_summary(use_case)
     vendors = intake_selectors.vendors_not_approved(use_case)
     return [
         _reviews_criterion(use_case),
         _conditions_criterion(use_case),
         Criterion("readiness", "The readiness scorecard passes", readiness.passes,
-                  "" if readiness.passes else _readiness_detail(readiness), _link(use_case, "readiness")),
+                  "" if readiness.passes else _readiness_detail(readiness, policy), _link(use_case, "readiness")),
         Criterion("checklist", "The rollout checklist is ready", checklist.all_ready,
                   f"Not ready: {', '.join(checklist.not_ready)}." if checklist.not_ready else "",
                   _link(use_case, "checklist")),
@@ -130,21 +131,39 @@ def _pilot_to_controlled(use_case: UseCase) -> list[Criterion]:
     ]
 
 
-def _controlled_to_scaled(use_case: UseCase) -> list[Criterion]:
-    readiness = readiness_summary(use_case)
+def value_evidenced(progress: list[KPIProgress], policy: GovernancePolicy) -> bool:
+    """The policy's KPI rule at scale: every KPI at target, or at least its share of them."""
+    if not progress:
+        return False
+    at_target = sum(1 for p in progress if p.met)
+    if policy.kpi_rule == KPIRule.SHARE:
+        return at_target * 100 >= policy.kpi_min_share * len(progress)
+    return at_target == len(progress)
+
+
+def _value_criterion(use_case: UseCase, policy: GovernancePolicy) -> Criterion:
     progress = kpi_progress(use_case)
     short = [p.kpi.name for p in progress if not p.met]
-    high_enough = readiness.complete and readiness.total >= SCALE_MIN_TOTAL
+    label = ("Value is evidenced against every KPI target" if policy.kpi_rule == KPIRule.ALL else
+             f"Value is evidenced: at least {policy.kpi_min_share}% of the KPIs at target")
+    detail = (f"Below target or not measured: {', '.join(short)}." if short else
+              ("" if progress else "No KPI is defined."))
+    met = value_evidenced(progress, policy)
+    return Criterion("value_evidenced", label, met, "" if met and progress else detail, _link(use_case, "kpis"))
+
+
+def _controlled_to_scaled(use_case: UseCase, policy: GovernancePolicy) -> list[Criterion]:
+    readiness = readiness_summary(use_case, policy)
+    high_enough = readiness.complete and readiness.total >= policy.scale_min_total
     support = checklist_summary(use_case).is_ready("support_model")
+    floor = policy.critical_minimum
     return [
-        Criterion("value_evidenced", "Value is evidenced against every KPI target", bool(progress) and not short,
-                  f"Below target or not measured: {', '.join(short)}." if short else
-                  ("" if progress else "No KPI is defined."), _link(use_case, "kpis")),
-        Criterion("readiness_total", f"The readiness total is at least {SCALE_MIN_TOTAL}", high_enough,
+        _value_criterion(use_case, policy),
+        Criterion("readiness_total", f"The readiness total is at least {policy.scale_min_total}", high_enough,
                   "" if high_enough else (f"Total {readiness.total}/90." if readiness.complete
                                           else "Not every area is scored."), _link(use_case, "readiness")),
-        Criterion("readiness_floor", "No critical readiness area scores below 3", not readiness.blocking_areas,
-                  f"Below 3: {', '.join(readiness.blocking_areas)}." if readiness.blocking_areas else "",
+        Criterion("critical_areas", f"No critical readiness area scores below {floor}", not readiness.blocking_areas,
+                  f"Below {floor}: {', '.join(readiness.blocking_areas)}." if readiness.blocking_areas else "",
                   _link(use_case, "readiness")),
         Criterion("support_model", "The support model (training, adoption) is ready", support,
                   "" if support else "The checklist item 'Support model' is not ready.", _link(use_case, "checklist")),
@@ -152,12 +171,27 @@ def _controlled_to_scaled(use_case: UseCase) -> list[Criterion]:
     ]
 
 
-def gate_criteria(use_case: UseCase) -> list[Criterion]:
-    """What must be true to scale from the current stage (empty when there is no scale move)."""
-    builders = {
-        Stage.EXPLORATION: _exploration_to_pilot,
-        Stage.PILOT: _pilot_to_controlled,
-        Stage.CONTROLLED_ROLLOUT: _controlled_to_scaled,
-    }
+def gate_criteria(use_case: UseCase, policy: GovernancePolicy | None = None) -> list[Criterion]:
+    """What must be true to scale from the current stage (empty when there is no scale move), judged under
+    ``policy`` (the one in force)."""
+    policy = policy or policy_in_force()
+    if use_case.stage == Stage.EXPLORATION:
+        return _exploration_to_pilot(use_case)
+    builders = {Stage.PILOT: _pilot_to_controlled, Stage.CONTROLLED_ROLLOUT: _controlled_to_scaled}
     builder = builders.get(use_case.stage)
-    return builder(use_case) if builder else []
+    return builder(use_case, policy) if builder else []
+
+
+@dataclass(frozen=True)
+class GateEvaluation:
+    """The next scale move of a use case, judged under the policy in force."""
+
+    stage: str
+    next_stage: str | None
+    policy: GovernancePolicy
+    criteria: list[Criterion]
+
+
+def gate_evaluation(use_case: UseCase) -> GateEvaluation:
+    policy = policy_in_force()
+    return GateEvaluation(use_case.stage, NEXT_STAGE.get(use_case.stage), policy, gate_criteria(use_case, policy))

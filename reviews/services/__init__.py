@@ -13,6 +13,7 @@ from .evidence import (
     risk_save,
 )
 from .gates import GateClosed, GateRefused, gate_decide
+from .policy import POLICY_FIELDS, policy_publish
 from .reminders import reminder_kinds, reminder_recipients, review_reminders_due, send_review_reminder
 from .rereviews import rereview_due_on, rereviews_open_due
 from .workflow import (
@@ -35,6 +36,7 @@ __all__ = [
     "MAX_CONDITION_TEXT",
     "MAX_TEXT",
     "MIN_RATIONALE",
+    "POLICY_FIELDS",
     "GateClosed",
     "GateRefused",
     "approval_snapshot",
@@ -48,6 +50,7 @@ __all__ = [
     "incident_report",
     "incident_update",
     "kpi_actual_record",
+    "policy_publish",
     "readiness_record",
     "reminder_kinds",
     "reminder_recipients",

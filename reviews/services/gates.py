@@ -19,8 +19,8 @@ from intake.choices import Stage, Status
 from intake.models import UseCase
 from intake.permissions import Action
 from reviews import notifications
-from reviews.models import GateDecision, GateOutcome
-from reviews.selectors import gate_criteria
+from reviews.models import GateDecision, GateOutcome, GovernancePolicy
+from reviews.selectors import gate_criteria, policy_in_force
 
 from .workflow import withdraw_open_reviews
 
@@ -71,7 +71,8 @@ def _only_target(use_case: UseCase, outcome: str) -> str:
     return targets[0]
 
 
-def _target(use_case: UseCase, outcome: str, to_stage: str, redesign_note: str) -> tuple[str, list[dict]]:
+def _target(use_case: UseCase, outcome: str, to_stage: str, redesign_note: str,
+            policy: GovernancePolicy) -> tuple[str, list[dict]]:
     if outcome not in GateOutcome.values:
         raise ValidationError({"outcome": "Choose " + ", ".join(GateOutcome.values[:-1]) + " or "
                                           + GateOutcome.values[-1] + "."})
@@ -82,7 +83,7 @@ def _target(use_case: UseCase, outcome: str, to_stage: str, redesign_note: str) 
     target = _only_target(use_case, outcome)
     if outcome != GateOutcome.SCALE:
         return target, []
-    criteria = gate_criteria(use_case)
+    criteria = gate_criteria(use_case, policy)
     unmet = [f"{c.label}: {c.detail}" if c.detail else f"{c.label}." for c in criteria if not c.met]
     if unmet:
         raise GateRefused(unmet)
@@ -110,10 +111,11 @@ def gate_decide(
     rationale, redesign_note = (rationale or "").strip(), (redesign_note or "").strip()
     if not MIN_RATIONALE <= len(rationale) <= MAX_RATIONALE:
         raise ValidationError({"rationale": f"Give a rationale of {MIN_RATIONALE} to {MAX_RATIONALE} characters."})
-    new_stage, criteria = _target(use_case, outcome, to_stage, redesign_note)
+    policy = policy_in_force()  # recorded with the decision: a later policy never rewrites it
+    new_stage, criteria = _target(use_case, outcome, to_stage, redesign_note, policy)
     decision = GateDecision.objects.create(
         use_case=use_case, outcome=outcome, from_stage=use_case.stage, to_stage=new_stage, rationale=rationale,
-        redesign_note=redesign_note, criteria=criteria, decided_by=actor,
+        redesign_note=redesign_note, criteria=criteria, decided_by=actor, policy=policy if policy.pk else None,
     )
     steps.move_stage(use_case, to=new_stage, outcome=outcome, actor=actor,
                      note=f"Gate: {decision.get_outcome_display()}.")

@@ -62,8 +62,10 @@ def readiness(request: HttpRequest, reference: str) -> HttpResponse:
     here = page_url("readiness", use_case)
     summary = selectors.readiness_summary(use_case)
     areas = [area for area, _ in summary.rows]
+    policy = {"critical": selectors.critical_area_ids(summary.policy),
+              "critical_minimum": summary.policy.critical_minimum}
     if request.method == "POST":
-        form = ReadinessForm(request.POST, areas=areas)
+        form = ReadinessForm(request.POST, areas=areas, **policy)
         if form.is_valid():
             scores, notes, reviews = form.changes({area.id: score for area, score in summary.rows if score})
             if not scores:
@@ -81,7 +83,7 @@ def readiness(request: HttpRequest, reference: str) -> HttpResponse:
             if outcome:
                 return outcome
     else:
-        form = ReadinessForm(initial=ReadinessForm.initial_for(summary.rows), areas=areas)
+        form = ReadinessForm(initial=ReadinessForm.initial_for(summary.rows), areas=areas, **policy)
     context = _base(use_case, facts, request, "readiness") | {
         "error_items": _error_items(form, form.rows(), "area", "area", ("score", "note", "review")),
         "summary": summary,

@@ -201,7 +201,7 @@ def unmet_rollout_condition(use_case, owner):
         (kpi_never_measured, "value_evidenced", "Below target or not measured: Agent adoption."),
         (total_74, "readiness_total", "Total 74/90."),
         (area_unscored, "readiness_total", "Not every area is scored."),
-        (critical_area_below_3, "readiness_floor", "Below 3: Production readiness"),
+        (critical_area_below_3, "critical_areas", "Below 3: Production readiness"),
         (support_not_ready, "support_model", "'Support model' is not ready."),
         (unmet_rollout_condition, "conditions_met", "Unmet: Publish the on-call rota."),
     ],

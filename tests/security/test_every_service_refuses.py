@@ -26,7 +26,7 @@ from django.http import Http404
 from intake.models import PILOT_CRITERIA, RaciActivity, RaciAssignment, UseCase
 from intake.services import grants_recompute
 from reports.models import BoardPack
-from reviews.models import Incident, Review
+from reviews.models import GovernancePolicy, Incident, Review
 from tests.conftest import FIXED_INSTANT
 from tests.factories import BusinessUnitFactory, KPIFactory, UseCaseFactory, UserFactory
 from tests.reviews.factories import ConditionFactory, ReviewFactory, submitted_use_case, upload
@@ -105,6 +105,7 @@ CALLS: dict[str, Callable[[World], dict]] = {
     "reviews.services.incident_report": lambda w: {"use_case": w.use_case, "data": {"title": "x"}},
     "reviews.services.incident_update": lambda w: {"incident": w.incident, "data": {"status": "closed"}},
     "reviews.services.kpi_actual_record": lambda w: {"kpi": w.kpi, "measured_on": TODAY, "value": Decimal("1")},
+    "reviews.services.policy_publish": lambda w: {"changes": {"scale_min_total": 60}},
     "reviews.services.readiness_record": lambda w: {"use_case": w.use_case, "scores": {}},
     "reviews.services.review_assign": lambda w: {"review": w.review, "assignee": None},
     "reviews.services.review_decide": lambda w: {"review": w.review, "decision": "approve",
@@ -161,7 +162,8 @@ def _informed(world: World):
 
 def _counts() -> tuple:
     return (UseCase.objects.count(), Review.objects.filter(decided_at__isnull=False).count(),
-            VendorAssessment.objects.exclude(status="in_progress").count(), BoardPack.objects.count())
+            VendorAssessment.objects.exclude(status="in_progress").count(), BoardPack.objects.count(),
+            GovernancePolicy.objects.count())
 
 
 @pytest.mark.django_db
