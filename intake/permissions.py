@@ -22,7 +22,7 @@ from django.db.models import CharField, Expression, F, IntegerField, OuterRef, Q
 from django.http import Http404
 
 from core import roles
-from intake.choices import EDITABLE_STATUSES, Activity, RaciLetter
+from intake.choices import EDITABLE_STATUSES, Activity, RaciLetter, ReviewFunction
 from intake.models import (
     BusinessUnit,
     RaciAssignment,
@@ -48,6 +48,7 @@ class Action(StrEnum):
     SCORE_PILOT = "score_pilot"
     MANAGE_EVIDENCE = "manage_evidence"
     WITHDRAW = "withdraw"
+    SIGN_OFF = "sign_off"  # an area scored 1: someone independent of the use case reviews it
 
 
 _CODENAME = {
@@ -337,9 +338,10 @@ def decide(user, action: Action, use_case: UseCase, *, function: str = "", facts
 
 
 def _sod_reason(action: Action, use_case: UseCase, conflicts: Iterable[str]) -> str:
-    what = "reviews" if action == Action.DECIDE_REVIEW else "stage gates"
+    what = {Action.DECIDE_REVIEW: "decide its reviews",
+            Action.SIGN_OFF: "sign off its readiness as independent"}.get(action, "decide its stage gates")
     return (f"Separation of duties: you submitted {use_case.reference} or are responsible "
-            f"or accountable for its outcome or delivery, so you may not decide its {what}. "
+            f"or accountable for its outcome or delivery, so you may not {what}. "
             f"You {_and_list(conflicts)}.")
 
 
@@ -371,9 +373,31 @@ def require(user, action: Action, obj: UseCase | BusinessUnit | None = None, *, 
     facts = permission_facts(user, [use_case])[use_case.id]
     if "view_usecase" not in facts.perms:
         raise Http404("No such use case.")
+    if action == Action.SIGN_OFF:
+        _require_independent(user, use_case)
+        return
     decision = decide(user, action, use_case, function=function, facts=facts)
     if not decision:
         raise PermissionDenied(decision.reason)
+
+
+def can_sign_off(user, use_case: UseCase) -> bool:
+    """Whether ``user`` may review an area scored 1 independently (``require(..., Action.SIGN_OFF)``)."""
+    try:
+        require(user, Action.SIGN_OFF, use_case)
+    except (PermissionDenied, Http404):
+        return False
+    return True
+
+
+def _require_independent(user, use_case: UseCase) -> None:
+    """An independent review of readiness: a review function's member or a governance admin, and never one of
+    the use case's own people (governance model, section 4: "a 1 needs an explicit recorded review")."""
+    functions = set(ReviewFunction.values)
+    if not is_governance_admin(user) and not any(group.name in functions for group in user.groups.all()):
+        raise PermissionDenied("Only a member of a review function (security, privacy, legal, ...) or a "
+                               "governance admin reviews an area scored 1 independently.")
+    refuse_own_people(user, Action.SIGN_OFF, use_case)
 
 
 def _require_member(user, unit: BusinessUnit) -> None:

@@ -115,6 +115,22 @@ def _textarea(rows: int = 2, **attrs) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, **attrs})
 
 
+class SignoffForm(forms.Form):
+    """An independent review of one area scored 1: what was reviewed and decided."""
+
+    area = forms.ChoiceField(label="Area scored 1", error_messages={
+        "invalid_choice": "Choose an area scored 1.", "required": "Choose an area scored 1."})
+    review = forms.CharField(label="Your independent review", min_length=10, max_length=MAX_NOTE,
+                             widget=_textarea(3), help_text="What you reviewed, and what you decided.")
+
+    def __init__(self, *args: Any, areas, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [(area.key, area.name) for area in areas]
+
+    def area_name(self) -> str:
+        return dict(self.fields["area"].choices).get(self.cleaned_data.get("area"), "")
+
+
 class ReadinessForm(forms.Form):
     """Per area: a score 1-5, a note and the explicit review a score of 1 needs."""
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
     path(USE_CASE, views.use_case_reviews, name="reviews"),
     path(f"{USE_CASE}readiness/", views.readiness, name="readiness"),
+    path(f"{USE_CASE}readiness/signoff/", views.readiness_signoff, name="readiness_signoff"),
     path(f"{USE_CASE}checklist/", views.checklist, name="checklist"),
     path(f"{USE_CASE}risks/", views.risks, name="risks"),
     path(f"{USE_CASE}risks/<int:pk>/", views.risk_edit, name="risk_edit"),

@@ -166,8 +166,21 @@ class ReadinessSerializer(serializers.Serializer):
     complete = serializers.BooleanField(help_text="Every area is scored.")
     total = serializers.IntegerField(help_text="Sum of the scores, out of 90.")
     band = serializers.ChoiceField(choices=READINESS_BANDS, allow_null=True, help_text="null until complete.")
-    gate_blocked = serializers.BooleanField(help_text="A gate-critical area scores below 3 (or is unscored).")
+    gate_blocked = serializers.BooleanField(
+        help_text="A critical area scores below the governance policy's minimum (or is unscored).")
     blocking_areas = serializers.ListField(child=serializers.ChoiceField(choices=READINESS_AREAS))
+    needs_independent_review = serializers.ListField(
+        child=serializers.ChoiceField(choices=READINESS_AREAS),
+        help_text="Areas scored 1 without an independent review (POST .../readiness/signoffs/): from pilot on, "
+                  "each blocks the gate.")
+
+
+class ReadinessSignoffInputSerializer(InputSerializer):
+    """An independent review of an area scored 1, by a review function's member or a governance admin who is
+    not one of the use case's own people."""
+
+    area = serializers.ChoiceField(choices=READINESS_AREAS)
+    review = serializers.CharField(min_length=10, max_length=2000, help_text="What you reviewed and decided.")
 
 
 # ---------------------------------------------------------------- pilot selection

@@ -22,6 +22,7 @@ from api.serializers.evidence import (
     ChecklistInputSerializer,
     PilotSelectionInputSerializer,
     ReadinessInputSerializer,
+    ReadinessSignoffInputSerializer,
 )
 from intake import services
 from intake.models import PILOT_CRITERIA, PilotSelection, UseCase
@@ -69,6 +70,8 @@ def readiness_data(use_case: UseCase) -> dict:
         "band": summary.band.key if summary.band else None,
         "gate_blocked": summary.gate_blocked,
         "blocking_areas": [key for key in READINESS_AREAS if key in blocking],
+        "needs_independent_review": [area.key for area, row in summary.rows
+                                     if area.name in set(summary.unreviewed_ones)],
     }
 
 
@@ -79,6 +82,12 @@ def readiness_put(request, use_case: UseCase) -> None:
     review_services.readiness_record(use_case=use_case, actor=request.user, scores=dict(data["scores"]),
                                      notes=dict(data.get("notes") or {}),
                                      explicit_reviews=dict(data.get("explicit_reviews") or {}))
+
+
+def readiness_signoff(request, use_case: UseCase) -> None:
+    data = _valid(ReadinessSignoffInputSerializer, request)
+    review_services.readiness_signoff(use_case=use_case, actor=request.user, area=data["area"],
+                                      review=data["review"])
 
 
 def pilot_data(use_case: UseCase) -> dict:

@@ -22,6 +22,7 @@ from api.serializers.evidence import (
     PilotSelectionSerializer,
     ReadinessInputSerializer,
     ReadinessSerializer,
+    ReadinessSignoffInputSerializer,
 )
 from api.serializers.policy import GateEvaluationSerializer, gate_evaluation_data
 from api.serializers.reviews import GateDecisionInputSerializer, GateDecisionSerializer
@@ -65,7 +66,8 @@ class UseCaseViewSet(GenericViewSet):
     filterset_class = UseCaseFilterSet
     serializer_class = UseCaseSerializer
     queryset = UseCase.objects.none()  # for the schema; get_queryset filters per user
-    etag_actions = ("retrieve", "partial_update", "create", "submit", "readiness", "pilot_selection", "checklist")
+    etag_actions = ("retrieve", "partial_update", "create", "submit", "readiness", "readiness_signoffs",
+                    "pilot_selection", "checklist")
 
     def get_queryset(self):
         # Lists walk the updated_at index page by page (keyset, no count): probe grants row by row.
@@ -167,6 +169,17 @@ class UseCaseViewSet(GenericViewSet):
     @action(detail=True, methods=["get", "put"])
     def readiness(self, request, reference=None):
         return evidence.respond(request, self._visible(reference), evidence.readiness_data, evidence.readiness_put)
+
+    @extend_schema(summary="Review an area scored 1 independently (review functions, governance admins)",
+                   request=ReadinessSignoffInputSerializer, responses=ReadinessSerializer,
+                   description="Recorded with who and when; the use case's own people are refused (403, with "
+                               "the separation-of-duties reason). From pilot on, a gate waits for one on every "
+                               "area scored 1 (criterion independent_signoff).")
+    @action(detail=True, methods=["post"], url_path="readiness/signoffs")
+    def readiness_signoffs(self, request, reference=None):
+        use_case = self._visible(reference)
+        evidence.readiness_signoff(request, use_case)
+        return evidence.respond(request, use_case, evidence.readiness_data, None)
 
     @extend_schema(methods=["GET"], summary="Pilot-selection score", responses=PilotSelectionSerializer)
     @extend_schema(methods=["PUT"], summary="Record the pilot-selection score (PMO, governance admins)",

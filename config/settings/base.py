@@ -284,6 +284,8 @@ SPECTACULAR_SETTINGS = {
         "AssessmentStatusEnum": "vendors.choices.AssessmentStatus",
         "AssessmentOutcomeEnum": "vendors.choices.AssessmentOutcome",
         "ModelStatusEnum": "vendors.choices.ModelStatus",
+        "ReadinessAreaEnum": "api.serializers.evidence.READINESS_AREAS",
+        "RiskAreaEnum": "reviews.models.RiskArea",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -50,11 +50,11 @@ class Readiness:
     complete: bool
     band: ReadinessBand | None
     blocking: int  # the policy's critical areas below its minimum, or unscored
-    unreviewed_ones: int  # areas scored 1 without an explicit recorded review
+    unreviewed_ones: int  # areas scored 1 without an independent recorded review
 
     @property
     def passes(self) -> bool:
-        """As ReadinessSummary.passes: complete, a band allowing rollout, no floor breach, no bare 1s."""
+        """The pilot gate's readiness: ReadinessSummary.passes, and no 1 without its independent review."""
         allows = self.band is not None and self.band.allows_controlled_rollout
         return self.complete and allows and not self.blocking and not self.unreviewed_ones
 
@@ -91,7 +91,7 @@ def readiness_by_use_case(
         .annotate(
             total=Sum("score"), scored=Count("id"),
             critical_ok=Count("id", filter=Q(area_id__in=critical, score__gte=policy.critical_minimum)),
-            bare_ones=Count("id", filter=Q(score=1, explicit_review="")),
+            bare_ones=Count("id", filter=Q(score=1, explicit_review_independent=False)),
         )
     )
     result = {}
@@ -195,7 +195,7 @@ def _controlled_ready(uc: UseCase, ev: Evidence) -> bool:
     readiness = ev.readiness.get(uc.id)
     value = value_evidenced(progress, ev.policy)
     high_enough = readiness is not None and readiness.complete and readiness.total >= ev.policy.scale_min_total
-    floor = readiness is not None and not readiness.blocking
+    floor = readiness is not None and not readiness.blocking and not readiness.unreviewed_ones
     return (value and high_enough and floor and uc.id in ev.support_ready
             and not ev.unmet_conditions.get(uc.id))
 

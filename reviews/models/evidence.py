@@ -58,6 +58,11 @@ class ReadinessScore(models.Model):
         help_text="A score of 1 needs an explicit recorded review before more investment is approved.",
     )
     scored_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # Who wrote the explicit review, and whether they were independent of the use case when they did
+    # (a review function's member or a governance admin, not one of its own people: Action.SIGN_OFF).
+    explicit_review_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    explicit_review_independent = models.BooleanField(default=False)
+    explicit_reviewed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     history = HistoricalRecords()
 

@@ -31,7 +31,7 @@ class ReadinessSummary:
     complete: bool
     band: ReadinessBand | None
     blocking_areas: list[str]  # the policy's critical areas below its minimum (or unscored)
-    unreviewed_ones: list[str]  # areas scored 1 without an explicit recorded review
+    unreviewed_ones: list[str]  # areas scored 1 without an independent recorded review
     policy: GovernancePolicy
 
     @property
@@ -40,9 +40,10 @@ class ReadinessSummary:
 
     @property
     def passes(self) -> bool:
-        """Good enough for controlled rollout (section 4 bands plus the gate rule)."""
+        """Good enough for controlled rollout (section 4 bands plus the critical-area rule); an area scored 1
+        without its independent review is a criterion of its own (``gates``)."""
         allows = self.band is not None and self.band.allows_controlled_rollout
-        return self.complete and allows and not self.blocking_areas and not self.unreviewed_ones
+        return self.complete and allows and not self.blocking_areas
 
 
 def band_for(total: int, bands: list[ReadinessBand], policy: GovernancePolicy) -> ReadinessBand | None:
@@ -60,7 +61,7 @@ def readiness_summary(use_case: UseCase, policy: GovernancePolicy | None = None)
     total = sum(s.score for _, s in rows if s)
     complete = all(s is not None for _, s in rows)
     blocking = [a.name for a, s in rows if a.id in critical and (s is None or s.score < policy.critical_minimum)]
-    unreviewed = [a.name for a, s in rows if s is not None and s.score == 1 and not s.explicit_review.strip()]
+    unreviewed = [a.name for a, s in rows if s is not None and s.score == 1 and not s.explicit_review_independent]
     band = band_for(total, list(ReadinessBand.objects.all()), policy) if complete else None
     return ReadinessSummary(rows, total, complete, band, blocking, unreviewed, policy)
 

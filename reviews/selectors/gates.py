@@ -107,10 +107,15 @@ def _readiness_detail(summary, policy: GovernancePolicy) -> str:
         parts.append(f"total {summary.total}/90, {summary.band.label.lower()}: {guidance[:1].lower()}{guidance[1:]}")
     if summary.blocking_areas:
         parts.append(f"below {policy.critical_minimum}: {', '.join(summary.blocking_areas)}")
-    if summary.unreviewed_ones:
-        parts.append(f"scored 1 without an explicit review: {', '.join(summary.unreviewed_ones)}")
     text = "; ".join(parts)
     return f"{text[:1].upper()}{text[1:]}." if text else ""
+
+
+def _signoff_criterion(use_case: UseCase, readiness) -> Criterion:
+    missing = readiness.unreviewed_ones
+    return Criterion("independent_signoff", "Every area scored 1 has an independent review", not missing,
+                     f"Scored 1 without a review by a review function or a governance admin: {', '.join(missing)}."
+                     if missing else "", _link(use_case, "readiness"))
 
 
 def _pilot_to_controlled(use_case: UseCase, policy: GovernancePolicy) -> list[Criterion]:
@@ -122,6 +127,7 @@ def _pilot_to_controlled(use_case: UseCase, policy: GovernancePolicy) -> list[Cr
         _conditions_criterion(use_case),
         Criterion("readiness", "The readiness scorecard passes", readiness.passes,
                   "" if readiness.passes else _readiness_detail(readiness, policy), _link(use_case, "readiness")),
+        _signoff_criterion(use_case, readiness),
         Criterion("checklist", "The rollout checklist is ready", checklist.all_ready,
                   f"Not ready: {', '.join(checklist.not_ready)}." if checklist.not_ready else "",
                   _link(use_case, "checklist")),
@@ -165,6 +171,7 @@ def _controlled_to_scaled(use_case: UseCase, policy: GovernancePolicy) -> list[C
         Criterion("critical_areas", f"No critical readiness area scores below {floor}", not readiness.blocking_areas,
                   f"Below {floor}: {', '.join(readiness.blocking_areas)}." if readiness.blocking_areas else "",
                   _link(use_case, "readiness")),
+        _signoff_criterion(use_case, readiness),
         Criterion("support_model", "The support model (training, adoption) is ready", support,
                   "" if support else "The checklist item 'Support model' is not ready.", _link(use_case, "checklist")),
         _conditions_criterion(use_case),

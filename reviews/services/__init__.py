@@ -10,6 +10,7 @@ from .evidence import (
     incident_update,
     kpi_actual_record,
     readiness_record,
+    readiness_signoff,
     risk_save,
 )
 from .gates import GateClosed, GateRefused, gate_decide
@@ -52,6 +53,7 @@ __all__ = [
     "kpi_actual_record",
     "policy_publish",
     "readiness_record",
+    "readiness_signoff",
     "reminder_kinds",
     "reminder_recipients",
     "rereview_due_on",

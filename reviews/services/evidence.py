@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 from intake import permissions, steps
 from intake.models import KPI, UseCase
@@ -35,6 +36,7 @@ from reviews.validators import SINGLE_LINE_MESSAGE, has_line_break
 logger = logging.getLogger(__name__)
 
 MAX_NOTE = 2000
+MIN_SIGNOFF = 10
 RISK_FIELDS = ("area", "description", "likelihood", "impact", "owner", "controls", "mitigation_status",
                "escalation_threshold")
 INCIDENT_FIELDS = ("severity", "title", "what_happened", "impact", "response", "corrective_action",
@@ -80,11 +82,42 @@ def readiness_record(
     # Under the use case's row lock, as every writer of its evidence (and the API's If-Match check) takes it.
     steps.lock(use_case)
     existing = {s.area_id: s for s in ReadinessScore.objects.select_for_update().filter(use_case=use_case)}
+    independent = permissions.can_sign_off(actor, use_case)
     for key, value in scores.items():
         area = areas[key]
         row = existing.get(area.id) or ReadinessScore(use_case=use_case, area=area)
-        row.score, (row.note, row.explicit_review), row.scored_by = value, cleaned[key], actor
+        note, review = cleaned[key]
+        if review != row.explicit_review:
+            _mark_review(row, actor if review else None, bool(review) and independent)
+        elif value != row.score:
+            _mark_review(row, None, False)  # a new score needs its own review
+        row.score, row.note, row.explicit_review, row.scored_by = value, note, review, actor
         _save(row, actor)
+
+
+def _mark_review(row: ReadinessScore, actor, independent: bool) -> None:
+    row.explicit_review_by, row.explicit_review_independent = actor, independent
+    row.explicit_reviewed_at = timezone.now() if actor else None
+
+
+@transaction.atomic
+def readiness_signoff(*, use_case: UseCase, actor: AbstractBaseUser, area: str, review: str) -> ReadinessScore:
+    """An independent review of an area scored 1: by a review function's member or a governance admin who is
+    not one of the use case's own people (PermissionDenied with why otherwise), recorded with who and when.
+    The gates from pilot on wait for one on every area scored 1."""
+    permissions.require(actor, Action.SIGN_OFF, use_case)
+    steps.lock(use_case)
+    row = ReadinessScore.objects.select_for_update().filter(use_case=use_case, area__key=area).first()
+    if row is None or row.score != 1:
+        raise ValidationError({"area": "Only an area scored 1 needs an independent review."})
+    text = (review or "").strip()
+    if not MIN_SIGNOFF <= len(text) <= MAX_NOTE or "\x00" in text:
+        raise ValidationError({"review": f"Say what you reviewed and decided ({MIN_SIGNOFF} to {MAX_NOTE} "
+                                         "characters)."})
+    row.explicit_review = text
+    _mark_review(row, actor, True)
+    _save(row, actor)
+    return row
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 from .discussion import comment, evidence_upload
 from .downloads import evidence_download
-from .evidence import checklist, incident_edit, incidents, kpis, readiness, risk_edit, risks
+from .evidence import checklist, incident_edit, incidents, kpis, readiness, readiness_signoff, risk_edit, risks
 from .gate import gate
 from .review_list import use_case_reviews
 
@@ -16,6 +16,7 @@ __all__ = [
     "incidents",
     "kpis",
     "readiness",
+    "readiness_signoff",
     "risk_edit",
     "risks",
     "use_case_reviews",

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core import edges
+from intake import permissions
 from intake.models import KPI, UseCase
 from intake.permissions import Action, Facts
 from reviews import selectors, services
@@ -29,6 +30,7 @@ from reviews.forms import (
     KPIActualForm,
     ReadinessForm,
     RiskForm,
+    SignoffForm,
 )
 from reviews.models import CostEntry, Incident, Risk
 from reviews.panels import OPEN_INCIDENT_STATUSES, heat_level, heatmap
@@ -84,14 +86,45 @@ def readiness(request: HttpRequest, reference: str) -> HttpResponse:
                 return outcome
     else:
         form = ReadinessForm(initial=ReadinessForm.initial_for(summary.rows), areas=areas, **policy)
+    return _readiness_page(request, use_case, facts, summary, form)
+
+
+def _readiness_page(request, use_case, facts, summary, form, signoff: SignoffForm | None = None) -> HttpResponse:
+    ones = [(area, score) for area, score in summary.rows if score is not None and score.score == 1]
+    may_sign_off = bool(ones) and permissions.can_sign_off(request.user, use_case)
     context = _base(use_case, facts, request, "readiness") | {
         "error_items": _error_items(form, form.rows(), "area", "area", ("score", "note", "review")),
         "summary": summary,
         "scored_count": sum(1 for _, score in summary.rows if score is not None),
         "form": form,
         "meanings": SCORE_MEANINGS,
+        "ones": ones,
+        "signoff": signoff or (SignoffForm(areas=[area for area, _ in ones]) if may_sign_off else None),
     }
     return render(request, "reviews/readiness.html", context)
+
+
+@require_http_methods(["POST"])
+def readiness_signoff(request: HttpRequest, reference: str) -> HttpResponse:
+    """An independent review of an area scored 1 (review functions and governance admins)."""
+    use_case, facts = fetch(request, reference)
+    here = page_url("readiness", use_case)
+    summary = selectors.readiness_summary(use_case)
+    ones = [area for area, score in summary.rows if score is not None and score.score == 1]
+    signoff = SignoffForm(request.POST, areas=ones)
+    if signoff.is_valid():
+        data = signoff.cleaned_data
+        outcome = edges.perform(request, signoff, lambda: services.readiness_signoff(
+            use_case=use_case, actor=request.user, area=data["area"], review=data["review"]), back=here)
+        if isinstance(outcome, edges.Done):
+            messages.success(request, f"Independent review recorded for {signoff.area_name()}.")
+            return redirect(here)
+        if outcome:
+            return outcome
+    form = ReadinessForm(initial=ReadinessForm.initial_for(summary.rows), areas=[a for a, _ in summary.rows],
+                         critical=selectors.critical_area_ids(summary.policy),
+                         critical_minimum=summary.policy.critical_minimum)
+    return _readiness_page(request, use_case, facts, summary, form, signoff)
 
 
 # ---------------------------------------------------------------- checklist

@@ -100,3 +100,21 @@ def test_risks_incidents_and_kpi_actuals(owner, sec_api, ben_api, low_case):
                            format="json")
     assert refused.status_code == 403
     assert ben_api.get(f"/api/v1/kpis/{kpi.pk}/").status_code == 404
+
+
+def test_an_area_scored_1_is_signed_off_by_someone_independent(owner, sec, low_case):
+    """The team scores 1; the security reviewer (independent of the use case) reviews it through the API."""
+    client_for(owner).put(_url(low_case, "readiness"), {"scores": {"vendor_readiness": 1}}, format="json")
+    assert client_for(owner).get(_url(low_case, "readiness")).json()["needs_independent_review"] == [
+        "vendor_readiness"]
+    own = client_for(owner).post(f"{_url(low_case, 'readiness')}signoffs/",
+                                 {"area": "vendor_readiness", "review": "We reviewed it ourselves."}, format="json")
+    assert own.status_code == 403 and "review function" in own.json()["detail"]
+    short = client_for(sec).post(f"{_url(low_case, 'readiness')}signoffs/",
+                                 {"area": "vendor_readiness", "review": "ok"}, format="json")
+    assert short.status_code == 400 and list(short.json()) == ["review"]
+    done = client_for(sec).post(f"{_url(low_case, 'readiness')}signoffs/",
+                                {"area": "vendor_readiness", "review": "Checked the exit plan: acceptable."},
+                                format="json")
+    assert done.status_code == 200, done.json()
+    assert done.json()["needs_independent_review"] == [] and done["ETag"]

@@ -11,7 +11,7 @@ from reviews import selectors, services
 from reviews.models import ReadinessArea, ReadinessScore, Risk
 from tests.factories import UserFactory
 
-from .factories import submitted_use_case
+from .factories import reviewer, submitted_use_case
 from .gate_world import score_readiness
 
 
@@ -60,13 +60,58 @@ def test_a_non_critical_area_below_3_does_not_block(case, owner):
     assert not selectors.readiness_summary(case).gate_blocked
 
 
-def test_an_area_scored_1_needs_an_explicit_review(case, owner):
+def test_an_area_scored_1_needs_an_independent_review(case, owner):
     score_readiness(case, owner, score=5, vendor_readiness=1)
     assert selectors.readiness_summary(case).unreviewed_ones == ["Vendor readiness"]
+    # The use case's own people may write the review down; it is not independent.
     services.readiness_record(use_case=case, actor=owner, scores={"vendor_readiness": 1},
                               explicit_reviews={"vendor_readiness": "CFO accepted the gap until Q2."})
-    summary = selectors.readiness_summary(case)
-    assert summary.unreviewed_ones == [] and summary.passes
+    row = ReadinessScore.objects.get(use_case=case, area__key="vendor_readiness")
+    assert (row.explicit_review_by, row.explicit_review_independent) == (owner, False)
+    assert selectors.readiness_summary(case).unreviewed_ones == ["Vendor readiness"]
+    security = reviewer("security")
+    services.readiness_signoff(use_case=case, actor=security, area="vendor_readiness",
+                               review="Checked the exit plan with procurement: acceptable until Q2.")
+    row.refresh_from_db()
+    assert (row.explicit_review_by, row.explicit_review_independent) == (security, True)
+    assert row.explicit_reviewed_at is not None
+    assert selectors.readiness_summary(case).unreviewed_ones == []
+
+
+def test_a_new_score_needs_its_own_independent_review(case, owner):
+    score_readiness(case, owner, score=5, vendor_readiness=1)
+    services.readiness_signoff(use_case=case, actor=reviewer("security"), area="vendor_readiness",
+                               review="Reviewed the vendor's exit terms; acceptable for the pilot.")
+    services.readiness_record(use_case=case, actor=owner, scores={"vendor_readiness": 2})
+    services.readiness_record(use_case=case, actor=owner, scores={"vendor_readiness": 1})
+    assert selectors.readiness_summary(case).unreviewed_ones == ["Vendor readiness"]
+
+
+@pytest.mark.parametrize(("who", "words"), [
+    ("owner", "Only a member of a review function"),  # not a reviewer at all
+    ("own_reviewer", "Separation of duties"),  # a reviewer, but its business owner
+])
+def test_only_someone_independent_signs_off(case, owner, who, words):
+    score_readiness(case, owner, score=5, vendor_readiness=1)
+    actor = owner
+    if who == "own_reviewer":
+        actor = case.business_owner
+        actor.groups.add(*reviewer("legal").groups.all())
+    with pytest.raises(PermissionDenied, match=words):
+        services.readiness_signoff(use_case=case, actor=actor, area="vendor_readiness",
+                                   review="Looks fine to me, honestly.")
+    assert selectors.readiness_summary(case).unreviewed_ones == ["Vendor readiness"]
+
+
+@pytest.mark.parametrize(("area", "review", "field"), [
+    ("ownership", "Reviewed and accepted for now.", "area"),  # scored 5: nothing to sign off
+    ("vendor_readiness", "ok", "review"),  # too short to say what was reviewed
+])
+def test_a_signoff_is_refused_at_its_field(case, owner, area, review, field):
+    score_readiness(case, owner, score=5, vendor_readiness=1)
+    with pytest.raises(ValidationError) as refused:
+        services.readiness_signoff(use_case=case, actor=reviewer("security"), area=area, review=review)
+    assert list(refused.value.message_dict) == [field]
 
 
 def test_an_incomplete_scorecard_has_no_band(case, owner):

@@ -132,7 +132,10 @@ def unreviewed_one(use_case, owner):
 
 
 def weak_total(use_case, owner):
-    score_readiness(use_case, owner, score=3, problem_clarity=1, value_case=1, workflow_fit=1)
+    # 41: weak (from 35), every critical area at 3, no area at 1
+    critical = ("success_criteria", "ownership", "security_readiness", "privacy_legal_readiness",
+                "production_readiness")
+    score_readiness(use_case, owner, score=2, **dict.fromkeys(critical, 3))
 
 
 def rollback_not_ready(use_case, owner):
@@ -149,7 +152,8 @@ def prospect_vendor(use_case, owner):
         (open_review, "reviews_approved", "Not yet approved: Security (open)."),
         (unmet_condition, "conditions_met", "Unmet: Add rollback drill."),
         (low_critical_area, "readiness", "below 3: Ownership"),
-        (unreviewed_one, "readiness", "scored 1 without an explicit review: Workflow fit"),
+        (unreviewed_one, "independent_signoff", "without a review by a review function or a governance admin: "
+                                                "Workflow fit"),
         (weak_total, "readiness", "weak: keep in pilot or redesign"),
         (rollback_not_ready, "checklist", "Not ready: Rollback readiness."),
         (prospect_vendor, "vendors_approved", "Not approved: Acme Models (prospect)."),

@@ -29,6 +29,7 @@ from reviews.models import (
     Risk,
 )
 from tests.factories import KPIFactory, UseCaseFactory, UserFactory, at_stage
+from tests.reviews.factories import reviewer
 
 pytestmark = pytest.mark.django_db
 
@@ -208,16 +209,29 @@ def test_bad_score_is_a_field_error_and_saves_nothing(client, case, owner, bad):
     assert not ReadinessScore.objects.exists()
 
 
-def test_a_one_without_explicit_review_is_saved_with_a_warning(client, case, owner):
+def test_a_one_is_saved_with_a_warning_until_someone_independent_reviews_it(client, case, owner):
     login(client, owner)
     response = client.post(url("readiness", case), readiness_post(4, workflow_fit=1), follow=True)
     html = response.content.decode()
     assert ReadinessScore.objects.get(area__key="workflow_fit").score == 1
-    assert 'id="unreviewed"' in html and "Scored 1 without an explicit review: Workflow fit" in html
+    assert 'id="unreviewed"' in html and "Scored 1 without an independent review: Workflow fit" in html
     assert "A score of 1 needs an explicit review." in html
+    assert 'id="independent-reviews"' in html and "Record the independent review" not in html  # not theirs
     response = client.post(url("readiness", case), readiness_post(4, workflow_fit=1) | {
         "review_workflow_fit": "Reviewed with ops on 3 March: acceptable for the pilot."}, follow=True)
-    assert 'id="unreviewed"' not in response.content.decode()
+    html = response.content.decode()
+    assert 'id="unreviewed"' in html and "reviewed by the use case's team only" in html
+    # A security reviewer signs it off on the page; a too-short review keeps what they typed.
+    login(client, reviewer("security"))
+    short = client.post(url("readiness_signoff", case), {"area": "workflow_fit", "review": "fine"})
+    assert short.status_code == 200 and 'value="workflow_fit" selected' in short.content.decode()
+    assert "Ensure this value has at least 10 characters" in short.content.decode()
+    assert "fine</textarea>" in short.content.decode()
+    done = client.post(url("readiness_signoff", case), {"area": "workflow_fit",
+                                                        "review": "Walked the workflow with ops: acceptable."},
+                       follow=True)
+    html = done.content.decode()
+    assert "Independent review recorded for Workflow fit." in html and 'id="unreviewed"' not in html
 
 
 def test_tampered_readiness_field_names_are_ignored(client, case, owner):

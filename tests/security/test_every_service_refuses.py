@@ -106,6 +106,8 @@ CALLS: dict[str, Callable[[World], dict]] = {
     "reviews.services.incident_update": lambda w: {"incident": w.incident, "data": {"status": "closed"}},
     "reviews.services.kpi_actual_record": lambda w: {"kpi": w.kpi, "measured_on": TODAY, "value": Decimal("1")},
     "reviews.services.policy_publish": lambda w: {"changes": {"scale_min_total": 60}},
+    "reviews.services.readiness_signoff": lambda w: {"use_case": w.use_case, "area": "ownership",
+                                                     "review": "Reviewed the gap and accepted it."},
     "reviews.services.readiness_record": lambda w: {"use_case": w.use_case, "scores": {}},
     "reviews.services.review_assign": lambda w: {"review": w.review, "assignee": None},
     "reviews.services.review_decide": lambda w: {"review": w.review, "decision": "approve",
