@@ -55,20 +55,7 @@ if ! cmp -s "$TOOLS/requirements.txt" "$VENV/.requirements.txt"; then
 fi
 
 # A PostgreSQL database named by DATABASE_URL is created when missing (CI drops it first).
-$PY - <<'PYEOF'
-import os
-
-import environ
-import psycopg
-from psycopg import sql
-
-config = environ.Env.db_url_config(os.environ["DATABASE_URL"])
-if "postgresql" in config["ENGINE"]:
-    with psycopg.connect(host=config["HOST"] or None, port=config["PORT"] or None, user=config["USER"] or None,
-                         password=config["PASSWORD"] or None, dbname="postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
-PYEOF
+$PY .ci/ensure_database.py
 # Their chatter (WeasyPrint's font notes while the demo renders board packs) goes to a log, shown on failure.
 if ! { $PY manage.py migrate --noinput && $PY manage.py seed_demo; } >"$WORK/seed.log" 2>&1; then
   tail -n 40 "$WORK/seed.log"; echo "migrating or seeding the demo failed"; exit 1

@@ -19,20 +19,7 @@ MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-20}"
 mkdir -p var
 
 # A PostgreSQL database named by DATABASE_URL is created when missing (CI only has the test ones).
-$PY - <<'PYEOF'
-import os
-
-import environ
-import psycopg
-from psycopg import sql
-
-config = environ.Env.db_url_config(os.environ["DATABASE_URL"])
-if "postgresql" in config["ENGINE"]:
-    with psycopg.connect(host=config["HOST"] or None, port=config["PORT"] or None, user=config["USER"] or None,
-                         password=config["PASSWORD"] or None, dbname="postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
-PYEOF
+$PY .ci/ensure_database.py
 $PY manage.py migrate --noinput >/dev/null
 $PY manage.py seed_demo >/dev/null
 mapfile -t TOKENS < <($PY manage.py api_demo_tokens gov.admin ava.submitter)
