@@ -19,7 +19,17 @@ from api.models import Tombstone
 from intake import choices as ic
 from intake.models import KPI, BusinessUnit, StrategicOutcome, UseCase
 from reviews import choices as rc
-from reviews.models import GateDecision, GateOutcome, Incident, IncidentStatus, MitigationStatus, Review, Risk, RiskArea
+from reviews.models import (
+    GapClosureAction,
+    GateDecision,
+    GateOutcome,
+    Incident,
+    IncidentStatus,
+    MitigationStatus,
+    Review,
+    Risk,
+    RiskArea,
+)
 from vendors import choices as vc
 from vendors.models import AIModel, Vendor, VendorAssessment
 
@@ -114,6 +124,15 @@ class RiskFilterSet(UseCaseScopedFilterSet):
 
     class Meta:
         model = Risk
+        fields = []
+
+
+class GapClosureActionFilterSet(UseCaseScopedFilterSet):
+    area = filters.CharFilter(field_name="area__key", help_text="The readiness area's key.")
+    owner = filters.CharFilter(field_name="owner__username", help_text="The owner's username.")
+
+    class Meta:
+        model = GapClosureAction
         fields = []
 
 

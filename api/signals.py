@@ -25,7 +25,7 @@ from intake.models import (
 )
 from reports.models import BoardPack, PackStatus
 from reviews.choices import REOPENED
-from reviews.models import GateDecision, Incident, Review, ReviewDecision, Risk
+from reviews.models import GapClosureAction, GateDecision, Incident, Review, ReviewDecision, Risk
 from vendors.choices import VendorStatus
 from vendors.models import AIModel, Vendor, VendorAssessment
 
@@ -37,6 +37,7 @@ SYNCED = {
     Risk: ("risks", "pk", "use_case_id"),
     KPI: ("kpis", "pk", "use_case_id"),
     Incident: ("incidents", "pk", "use_case_id"),
+    GapClosureAction: ("gap-closure-actions", "pk", "use_case_id"),
     Vendor: ("vendors", "pk", None),
     VendorAssessment: ("vendor-assessments", "pk", None),
     AIModel: ("models", "pk", None),

@@ -8,6 +8,7 @@ from rest_framework.routers import SimpleRouter
 from api.views.auth import TokenView
 from api.views.base import NotFoundView
 from api.views.board_packs import BoardPackViewSet
+from api.views.gaps import GapClosureActionViewSet
 from api.views.policy import PolicyView
 from api.views.records import GateDecisionViewSet, IncidentViewSet, KPIViewSet, ReviewViewSet, RiskViewSet
 from api.views.reference import (
@@ -29,6 +30,7 @@ router.register("gate-decisions", GateDecisionViewSet, basename="gate-decision")
 router.register("risks", RiskViewSet, basename="risk")
 router.register("kpis", KPIViewSet, basename="kpi")
 router.register("incidents", IncidentViewSet, basename="incident")
+router.register("gap-closure-actions", GapClosureActionViewSet, basename="gap-closure-action")
 router.register("vendors", VendorViewSet, basename="vendor")
 router.register("vendor-assessments", VendorAssessmentViewSet, basename="vendor-assessment")
 router.register("models", AIModelViewSet, basename="model")

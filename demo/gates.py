@@ -14,7 +14,7 @@ from intake import services as intake_services
 from intake.choices import Stage
 from intake.models import PILOT_CRITERIA, UseCase
 from reviews import selectors, services
-from reviews.models import ChecklistItem, ReadinessArea
+from reviews.models import GAP_BELOW, ChecklistItem, ReadinessArea
 
 from .people import PMO, REVIEWERS, SPONSOR, Users
 
@@ -78,6 +78,12 @@ def _record_evidence(use_case: UseCase, *, strong: bool) -> None:
     scores = {area.key: base if area.order % 4 else base - 1 for area in ReadinessArea.objects.all()}
     services.readiness_record(use_case=use_case, actor=owner, scores=scores,
                               notes={"ownership": "Named owners for outcome, delivery and incidents."})
+    if not strong:  # a Moderate result: each area below 4 gets its gap-closure action
+        gaps = [area for area in ReadinessArea.objects.all() if scores[area.key] < GAP_BELOW]
+        due = timezone.localdate() + datetime.timedelta(days=60)
+        services.gap_plan_record(use_case=use_case, actor=owner, items={area.key: {
+            "action": f"Close the {area.name.lower()} gap before the regional rollout.",
+            "owner": use_case.delivery_owner.username, "due_on": due} for area in gaps})
     items = {item.key: {"ready": True, "evidence": f"{item.name}: signed off at the pilot review."}
              for item in ChecklistItem.objects.all()}
     services.checklist_record(use_case=use_case, actor=owner, items=items)

@@ -115,6 +115,46 @@ def _textarea(rows: int = 2, **attrs) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, **attrs})
 
 
+class GapPlanForm(forms.Form):
+    """Per area below 4: the action that closes the gap, its owner and a date (an empty action removes it)."""
+
+    def __init__(self, *args: Any, gaps, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gaps = list(gaps)  # (area, score, action or None)
+        for area, _score, _action in self.gaps:
+            self.fields[f"action_{area.key}"] = forms.CharField(
+                label=f"Action for {area.name.lower()}", required=False, max_length=500)
+            self.fields[f"owner_{area.key}"] = forms.CharField(
+                label=f"Owner of {area.name.lower()}", required=False, max_length=150, help_text="A username.")
+            self.fields[f"due_{area.key}"] = forms.DateField(
+                label=f"Due date for {area.name.lower()}", required=False,
+                widget=forms.DateInput(attrs={"type": "date"}))
+
+    @staticmethod
+    def initial_for(gaps) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        for area, _score, action in gaps:
+            if action is not None:
+                initial |= {f"action_{area.key}": action.action, f"owner_{area.key}": action.owner.get_username(),
+                            f"due_{area.key}": action.due_on}
+        return initial
+
+    def items(self) -> dict[str, dict[str, Any]]:
+        data = self.cleaned_data
+        return {area.key: {"action": data.get(f"action_{area.key}", ""), "owner": data.get(f"owner_{area.key}", ""),
+                           "due_on": data.get(f"due_{area.key}")} for area, _score, _action in self.gaps}
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [{"area": area, "score": score.score, "action": self[f"action_{area.key}"],
+                 "owner": self[f"owner_{area.key}"], "due": self[f"due_{area.key}"]}
+                for area, score, _action in self.gaps]
+
+    @staticmethod
+    def field_for(key: str) -> str:
+        """Where the service's error for an area goes: its action field."""
+        return f"action_{key}"
+
+
 class SignoffForm(forms.Form):
     """An independent review of one area scored 1: what was reviewed and decided."""
 

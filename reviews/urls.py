@@ -17,6 +17,7 @@ urlpatterns = [
     path(USE_CASE, views.use_case_reviews, name="reviews"),
     path(f"{USE_CASE}readiness/", views.readiness, name="readiness"),
     path(f"{USE_CASE}readiness/signoff/", views.readiness_signoff, name="readiness_signoff"),
+    path(f"{USE_CASE}readiness/gap-plan/", views.gap_plan, name="gap_plan"),
     path(f"{USE_CASE}checklist/", views.checklist, name="checklist"),
     path(f"{USE_CASE}risks/", views.risks, name="risks"),
     path(f"{USE_CASE}risks/<int:pk>/", views.risk_edit, name="risk_edit"),

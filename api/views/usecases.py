@@ -24,6 +24,7 @@ from api.serializers.evidence import (
     ReadinessSerializer,
     ReadinessSignoffInputSerializer,
 )
+from api.serializers.gaps import GapPlanInputSerializer, GapPlanSerializer
 from api.serializers.policy import GateEvaluationSerializer, gate_evaluation_data
 from api.serializers.reviews import GateDecisionInputSerializer, GateDecisionSerializer
 from api.serializers.usecases import (
@@ -36,7 +37,7 @@ from api.serializers.usecases import (
     list_columns,
     use_case_list_item,
 )
-from api.views import evidence
+from api.views import evidence, gaps
 from api.views.base import GenericViewSet
 from intake import permissions, selectors, services
 from intake.models import KPI, UseCase
@@ -67,7 +68,7 @@ class UseCaseViewSet(GenericViewSet):
     serializer_class = UseCaseSerializer
     queryset = UseCase.objects.none()  # for the schema; get_queryset filters per user
     etag_actions = ("retrieve", "partial_update", "create", "submit", "readiness", "readiness_signoffs",
-                    "pilot_selection", "checklist")
+                    "pilot_selection", "checklist", "gap_closure_plan")
 
     def get_queryset(self):
         # Lists walk the updated_at index page by page (keyset, no count): probe grants row by row.
@@ -194,6 +195,16 @@ class UseCaseViewSet(GenericViewSet):
     @action(detail=True, methods=["get", "put"])
     def checklist(self, request, reference=None):
         return evidence.respond(request, self._visible(reference), evidence.checklist_data, evidence.checklist_put)
+
+    @extend_schema(methods=["GET"], summary="Gap-closure plan: the readiness areas below 4 and their actions",
+                   responses=GapPlanSerializer)
+    @extend_schema(methods=["PUT"], summary="Set or remove gap-closure actions", request=GapPlanInputSerializer,
+                   responses=GapPlanSerializer, parameters=[IF_MATCH],
+                   description="An empty action removes the area's action. 400 names each refused area under "
+                               "items; 403 with the reason when you may not record its evidence.")
+    @action(detail=True, methods=["get", "put"], url_path="gap-closure-plan")
+    def gap_closure_plan(self, request, reference=None):
+        return evidence.respond(request, self._visible(reference), gaps.gap_plan_data, gaps.gap_plan_put)
 
 
 def _review_of(use_case: UseCase, review_id: int | None) -> Review | None:

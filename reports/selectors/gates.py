@@ -22,8 +22,10 @@ from intake.choices import RiskTier, Stage
 from intake.models import KPI, PilotSelection, TierRequirement, UseCase
 from reviews.choices import APPROVED_STATUSES
 from reviews.models import (
+    GAP_BELOW,
     ChecklistEntry,
     ChecklistItem,
+    GapClosureAction,
     GovernancePolicy,
     ReadinessArea,
     ReadinessBand,
@@ -51,12 +53,15 @@ class Readiness:
     band: ReadinessBand | None
     blocking: int  # the policy's critical areas below its minimum, or unscored
     unreviewed_ones: int  # areas scored 1 without an independent recorded review
+    unplanned_gaps: int = 0  # areas below 4 without a gap-closure action
 
     @property
     def passes(self) -> bool:
-        """The pilot gate's readiness: ReadinessSummary.passes, and no 1 without its independent review."""
+        """The pilot gate's readiness: ReadinessSummary.passes, no 1 without its independent review, and a
+        Moderate result's gaps planned."""
         allows = self.band is not None and self.band.allows_controlled_rollout
-        return self.complete and allows and not self.blocking and not self.unreviewed_ones
+        planned = self.band is None or self.band.key != "moderate" or not self.unplanned_gaps
+        return self.complete and allows and not self.blocking and not self.unreviewed_ones and planned
 
 
 @dataclass
@@ -85,13 +90,16 @@ def readiness_by_use_case(
     critical = critical_area_ids(policy)
     areas = ReadinessArea.objects.aggregate(n=Count("id"), critical=Count("id", filter=Q(id__in=critical)))
     bands = list(ReadinessBand.objects.all())
+    planned = GapClosureAction.objects.filter(use_case=OuterRef("use_case"), area=OuterRef("area"))
     rows = (
         ReadinessScore.objects.filter(use_case__in=use_cases.values("id"))
+        .annotate(planned=Exists(planned))
         .values("use_case_id")
         .annotate(
             total=Sum("score"), scored=Count("id"),
             critical_ok=Count("id", filter=Q(area_id__in=critical, score__gte=policy.critical_minimum)),
             bare_ones=Count("id", filter=Q(score=1, explicit_review_independent=False)),
+            unplanned=Count("id", filter=Q(score__lt=GAP_BELOW, planned=False)),
         )
     )
     result = {}
@@ -101,6 +109,7 @@ def readiness_by_use_case(
             total=row["total"] or 0, scored=row["scored"], complete=complete,
             band=band_for(row["total"] or 0, bands, policy) if complete else None,
             blocking=areas["critical"] - row["critical_ok"], unreviewed_ones=row["bare_ones"],
+            unplanned_gaps=row["unplanned"],
         )
     return result
 

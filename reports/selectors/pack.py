@@ -30,16 +30,19 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from intake.choices import ReviewFunction, Stage
-from intake.models import KPI, TierAssessment
+from intake.models import KPI, TierAssessment, UseCase
 from reviews.choices import ReviewStatus
 from reviews.models import (
+    GAP_BELOW,
     CostEntry,
+    GapClosureAction,
     GateDecision,
     GateOutcome,
     Incident,
     IncidentStatus,
     MitigationStatus,
     ReadinessBand,
+    ReadinessScore,
     Review,
     ReviewCondition,
 )
@@ -234,9 +237,26 @@ def _readiness(period: Period) -> dict[str, Any]:
         "blocked": sum(1 for r in scores.values() if r.blocking),
         "bare_ones": sum(1 for r in scores.values() if r.unreviewed_ones),
         "rows": [{"use_case": use_cases[uc_id], "readiness": r} for uc_id, r in ranked[:TOP_N]],
+        "gap_plans": _gap_plans({uc_id: use_cases[uc_id] for uc_id, r in ranked
+                                 if r.band is not None and r.band.key == "moderate"}),
         "not_scored": population.filter(stage__in=[Stage.PILOT, Stage.CONTROLLED_ROLLOUT, Stage.SCALED])
         .exclude(id__in=list(scores)).count(),
     }
+
+
+def _gap_plans(moderate: dict[int, UseCase]) -> list[dict[str, Any]]:
+    """Each Moderate use case's areas below 4, with the action that closes each (two queries)."""
+    # The same two queries with or without Moderate use cases (an empty id list would skip them): the
+    # pack's query budget stays fixed.
+    ids = list(moderate) or [0]
+    actions = {(a.use_case_id, a.area_id): a for a in GapClosureAction.objects.filter(
+        use_case_id__in=ids).select_related("owner")}
+    gaps: dict[int, list[dict[str, Any]]] = {uc_id: [] for uc_id in moderate}
+    for row in ReadinessScore.objects.filter(use_case_id__in=ids, score__lt=GAP_BELOW).select_related(
+            "area").order_by("area__order"):
+        gaps[row.use_case_id].append({"area": row.area, "score": row.score,
+                                      "action": actions.get((row.use_case_id, row.area_id))})
+    return [{"use_case": moderate[uc_id], "gaps": rows} for uc_id, rows in gaps.items() if rows]
 
 
 # ---------------------------------------------------------------- 8 cross-functional alignment

@@ -12,6 +12,7 @@ from reviews.models import (
     ChecklistEntry,
     ChecklistItem,
     CostEntry,
+    GapClosureAction,
     GateDecision,
     Incident,
     IncidentAlert,
@@ -47,6 +48,15 @@ class ReadinessScoreAdmin(ReadOnlyVisibleAdmin):
     list_filter = ("score", "area")
     list_select_related = ("use_case", "area", "scored_by")
     search_fields = ("use_case__reference",)
+
+
+@admin.register(GapClosureAction)
+class GapClosureActionAdmin(ReadOnlyVisibleAdmin):
+    use_case_path = "use_case_id"
+    list_display = ("use_case", "area", "action", "owner", "due_on", "updated_at")
+    list_filter = ("area",)
+    list_select_related = ("use_case", "area", "owner")
+    search_fields = ("use_case__reference", "action")
 
 
 @admin.register(ChecklistEntry)

@@ -14,17 +14,20 @@ from .evidence import (
     Risk,
     RiskArea,
 )
+from .gap import GAP_BELOW, GapClosureAction
 from .gate import GateDecision, GateOutcome
 from .policy import GovernancePolicy, KPIRule
 from .reminder import ReminderKind, ReminderLog
 from .review import Review, ReviewCondition, ReviewDecision
 
 __all__ = [
+    "GAP_BELOW",
     "ChecklistEntry",
     "ChecklistItem",
     "Comment",
     "CostEntry",
     "Evidence",
+    "GapClosureAction",
     "GateDecision",
     "GateOutcome",
     "GovernancePolicy",

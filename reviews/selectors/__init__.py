@@ -2,10 +2,12 @@
 
 from .evidence import (
     ChecklistSummary,
+    GapPlan,
     KPIProgress,
     ReadinessSummary,
     band_for,
     checklist_summary,
+    gap_plan,
     incidents_for,
     kpi_progress,
     readiness_summary,
@@ -29,6 +31,7 @@ __all__ = [
     "NEXT_STAGE",
     "ChecklistSummary",
     "Criterion",
+    "GapPlan",
     "GateEvaluation",
     "KPIProgress",
     "ReadinessSummary",
@@ -37,6 +40,7 @@ __all__ = [
     "checklist_summary",
     "critical_area_ids",
     "current_cycle",
+    "gap_plan",
     "gate_criteria",
     "gate_evaluation",
     "has_undecided",

@@ -10,8 +10,10 @@ from django.db.models import Prefetch, QuerySet
 from intake.choices import KPIDirection
 from intake.models import KPI, UseCase
 from reviews.models import (
+    GAP_BELOW,
     ChecklistEntry,
     ChecklistItem,
+    GapClosureAction,
     GovernancePolicy,
     Incident,
     KPIActual,
@@ -64,6 +66,23 @@ def readiness_summary(use_case: UseCase, policy: GovernancePolicy | None = None)
     unreviewed = [a.name for a, s in rows if s is not None and s.score == 1 and not s.explicit_review_independent]
     band = band_for(total, list(ReadinessBand.objects.all()), policy) if complete else None
     return ReadinessSummary(rows, total, complete, band, blocking, unreviewed, policy)
+
+
+@dataclass(frozen=True)
+class GapPlan:
+    """The gap-closure plan against the scorecard: each area below 4 with its action, or without one."""
+
+    rows: list[tuple[ReadinessArea, ReadinessScore, GapClosureAction | None]]
+
+    @property
+    def missing(self) -> list[str]:
+        return [area.name for area, _score, action in self.rows if action is None]
+
+
+def gap_plan(use_case: UseCase, readiness: ReadinessSummary) -> GapPlan:
+    actions = {a.area_id: a for a in GapClosureAction.objects.filter(use_case=use_case).select_related("owner")}
+    return GapPlan([(area, score, actions.get(area.id)) for area, score in readiness.rows
+                    if score is not None and score.score < GAP_BELOW])
 
 
 @dataclass(frozen=True)

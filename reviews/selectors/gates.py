@@ -15,7 +15,7 @@ from intake.choices import RiskTier, Stage
 from intake.models import UseCase
 from reviews.models import GovernancePolicy, KPIRule
 
-from .evidence import KPIProgress, checklist_summary, kpi_progress, readiness_summary
+from .evidence import KPIProgress, checklist_summary, gap_plan, kpi_progress, readiness_summary
 from .policy import policy_in_force
 from .reviews import reviews_in_cycle, unmet_conditions
 
@@ -118,6 +118,16 @@ def _signoff_criterion(use_case: UseCase, readiness) -> Criterion:
                      if missing else "", _link(use_case, "readiness"))
 
 
+def _gap_criteria(use_case: UseCase, readiness) -> list[Criterion]:
+    """A Moderate result admits controlled rollout only with a gap-closure plan (no criterion otherwise)."""
+    if readiness.band is None or readiness.band.key != "moderate":
+        return []
+    missing = gap_plan(use_case, readiness).missing
+    return [Criterion("gap_closure_plan", "A Moderate result has a gap-closure plan", not missing,
+                      f"No action, owner and date for: {', '.join(missing)}." if missing else "",
+                      _link(use_case, "readiness") + "#gap-plan")]
+
+
 def _pilot_to_controlled(use_case: UseCase, policy: GovernancePolicy) -> list[Criterion]:
     readiness = readiness_summary(use_case, policy)
     checklist = checklist_summary(use_case)
@@ -127,6 +137,7 @@ def _pilot_to_controlled(use_case: UseCase, policy: GovernancePolicy) -> list[Cr
         _conditions_criterion(use_case),
         Criterion("readiness", "The readiness scorecard passes", readiness.passes,
                   "" if readiness.passes else _readiness_detail(readiness, policy), _link(use_case, "readiness")),
+        *_gap_criteria(use_case, readiness),
         _signoff_criterion(use_case, readiness),
         Criterion("checklist", "The rollout checklist is ready", checklist.all_ready,
                   f"Not ready: {', '.join(checklist.not_ready)}." if checklist.not_ready else "",

@@ -13,6 +13,7 @@ from .evidence import (
     readiness_signoff,
     risk_save,
 )
+from .gaps import gap_plan_record
 from .gates import GateClosed, GateRefused, gate_decide
 from .policy import POLICY_FIELDS, policy_publish
 from .reminders import reminder_kinds, reminder_recipients, review_reminders_due, send_review_reminder
@@ -47,6 +48,7 @@ __all__ = [
     "condition_mark_met",
     "cost_record",
     "evidence_add",
+    "gap_plan_record",
     "gate_decide",
     "incident_report",
     "incident_update",

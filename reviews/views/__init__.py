@@ -2,8 +2,9 @@
 
 from .discussion import comment, evidence_upload
 from .downloads import evidence_download
-from .evidence import checklist, incident_edit, incidents, kpis, readiness, readiness_signoff, risk_edit, risks
+from .evidence import checklist, incident_edit, incidents, kpis, risk_edit, risks
 from .gate import gate
+from .readiness import gap_plan, readiness, readiness_signoff
 from .review_list import use_case_reviews
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "comment",
     "evidence_download",
     "evidence_upload",
+    "gap_plan",
     "gate",
     "incident_edit",
     "incidents",

@@ -15,22 +15,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core import edges
-from intake import permissions
 from intake.models import KPI, UseCase
 from intake.permissions import Action, Facts
 from reviews import selectors, services
 from reviews.forms import (
     IMPACT_LABELS,
     LIKELIHOOD_LABELS,
-    SCORE_MEANINGS,
     SEVERITY_LABELS,
     ChecklistForm,
     CostForm,
     IncidentForm,
     KPIActualForm,
-    ReadinessForm,
     RiskForm,
-    SignoffForm,
 )
 from reviews.models import CostEntry, Incident, Risk
 from reviews.panels import OPEN_INCIDENT_STATUSES, heat_level, heatmap
@@ -40,7 +36,7 @@ from .common import can, fetch, page_url
 MANAGE = Action.MANAGE_EVIDENCE
 
 
-def _error_items(form, rows: list[dict[str, Any]], prefix: str, key: str, fields: tuple[str, ...]):
+def error_items(form, rows: list[dict[str, Any]], prefix: str, key: str, fields: tuple[str, ...]):
     """Rows with errors, for the summary at the top: a link to the row and its first error."""
     items = []
     for row in rows:
@@ -51,80 +47,8 @@ def _error_items(form, rows: list[dict[str, Any]], prefix: str, key: str, fields
     return items
 
 
-def _base(use_case: UseCase, facts: Facts, request: HttpRequest, current: str) -> dict[str, Any]:
+def page_base(use_case: UseCase, facts: Facts, request: HttpRequest, current: str) -> dict[str, Any]:
     return {"use_case": use_case, "current": current, "can_manage": can(request, MANAGE, use_case, facts)}
-
-
-# ---------------------------------------------------------------- readiness
-
-
-@require_http_methods(["GET", "POST"])
-def readiness(request: HttpRequest, reference: str) -> HttpResponse:
-    use_case, facts = fetch(request, reference)
-    here = page_url("readiness", use_case)
-    summary = selectors.readiness_summary(use_case)
-    areas = [area for area, _ in summary.rows]
-    policy = {"critical": selectors.critical_area_ids(summary.policy),
-              "critical_minimum": summary.policy.critical_minimum}
-    if request.method == "POST":
-        form = ReadinessForm(request.POST, areas=areas, **policy)
-        if form.is_valid():
-            scores, notes, reviews = form.changes({area.id: score for area, score in summary.rows if score})
-            if not scores:
-                messages.info(request, "Nothing changed.")
-                return redirect(here)
-            outcome = edges.perform(request, form, lambda: services.readiness_record(
-                use_case=use_case, actor=request.user, scores=scores, notes=notes, explicit_reviews=reviews),
-                back=here, field_for=ReadinessForm.field_for)
-            if isinstance(outcome, edges.Done):
-                saved = selectors.readiness_summary(use_case)
-                where = f"Total {saved.total}/90" + (f", {saved.band.label.lower()}" if saved.band else "")
-                messages.success(request, f"Readiness recorded for {len(scores)} "
-                                          f"{'area' if len(scores) == 1 else 'areas'}. {where}.")
-                return redirect(here)
-            if outcome:
-                return outcome
-    else:
-        form = ReadinessForm(initial=ReadinessForm.initial_for(summary.rows), areas=areas, **policy)
-    return _readiness_page(request, use_case, facts, summary, form)
-
-
-def _readiness_page(request, use_case, facts, summary, form, signoff: SignoffForm | None = None) -> HttpResponse:
-    ones = [(area, score) for area, score in summary.rows if score is not None and score.score == 1]
-    may_sign_off = bool(ones) and permissions.can_sign_off(request.user, use_case)
-    context = _base(use_case, facts, request, "readiness") | {
-        "error_items": _error_items(form, form.rows(), "area", "area", ("score", "note", "review")),
-        "summary": summary,
-        "scored_count": sum(1 for _, score in summary.rows if score is not None),
-        "form": form,
-        "meanings": SCORE_MEANINGS,
-        "ones": ones,
-        "signoff": signoff or (SignoffForm(areas=[area for area, _ in ones]) if may_sign_off else None),
-    }
-    return render(request, "reviews/readiness.html", context)
-
-
-@require_http_methods(["POST"])
-def readiness_signoff(request: HttpRequest, reference: str) -> HttpResponse:
-    """An independent review of an area scored 1 (review functions and governance admins)."""
-    use_case, facts = fetch(request, reference)
-    here = page_url("readiness", use_case)
-    summary = selectors.readiness_summary(use_case)
-    ones = [area for area, score in summary.rows if score is not None and score.score == 1]
-    signoff = SignoffForm(request.POST, areas=ones)
-    if signoff.is_valid():
-        data = signoff.cleaned_data
-        outcome = edges.perform(request, signoff, lambda: services.readiness_signoff(
-            use_case=use_case, actor=request.user, area=data["area"], review=data["review"]), back=here)
-        if isinstance(outcome, edges.Done):
-            messages.success(request, f"Independent review recorded for {signoff.area_name()}.")
-            return redirect(here)
-        if outcome:
-            return outcome
-    form = ReadinessForm(initial=ReadinessForm.initial_for(summary.rows), areas=[a for a, _ in summary.rows],
-                         critical=selectors.critical_area_ids(summary.policy),
-                         critical_minimum=summary.policy.critical_minimum)
-    return _readiness_page(request, use_case, facts, summary, form, signoff)
 
 
 # ---------------------------------------------------------------- checklist
@@ -156,8 +80,8 @@ def checklist(request: HttpRequest, reference: str) -> HttpResponse:
         form = ChecklistForm(initial=ChecklistForm.initial_for(summary.rows), items=items)
     entries = {item.id: entry for item, entry in summary.rows}
     rows = [row | {"entry": entries[row["item"].id]} for row in form.rows()]
-    context = _base(use_case, facts, request, "checklist") | {
-        "error_items": _error_items(form, rows, "item", "item", ("ready", "evidence")),
+    context = page_base(use_case, facts, request, "checklist") | {
+        "error_items": error_items(form, rows, "item", "item", ("ready", "evidence")),
         "summary": summary,
         "ready_count": len(summary.rows) - len(summary.not_ready),
         "form": form,
@@ -173,7 +97,7 @@ def _risks_page(request: HttpRequest, use_case: UseCase, facts: Facts, form: Ris
     risks = list(selectors.risks_for(use_case))
     for risk in risks:
         risk.level = heat_level(risk.score)
-    context = _base(use_case, facts, request, "risks") | {
+    context = page_base(use_case, facts, request, "risks") | {
         "risks": risks,
         "heatmap": heatmap(risks),
         "escalations": sum(1 for r in risks if r.needs_escalation),
@@ -226,7 +150,7 @@ def risk_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
             return response
     elif can_manage:
         form = RiskForm(initial=RiskForm.initial_for(risk))
-    context = _base(use_case, facts, request, "risks") | {"risk": risk, "form": form}
+    context = page_base(use_case, facts, request, "risks") | {"risk": risk, "form": form}
     return render(request, "reviews/risk_edit.html", context)
 
 
@@ -288,7 +212,7 @@ def kpis(request: HttpRequest, reference: str) -> HttpResponse:
     progress = selectors.kpi_progress(use_case)
     costs = list(CostEntry.objects.filter(use_case=use_case).order_by("-period_start"))
     totals = CostEntry.objects.filter(use_case=use_case).aggregate(budget=Sum("budget"), actual=Sum("actual"))
-    context = _base(use_case, facts, request, "kpis") | {
+    context = page_base(use_case, facts, request, "kpis") | {
         "progress": [
             {"p": p, "bar": max(0, min(100, p.progress_pct)) if p.progress_pct is not None else None}
             for p in progress
@@ -331,7 +255,7 @@ def incidents(request: HttpRequest, reference: str) -> HttpResponse:
             if outcome:
                 return outcome
     rows = list(selectors.incidents_for(use_case))
-    context = _base(use_case, facts, request, "incidents") | {
+    context = page_base(use_case, facts, request, "incidents") | {
         "incidents": rows,
         "open_count": sum(1 for i in rows if i.status in OPEN_INCIDENT_STATUSES),
         "severity_labels": SEVERITY_LABELS,
@@ -361,7 +285,7 @@ def incident_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse
                 return outcome
     elif can_manage:
         form = IncidentForm(initial=IncidentForm.initial_for(incident))
-    context = _base(use_case, facts, request, "incidents") | {
+    context = page_base(use_case, facts, request, "incidents") | {
         "incident": incident, "form": form, "severity_labels": SEVERITY_LABELS,
     }
     return render(request, "reviews/incident_edit.html", context)

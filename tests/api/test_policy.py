@@ -185,7 +185,9 @@ def scaled(ava, custops):
 
 @pytest.mark.parametrize("build, stage, next_stage, keys", [
     (in_pilot, "pilot", "controlled_rollout",
-     ["reviews_approved", "conditions_met", "readiness", "independent_signoff", "checklist", "vendors_approved"]),
+     # pilot_ready scores 4 everywhere: Moderate, so the gap-closure plan applies (and has no gap to close)
+     ["reviews_approved", "conditions_met", "readiness", "gap_closure_plan", "independent_signoff", "checklist",
+      "vendors_approved"]),
     (in_controlled_rollout, "controlled_rollout", "scaled",
      ["value_evidenced", "readiness_total", "critical_areas", "independent_signoff", "support_model",
       "conditions_met"]),

@@ -1,6 +1,8 @@
 """Stage gates: each criterion of section 3 reported when unmet, and only the
 go/no-go Accountable (never the use case's own people) decides."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
@@ -123,12 +125,24 @@ def unmet_condition(use_case, owner):
     ConditionFactory(review=use_case.reviews.first(), text="Add rollback drill")
 
 
+def plan_gap(use_case, owner, area):
+    # The band is Moderate: a gap without its plan would be a second unmet criterion.
+    services.gap_plan_record(use_case=use_case, actor=owner, items={area: {
+        "action": "Close it before rollout.", "owner": owner.username, "due_on": datetime.date(2027, 3, 1)}})
+
+
 def low_critical_area(use_case, owner):
     score_readiness(use_case, owner, ownership=2)
+    plan_gap(use_case, owner, "ownership")
 
 
 def unreviewed_one(use_case, owner):
     score_readiness(use_case, owner, workflow_fit=1)
+    plan_gap(use_case, owner, "workflow_fit")
+
+
+def moderate_gap_unplanned(use_case, owner):
+    score_readiness(use_case, owner, workflow_fit=3)  # 71: moderate, one area below 4
 
 
 def weak_total(use_case, owner):
@@ -152,6 +166,7 @@ def prospect_vendor(use_case, owner):
         (open_review, "reviews_approved", "Not yet approved: Security (open)."),
         (unmet_condition, "conditions_met", "Unmet: Add rollback drill."),
         (low_critical_area, "readiness", "below 3: Ownership"),
+        (moderate_gap_unplanned, "gap_closure_plan", "No action, owner and date for: Workflow fit."),
         (unreviewed_one, "independent_signoff", "without a review by a review function or a governance admin: "
                                                 "Workflow fit"),
         (weak_total, "readiness", "weak: keep in pilot or redesign"),

@@ -478,3 +478,19 @@ def test_view_only_grant_reads_but_cannot_comment_or_record(client, case):
     assert client.get(url("readiness", case)).status_code == 200
     detail = client.get(reverse("intake:detail", args=[case.reference])).content.decode()
     assert 'id="gate"' in detail and "Add comment" not in detail and "Record scores" not in detail
+
+
+def test_the_gap_closure_plan_is_recorded_on_the_readiness_page(client, case, owner):
+    login(client, owner)
+    client.post(url("readiness", case), readiness_post(4, workflow_fit=3))
+    html = client.get(url("readiness", case)).content.decode()
+    assert 'id="gap-plan"' in html and "Missing: Workflow fit." in html
+    bad = client.post(url("gap_plan", case), {"action_workflow_fit": "Pair each team with a coach.",
+                                              "owner_workflow_fit": "nobody.here", "due_workflow_fit": "2027-03-01"})
+    assert bad.status_code == 200 and "Name its owner" in bad.content.decode()
+    assert 'value="Pair each team with a coach."' in bad.content.decode()  # what was typed stays
+    done = client.post(url("gap_plan", case), {"action_workflow_fit": "Pair each team with a coach.",
+                                               "owner_workflow_fit": owner.username,
+                                               "due_workflow_fit": "2027-03-01"}, follow=True)
+    html = done.content.decode()
+    assert "Gap-closure plan recorded." in html and "Missing:" not in html

@@ -100,6 +100,7 @@ CALLS: dict[str, Callable[[World], dict]] = {
                                                "actual": Decimal("5")},
     "reviews.services.evidence_add": lambda w: {"use_case": w.use_case,
                                                 "upload": upload("note.txt", b"plain text", "text/plain")},
+    "reviews.services.gap_plan_record": lambda w: {"use_case": w.use_case, "items": {}},
     "reviews.services.gate_decide": lambda w: {"use_case": w.use_case, "outcome": "kill",
                                                "rationale": "Stopping this for good."},
     "reviews.services.incident_report": lambda w: {"use_case": w.use_case, "data": {"title": "x"}},
