@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, Case, F, Value, When
 from django.http import Http404
 from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
@@ -350,9 +351,17 @@ class PilotSelectionAdmin(UseCaseScopedMixin, SimpleHistoryAdmin):
     def total_score(self, obj):
         return obj.total
 
+    def get_queryset(self, request):
+        # The policy's cut-off read once for the page, not once per row.
+        cut_off = review_selectors.policy_in_force().pilot_strong_above
+        total = sum((F(key) for key in PILOT_CRITERIA[1:]), F(PILOT_CRITERIA[0]))
+        return super().get_queryset(request).annotate(pilot_total=total).annotate(
+            strong_candidate=Case(When(pilot_total__gt=cut_off, then=Value(True)), default=Value(False),
+                                  output_field=BooleanField()))
+
     @admin.display(boolean=True, description="strong candidate")
     def strong(self, obj):
-        return review_selectors.strong_candidate(obj.total)
+        return obj.strong_candidate
 
     # What the admin offers follows the service's rule (intake.permissions); the service checks again.
     def has_add_permission(self, request):

@@ -203,7 +203,10 @@ class PilotSelectionSerializer(serializers.Serializer):
     scores = PilotScores(help_text="null everywhere until the PMO scores it.")
     note = serializers.CharField()
     total = serializers.IntegerField(allow_null=True, help_text="Out of 36; null until scored.")
-    strong_candidate = serializers.BooleanField(allow_null=True, help_text="A total above 30.")
+    strong_candidate = serializers.BooleanField(
+        allow_null=True,
+        help_text="A total above the governance policy's cut-off (pilot_strong_above in /api/v1/policy/; 30 by "
+                  "default).")
     scored_by = serializers.CharField(allow_null=True)
     scored_at = UTCDateTimeField(allow_null=True)
 

@@ -20,7 +20,7 @@ def _range(low: int, high: int) -> list:
 
 class KPIRule(models.TextChoices):
     ALL = "all", "Every KPI at target"
-    SHARE = "share", "A share of the KPIs at target, the rest with a sponsor's exception"
+    SHARE = "share", "At least a share of the KPIs at target (the sponsor decides on the rest at the gate)"
 
 
 class GovernancePolicy(models.Model):

@@ -58,7 +58,8 @@ def readiness_summary(use_case: UseCase, policy: GovernancePolicy | None = None)
     policy = policy or policy_in_force()
     critical = critical_area_ids(policy)
     areas = list(ReadinessArea.objects.order_by("order", "key"))
-    scores = {s.area_id: s for s in ReadinessScore.objects.filter(use_case=use_case)}
+    scores = {s.area_id: s for s in ReadinessScore.objects.filter(use_case=use_case).select_related(
+        "explicit_review_by")}
     rows = [(area, scores.get(area.id)) for area in areas]
     total = sum(s.score for _, s in rows if s)
     complete = all(s is not None for _, s in rows)

@@ -87,11 +87,13 @@ def readiness_record(
         area = areas[key]
         row = existing.get(area.id) or ReadinessScore(use_case=use_case, area=area)
         note, review = cleaned[key]
-        if review != row.explicit_review:
+        if key in explicit_reviews and review != row.explicit_review:
             _mark_review(row, actor if review else None, bool(review) and independent)
+            row.explicit_review = review
         elif value != row.score:
             _mark_review(row, None, False)  # a new score needs its own review
-        row.score, row.note, row.explicit_review, row.scored_by = value, note, review, actor
+        # A review not given is kept: changing a note never undoes someone else's sign-off.
+        row.score, row.note, row.scored_by = value, note, actor
         _save(row, actor)
 
 

@@ -45,6 +45,14 @@ def _clean(key: str, item: Any, errors: dict[str, str]) -> dict | None:
     return {"action": action, "owner": owner, "due_on": due_on}
 
 
+def _same(row: GapClosureAction | None, item: Any) -> bool:
+    if row is None or not isinstance(item, Mapping):
+        return False
+    action = item.get("action")
+    return ((action.strip() if isinstance(action, str) else None) == row.action
+            and item.get("owner") == row.owner.get_username() and item.get("due_on") == row.due_on)
+
+
 @transaction.atomic
 def gap_plan_record(*, use_case: UseCase, actor: AbstractBaseUser, items: Mapping[str, Any]) -> list[GapClosureAction]:
     """Set the plan's action for each area given (by key: ``{"action", "owner" (username), "due_on"}``; an empty
@@ -54,7 +62,12 @@ def gap_plan_record(*, use_case: UseCase, actor: AbstractBaseUser, items: Mappin
     steps.lock(use_case)
     areas = ReadinessArea.objects.in_bulk(field_name="key")
     errors: dict[str, str] = {key: "Unknown readiness area." for key in items if key not in areas}
-    cleaned = {key: _clean(key, item, errors) for key, item in items.items() if key in areas}
+    saved = {row.area.key: row for row in GapClosureAction.objects.filter(use_case=use_case).select_related(
+        "area", "owner")}
+    # An item as it is saved is left alone: a past due date or a departed owner elsewhere in the plan does
+    # not stop the rest being saved, and unchanged rows are not sent to sync clients again.
+    changed = {key: item for key, item in items.items() if not _same(saved.get(key), item)}
+    cleaned = {key: _clean(key, item, errors) for key, item in changed.items() if key in areas}
     if errors:
         raise ValidationError(errors)
     for key, values in cleaned.items():

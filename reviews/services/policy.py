@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from intake import permissions
@@ -43,12 +44,18 @@ def policy_publish(
     its range or out of order with the others (``GovernancePolicy.clean``) is a ValidationError at its
     field. Past versions, and the gate decisions judged under them, never change."""
     permissions.require(actor, Action.PUBLISH_POLICY)
-    latest = GovernancePolicy.objects.select_for_update().order_by("-version").first()  # versions in turn
+    # Publishers queue on the first version's row (it never changes), then read the highest number: locking
+    # the latest row would let two of them, both waiting on it, number the same version.
+    GovernancePolicy.objects.select_for_update().order_by("version").first()
+    latest = GovernancePolicy.objects.aggregate(highest=Max("version"))["highest"] or 0
     current = policy_in_force()
     errors: dict[str, list[str]] = {name: ["Unknown policy field."] for name in set(changes) - set(POLICY_FIELDS)}
     values = {name: getattr(current, name) for name in POLICY_FIELDS} | {
         name: value for name, value in changes.items() if name in POLICY_FIELDS}
-    policy = GovernancePolicy(version=(latest.version if latest else 0) + 1, created_by=actor,
+    if not changes and critical_areas is None:
+        raise ValidationError("Change at least one number or the critical areas: a version like the last is "
+                              "not a new version.")
+    policy = GovernancePolicy(version=latest + 1, created_by=actor,
                               effective_from=effective_from or timezone.now(), note=(note or "").strip()[:300],
                               **values)
     areas = _areas(critical_areas, current, errors)

@@ -173,3 +173,19 @@ def test_admin_shows_the_services_refusal_of_a_sponsor_at_the_field(client, admi
         assert response.context["adminform"].form.errors["executive_sponsor"] == [expected["executive_sponsor"]]
     use_case.refresh_from_db()
     assert use_case.executive_sponsor == sue and use_case.title != "Handed over"
+
+
+def test_the_pilot_selection_list_reads_the_policy_once(client, gov, ava, custops, django_assert_max_num_queries):
+    from intake import services as intake_services
+    from tests.factories import UseCaseFactory
+
+    scores = dict.fromkeys(intake_services.PILOT_CRITERIA, 3)
+    for _ in range(6):
+        intake_services.pilot_selection_record(use_case=UseCaseFactory(business_unit=custops, created_by=ava),
+                                               actor=gov, scores=scores)
+    client.force_login(gov)
+    url = "/admin/intake/pilotselection/"
+    with django_assert_max_num_queries(30) as captured:
+        response = client.get(url)
+    assert response.status_code == 200 and response.content.decode().count('alt="True"') == 6
+    assert sum('FROM "reviews_governancepolicy" ' in q["sql"] for q in captured.captured_queries) == 1

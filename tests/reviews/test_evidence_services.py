@@ -233,3 +233,14 @@ def test_incident_severity_out_of_range(case, owner):
             "severity": 5, "title": "x", "what_happened": "y",
             "occurred_at": datetime.datetime(2026, 11, 20, tzinfo=datetime.UTC)})
     assert "severity" in err.value.message_dict
+
+
+def test_a_changed_note_keeps_someone_elses_signoff(case, owner):
+    score_readiness(case, owner, score=5, vendor_readiness=1)
+    services.readiness_signoff(use_case=case, actor=reviewer("security"), area="vendor_readiness",
+                               review="Checked the exit plan with procurement: acceptable until Q2.")
+    services.readiness_record(use_case=case, actor=owner, scores={"vendor_readiness": 1},
+                              notes={"vendor_readiness": "Exit plan attached."})
+    row = ReadinessScore.objects.get(use_case=case, area__key="vendor_readiness")
+    assert row.explicit_review_independent and row.note == "Exit plan attached."
+    assert selectors.readiness_summary(case).unreviewed_ones == []

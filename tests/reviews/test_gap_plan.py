@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from api.models import Tombstone
 from reviews import selectors, services
@@ -88,3 +89,14 @@ def test_only_who_records_evidence_records_the_plan(ava, custops):
     with pytest.raises(PermissionDenied):
         services.gap_plan_record(use_case=use_case, actor=sponsor, items={"workflow_fit": item(owner)})
     assert not GapClosureAction.objects.exists()
+
+
+def test_a_saved_action_past_its_date_does_not_block_the_rest_of_the_plan(ava, custops, clock):
+    use_case, owner, _sponsor = pilot_ready(ava, custops)
+    score_readiness(use_case, owner, workflow_fit=3, data_readiness=3)
+    soon = timezone.localdate() + datetime.timedelta(days=2)
+    services.gap_plan_record(use_case=use_case, actor=owner, items={"workflow_fit": item(owner, due=soon)})
+    clock.shift(datetime.timedelta(days=5))  # its date has passed
+    rows = services.gap_plan_record(use_case=use_case, actor=owner, items={
+        "workflow_fit": item(owner, due=soon), "data_readiness": item(owner)})
+    assert sorted(row.area.key for row in rows) == ["data_readiness", "workflow_fit"]

@@ -196,3 +196,9 @@ def test_pilot_selection_record_is_unaffected_by_the_cut_off(ava, custops):
     selection = intake_services.pilot_selection_record(use_case=use_case, actor=governance_admin(),
                                                        scores=dict.fromkeys(PILOT_CRITERIA, 3))
     assert selection.total == 36 and selectors.strong_candidate(selection.total) is True
+
+
+def test_publishing_nothing_new_is_refused(db):
+    with pytest.raises(ValidationError, match="Change at least one number"):
+        services.policy_publish(actor=governance_admin(), changes={})
+    assert GovernancePolicy.objects.count() == 1
