@@ -202,3 +202,35 @@ def test_publishing_nothing_new_is_refused(db):
     with pytest.raises(ValidationError, match="Change at least one number"):
         services.policy_publish(actor=governance_admin(), changes={})
     assert GovernancePolicy.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_admins_publishing_at_once_get_the_next_two_versions():
+    """Publishers queue on one row, then number their version: both succeed, as 2 and 3, never a clash."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    admins = [governance_admin(), governance_admin()]
+    barrier = threading.Barrier(2)
+    outcome: list[object] = []
+
+    def publish_as(admin, total):
+        try:
+            barrier.wait(timeout=10)
+            outcome.append(services.policy_publish(actor=admin, changes={"scale_min_total": total}).version)
+        except Exception as exc:  # whatever went wrong, reported below
+            outcome.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=publish_as, args=(admin, total)) 
+               for admin, total in zip(admins, (70, 80), strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert all(isinstance(version, int) for version in outcome) and sorted(outcome) == [2, 3], outcome
