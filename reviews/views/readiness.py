@@ -24,29 +24,23 @@ def readiness(request: HttpRequest, reference: str) -> HttpResponse:
     use_case, facts = fetch(request, reference)
     here = page_url("readiness", use_case)
     summary = selectors.readiness_summary(use_case)
-    areas = [area for area, _ in summary.rows]
-    policy = {"critical": selectors.critical_area_ids(summary.policy),
-              "critical_minimum": summary.policy.critical_minimum}
-    if request.method == "POST":
-        form = ReadinessForm(request.POST, areas=areas, **policy)
-        if form.is_valid():
-            scores, notes, reviews = form.changes({area.id: score for area, score in summary.rows if score})
-            if not scores:
-                messages.info(request, "Nothing changed.")
-                return redirect(here)
-            outcome = edges.perform(request, form, lambda: services.readiness_record(
-                use_case=use_case, actor=request.user, scores=scores, notes=notes, explicit_reviews=reviews),
-                back=here, field_for=ReadinessForm.field_for)
-            if isinstance(outcome, edges.Done):
-                saved = selectors.readiness_summary(use_case)
-                where = f"Total {saved.total}/90" + (f", {saved.band.label.lower()}" if saved.band else "")
-                messages.success(request, f"Readiness recorded for {len(scores)} "
-                                          f"{'area' if len(scores) == 1 else 'areas'}. {where}.")
-                return redirect(here)
-            if outcome:
-                return outcome
-    else:
-        form = ReadinessForm(initial=ReadinessForm.initial_for(summary.rows), areas=areas, **policy)
+    form = scorecard_form(summary, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        scores, notes, reviews = form.changes({area.id: score for area, score in summary.rows if score})
+        if not scores:
+            messages.info(request, "Nothing changed.")
+            return redirect(here)
+        outcome = edges.perform(request, form, lambda: services.readiness_record(
+            use_case=use_case, actor=request.user, scores=scores, notes=notes, explicit_reviews=reviews),
+            back=here, field_for=ReadinessForm.field_for)
+        if isinstance(outcome, edges.Done):
+            saved = selectors.readiness_summary(use_case)
+            where = f"Total {saved.total}/90" + (f", {saved.band.label.lower()}" if saved.band else "")
+            messages.success(request, f"Readiness recorded for {len(scores)} "
+                                      f"{'area' if len(scores) == 1 else 'areas'}. {where}.")
+            return redirect(here)
+        if outcome:
+            return outcome
     return _readiness_page(request, use_case, facts, summary, form)
 
 
@@ -72,6 +66,15 @@ def _readiness_page(request, use_case, facts, summary, form, signoff: SignoffFor
     return render(request, "reviews/readiness.html", context)
 
 
+def scorecard_form(summary, data=None) -> ReadinessForm:
+    """The scorecard form, bound to ``data`` or showing what is saved, with the policy's critical areas."""
+    kwargs = {"areas": [area for area, _ in summary.rows], "critical": selectors.critical_area_ids(summary.policy),
+              "critical_minimum": summary.policy.critical_minimum}
+    if data is not None:
+        return ReadinessForm(data, **kwargs)
+    return ReadinessForm(initial=ReadinessForm.initial_for(summary.rows), **kwargs)
+
+
 @require_http_methods(["POST"])
 def gap_plan(request: HttpRequest, reference: str) -> HttpResponse:
     """The gap-closure plan: an action, owner and date for each area below 4 (who records evidence)."""
@@ -88,9 +91,7 @@ def gap_plan(request: HttpRequest, reference: str) -> HttpResponse:
             return redirect(here)
         if outcome:
             return outcome
-    form = ReadinessForm(initial=ReadinessForm.initial_for(summary.rows), areas=[a for a, _ in summary.rows],
-                         critical=selectors.critical_area_ids(summary.policy),
-                         critical_minimum=summary.policy.critical_minimum)
+    form = scorecard_form(summary)
     return _readiness_page(request, use_case, facts, summary, form, gap_form=gap_form)
 
 
@@ -111,7 +112,5 @@ def readiness_signoff(request: HttpRequest, reference: str) -> HttpResponse:
             return redirect(here)
         if outcome:
             return outcome
-    form = ReadinessForm(initial=ReadinessForm.initial_for(summary.rows), areas=[a for a, _ in summary.rows],
-                         critical=selectors.critical_area_ids(summary.policy),
-                         critical_minimum=summary.policy.critical_minimum)
+    form = scorecard_form(summary)
     return _readiness_page(request, use_case, facts, summary, form, signoff)
