@@ -128,7 +128,7 @@ class GapPlanForm(forms.Form):
                 label=f"Owner of {area.name.lower()}", required=False, max_length=150, help_text="A username.")
             self.fields[f"due_{area.key}"] = forms.DateField(
                 label=f"Due date for {area.name.lower()}", required=False,
-                widget=forms.DateInput(attrs={"type": "date"}))
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     @staticmethod
     def initial_for(gaps) -> dict[str, Any]:

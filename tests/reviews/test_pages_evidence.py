@@ -494,3 +494,4 @@ def test_the_gap_closure_plan_is_recorded_on_the_readiness_page(client, case, ow
                                                "due_workflow_fit": "2027-03-01"}, follow=True)
     html = done.content.decode()
     assert "Gap-closure plan recorded." in html and "Missing:" not in html
+    assert 'name="due_workflow_fit" value="2027-03-01"' in html  # a date input shows the saved date
