@@ -63,6 +63,7 @@ def readiness_data(use_case: UseCase) -> dict:
     summary = selectors.readiness_summary(use_case)
     scores = {area.key: (row.score if row else None) for area, row in summary.rows}
     blocking = {area.key for area, _ in summary.rows if area.name in set(summary.blocking_areas)}
+    unreviewed = set(summary.unreviewed_ones)
     return {
         "scores": {key: scores.get(key) for key in READINESS_AREAS},
         "complete": summary.complete,
@@ -70,8 +71,7 @@ def readiness_data(use_case: UseCase) -> dict:
         "band": summary.band.key if summary.band else None,
         "gate_blocked": summary.gate_blocked,
         "blocking_areas": [key for key in READINESS_AREAS if key in blocking],
-        "needs_independent_review": [area.key for area, row in summary.rows
-                                     if area.name in set(summary.unreviewed_ones)],
+        "needs_independent_review": [area.key for area, _row in summary.rows if area.name in unreviewed],
     }
 
 

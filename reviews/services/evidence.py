@@ -82,7 +82,8 @@ def readiness_record(
     # Under the use case's row lock, as every writer of its evidence (and the API's If-Match check) takes it.
     steps.lock(use_case)
     existing = {s.area_id: s for s in ReadinessScore.objects.select_for_update().filter(use_case=use_case)}
-    independent = permissions.can_sign_off(actor, use_case)
+    # Who is independent is asked only when a review is written (it costs the permission queries).
+    independent = any(explicit_reviews.get(key) for key in scores) and permissions.can_sign_off(actor, use_case)
     for key, value in scores.items():
         area = areas[key]
         row = existing.get(area.id) or ReadinessScore(use_case=use_case, area=area)
