@@ -384,7 +384,7 @@ class PilotSelectionAdmin(UseCaseScopedMixin, SimpleHistoryAdmin):
 
 @admin.register(TierPolicy)
 class TierPolicyAdmin(SimpleHistoryAdmin):
-    list_display = ("tier", "rereview_days", "required_artefacts")
+    list_display = ("tier", "rereview_days")
 
 
 @admin.register(TierRequirement)

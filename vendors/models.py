@@ -123,6 +123,7 @@ class ChecklistArea(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     critical = models.BooleanField(default=False, help_text='A "does not meet" here blocks approval.')
+    questions = models.TextField(max_length=3000, blank=True, help_text="What to ask the vendor, one per line.")
     order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True, help_text="Inactive areas are left out of new assessments.")
     history = HistoricalRecords()

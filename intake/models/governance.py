@@ -14,9 +14,6 @@ class TierPolicy(models.Model):
     rereview_days = models.PositiveSmallIntegerField(
         "re-review cadence (days)", validators=[MinValueValidator(1), MaxValueValidator(3650)]
     )
-    required_artefacts = models.TextField(
-        blank=True, help_text="One per line, e.g. impact assessment, evaluation report, monitoring plan."
-    )
     history = HistoricalRecords()
 
     class Meta:
@@ -25,10 +22,6 @@ class TierPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_tier_display()} policy"
-
-    @property
-    def artefacts(self) -> list[str]:
-        return [line.strip() for line in self.required_artefacts.splitlines() if line.strip()]
 
 
 class TierRequirement(models.Model):
@@ -40,6 +33,14 @@ class TierRequirement(models.Model):
     only_with_vendor = models.BooleanField(
         default=False, help_text="Required only when the use case depends on a vendor."
     )
+    before_pilot = models.BooleanField(
+        default=False, help_text="Must have approved before the use case may enter Pilot.")
+    at_controlled_rollout = models.BooleanField(
+        "re-reviews at Pilot -> Controlled rollout", default=False,
+        help_text="Asking for this gate opens a new review by this function; the gate waits for it.")
+    at_scaled = models.BooleanField(
+        "re-reviews at Controlled rollout -> Scaled", default=False,
+        help_text="Asking for this gate opens a new review by this function; the gate waits for it.")
     history = HistoricalRecords()
 
     class Meta:

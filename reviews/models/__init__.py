@@ -1,3 +1,4 @@
+from .artefact import GATE_STAGES, ArtefactType, EvaluationMetric, TierArtefact
 from .discussion import Comment, Evidence
 from .evidence import (
     ChecklistEntry,
@@ -16,16 +17,21 @@ from .evidence import (
 )
 from .gap import GAP_BELOW, GapClosureAction
 from .gate import GateDecision, GateOutcome
+from .guidance import RiskAreaGuidance
 from .policy import GovernancePolicy, KPIRule
 from .reminder import ReminderKind, ReminderLog
 from .review import Review, ReviewCondition, ReviewDecision
+from .risk_gate import RiskAcceptance, RiskNotice, RiskNoticeKind, TierRiskArea
 
 __all__ = [
     "GAP_BELOW",
+    "GATE_STAGES",
+    "ArtefactType",
     "ChecklistEntry",
     "ChecklistItem",
     "Comment",
     "CostEntry",
+    "EvaluationMetric",
     "Evidence",
     "GapClosureAction",
     "GateDecision",
@@ -46,5 +52,11 @@ __all__ = [
     "ReviewCondition",
     "ReviewDecision",
     "Risk",
+    "RiskAcceptance",
     "RiskArea",
+    "RiskAreaGuidance",
+    "RiskNotice",
+    "RiskNoticeKind",
+    "TierArtefact",
+    "TierRiskArea",
 ]

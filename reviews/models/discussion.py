@@ -37,6 +37,14 @@ class Evidence(models.Model):
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    artefact_type = models.ForeignKey(
+        "reviews.ArtefactType", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The artefact this file is, when it answers a tier requirement.")
+    # A reviewer may reject an artefact (it then no longer meets its requirement), saying why.
+    rejected_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(max_length=2000, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -22,6 +22,8 @@ class ReadinessArea(models.Model):
     key = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
+    key_question = models.CharField(max_length=300, blank=True, help_text="The question a scorer answers.")
+    red_flags = models.TextField(max_length=2000, blank=True, help_text="Signs the area is not ready, one per line.")
     order = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords()
 
@@ -77,6 +79,9 @@ class ReadinessScore(models.Model):
 class ChecklistItem(models.Model):
     key = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
+    review_functions = models.JSONField(
+        default=list, blank=True,
+        help_text="Review functions whose approval makes this item ready (it is then derived, not ticked).")
     order = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords()
 

@@ -1,5 +1,6 @@
 """Reads of the reviews app: querysets and summaries with what their pages need."""
 
+from .criteria import Criterion
 from .evidence import (
     ChecklistSummary,
     GapPlan,
@@ -14,7 +15,7 @@ from .evidence import (
     risk_heatmap,
     risks_for,
 )
-from .gates import NEXT_STAGE, Criterion, GateEvaluation, gate_criteria, gate_evaluation, value_evidenced
+from .gates import NEXT_STAGE, GateEvaluation, gate_criteria, gate_evaluation, value_evidenced
 from .policy import critical_area_ids, policy_in_force, strong_candidate
 from .reviews import (
     all_approved,

@@ -6,7 +6,7 @@ specifics when it is not, and the page where its evidence lives.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from django.urls import reverse
 
@@ -15,9 +15,13 @@ from intake.choices import RiskTier, Stage
 from intake.models import UseCase
 from reviews.models import GovernancePolicy, KPIRule
 
+from .artefacts import artefact_criteria
+from .criteria import Criterion
 from .evidence import KPIProgress, checklist_summary, gap_plan, kpi_progress, readiness_summary
+from .gate_reviews import gate_review_criteria
 from .policy import policy_in_force
 from .reviews import reviews_in_cycle, unmet_conditions
+from .risk_gate import risk_area_criteria, risk_threshold_criteria
 
 # The scale move from each stage (section 3); other stages have no scale gate.
 NEXT_STAGE = {
@@ -26,18 +30,6 @@ NEXT_STAGE = {
     Stage.CONTROLLED_ROLLOUT: Stage.SCALED,
 }
 APPROVED = ("approved", "approved_with_conditions")
-
-
-@dataclass(frozen=True)
-class Criterion:
-    key: str
-    label: str
-    met: bool
-    detail: str = ""
-    link: str = ""
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def _link(use_case: UseCase, page: str) -> str:
@@ -67,6 +59,9 @@ def _exploration_to_pilot(use_case: UseCase) -> list[Criterion]:
         Criterion("pilot_selection", "The pilot-selection score is recorded", has_pilot,
                   "" if has_pilot else "The PMO has not scored the pilot-selection criteria yet.",
                   reverse("intake:detail", args=[use_case.reference]) + "#pilot"),
+        *gate_review_criteria(use_case, Stage.PILOT),
+        *artefact_criteria(use_case, Stage.PILOT),
+        *risk_area_criteria(use_case),
     ]
 
 
@@ -134,7 +129,10 @@ def _pilot_to_controlled(use_case: UseCase, policy: GovernancePolicy) -> list[Cr
     vendors = intake_selectors.vendors_not_approved(use_case)
     return [
         _reviews_criterion(use_case),
+        *gate_review_criteria(use_case, Stage.CONTROLLED_ROLLOUT),
         _conditions_criterion(use_case),
+        *artefact_criteria(use_case, Stage.CONTROLLED_ROLLOUT),
+        *risk_threshold_criteria(use_case),
         Criterion("readiness", "The readiness scorecard passes", readiness.passes,
                   "" if readiness.passes else _readiness_detail(readiness, policy), _link(use_case, "readiness")),
         *_gap_criteria(use_case, readiness),
@@ -183,6 +181,9 @@ def _controlled_to_scaled(use_case: UseCase, policy: GovernancePolicy) -> list[C
                   f"Below {floor}: {', '.join(readiness.blocking_areas)}." if readiness.blocking_areas else "",
                   _link(use_case, "readiness")),
         _signoff_criterion(use_case, readiness),
+        *gate_review_criteria(use_case, Stage.SCALED),
+        *artefact_criteria(use_case, Stage.SCALED),
+        *risk_threshold_criteria(use_case),
         Criterion("support_model", "The support model (training, adoption) is ready", support,
                   "" if support else "The checklist item 'Support model' is not ready.", _link(use_case, "checklist")),
         _conditions_criterion(use_case),
