@@ -60,7 +60,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, InvalidTransition):
         return Response({"code": exc.code, "detail": exc.detail}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, GateRefused):
-        return Response({"detail": exc.messages[0], "unmet": exc.unmet}, status=status.HTTP_409_CONFLICT)
+        unmet = [{"key": c.key, "label": c.label, "met": c.met, "detail": c.detail} for c in exc.criteria]
+        return Response({"detail": exc.messages[0], "unmet": unmet}, status=status.HTTP_409_CONFLICT)
     response = drf_exception_handler(_translate(exc), context)
     if response is not None and isinstance(response.data, list):
         response.data = {NON_FIELD: response.data}

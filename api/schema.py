@@ -38,8 +38,9 @@ ERROR_COMPONENTS = {
         "properties": {
             "detail": {"type": "string"},
             "code": {"type": "string", "description": "invalid_transition: the record's state forbids the move."},
-            "unmet": {"type": "array", "items": {"type": "string"},
-                      "description": "A refused scale decision: each unmet gate criterion, in a sponsor's words."},
+            "unmet": {"type": "array", "items": {"$ref": "#/components/schemas/GateCriterion"},
+                      "description": "A refused scale decision: each unmet gate criterion, as the gate "
+                                     "evaluation lists it."},
         },
     },
 }

@@ -7,6 +7,8 @@ only after the transaction commits.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
@@ -25,7 +27,16 @@ from intake.models import (
 )
 from reports.models import BoardPack, PackStatus
 from reviews.choices import REOPENED
-from reviews.models import GapClosureAction, GateDecision, Incident, Review, ReviewDecision, Risk
+from reviews.models import (
+    Evidence,
+    GapClosureAction,
+    GateDecision,
+    Incident,
+    Review,
+    ReviewDecision,
+    Risk,
+    RiskAcceptance,
+)
 from vendors.choices import VendorStatus
 from vendors.models import AIModel, Vendor, VendorAssessment
 
@@ -38,6 +49,8 @@ SYNCED = {
     KPI: ("kpis", "pk", "use_case_id"),
     Incident: ("incidents", "pk", "use_case_id"),
     GapClosureAction: ("gap-closure-actions", "pk", "use_case_id"),
+    Evidence: ("artefacts", "pk", "use_case_id"),
+    RiskAcceptance: ("risk-acceptances", "pk", "risk.use_case_id"),
     Vendor: ("vendors", "pk", None),
     VendorAssessment: ("vendor-assessments", "pk", None),
     AIModel: ("models", "pk", None),
@@ -50,7 +63,7 @@ SYNCED = {
 def _tombstone(instance, reason: str = Tombstone.Reason.DELETED) -> None:
     resource, id_attr, use_case_attr = SYNCED[type(instance)]
     Tombstone.objects.create(resource=resource, object_id=str(getattr(instance, id_attr)), reason=reason,
-                             use_case_id=getattr(instance, use_case_attr) if use_case_attr else None)
+                             use_case_id=attrgetter(use_case_attr)(instance) if use_case_attr else None)
 
 
 def tombstone_deleted(sender, instance, **kwargs) -> None:

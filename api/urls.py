@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from api.views.artefacts import ArtefactViewSet, upload_path
 from api.views.auth import TokenView
 from api.views.base import NotFoundView
 from api.views.board_packs import BoardPackViewSet
@@ -19,6 +20,7 @@ from api.views.reference import (
     VendorAssessmentViewSet,
     VendorViewSet,
 )
+from api.views.risk_acceptances import RiskAcceptanceViewSet
 from api.views.usecases import UseCaseViewSet
 
 app_name = "api"
@@ -31,6 +33,8 @@ router.register("risks", RiskViewSet, basename="risk")
 router.register("kpis", KPIViewSet, basename="kpi")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("gap-closure-actions", GapClosureActionViewSet, basename="gap-closure-action")
+router.register("artefacts", ArtefactViewSet, basename="artefact")
+router.register("risk-acceptances", RiskAcceptanceViewSet, basename="risk-acceptance")
 router.register("vendors", VendorViewSet, basename="vendor")
 router.register("vendor-assessments", VendorAssessmentViewSet, basename="vendor-assessment")
 router.register("models", AIModelViewSet, basename="model")
@@ -42,6 +46,7 @@ router.register("deletions", DeletionViewSet, basename="deletion")
 urlpatterns = [
     path("v1/auth/token/", TokenView.as_view(), name="token"),
     path("v1/policy/", PolicyView.as_view(), name="policy"),
+    upload_path(),
     path("v1/", include(router.urls)),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (/api/docs/?script), so the

@@ -15,7 +15,9 @@ from intake.choices import Stage
 from intake.models import PILOT_CRITERIA, UseCase
 from reviews import selectors, services
 from reviews.models import GAP_BELOW, ChecklistItem, ReadinessArea
+from reviews.selectors.gate_reviews import gate_reviews_to_request
 
+from . import governance
 from .people import PMO, REVIEWERS, SPONSOR, Users
 
 STAGE_PATH = [Stage.EXPLORATION, Stage.PILOT, Stage.CONTROLLED_ROLLOUT, Stage.SCALED]
@@ -39,13 +41,18 @@ def walk(use_case: UseCase, stage: str, users: Users) -> UseCase:
         if not hasattr(use_case, "pilot_selection"):
             intake_services.pilot_selection_record(use_case=use_case, actor=users[PMO], scores=DEFAULT_PILOT,
                                                    note="Scored at triage.")
+        governance.prepare_gate(use_case, Stage.PILOT, users)
         use_case = _scale(use_case, users, "Problem, owners and KPIs are clear; the pilot is worth running.")
     if reached >= 2:
         _meet_conditions(use_case, users)
         _record_evidence(use_case, strong=target == Stage.SCALED)
+        _pass_gate_reviews(use_case, users)
+        governance.prepare_gate(use_case, Stage.CONTROLLED_ROLLOUT, users)
         use_case = _scale(use_case, users, "Reviews approved, readiness and checklist pass: roll out to one region.")
     if reached >= 3:
         _record_value(use_case)
+        _pass_gate_reviews(use_case, users)
+        governance.prepare_gate(use_case, Stage.SCALED, users)
         use_case = _scale(use_case, users, "KPIs met their targets in the controlled rollout; scale to all teams.")
         _add_incident(use_case)
     return close(use_case, stage, users)
@@ -63,6 +70,15 @@ def close(use_case: UseCase, stage: str, users: Users) -> UseCase:
 def _scale(use_case: UseCase, users: Users, rationale: str) -> UseCase:
     services.gate_decide(use_case=use_case, actor=users[SPONSOR], outcome="scale", rationale=rationale)
     return UseCase.objects.get(pk=use_case.pk)
+
+
+def _pass_gate_reviews(use_case: UseCase, users: Users) -> None:
+    """The re-reviews its tier asks for at this gate: requested by the business owner, approved by each function."""
+    if not gate_reviews_to_request(use_case):
+        return
+    for review in services.gate_reviews_request(use_case=use_case, actor=use_case.business_owner):
+        services.review_decide(review=review, actor=users[REVIEWERS[review.function]], decision="approve",
+                               rationale="Re-reviewed at the gate: the controls hold at this scale.")
 
 
 def _meet_conditions(use_case: UseCase, users: Users) -> None:
@@ -85,7 +101,7 @@ def _record_evidence(use_case: UseCase, *, strong: bool) -> None:
             "action": f"Close the {area.name.lower()} gap before the regional rollout.",
             "owner": use_case.delivery_owner.username, "due_on": due} for area in gaps})
     items = {item.key: {"ready": True, "evidence": f"{item.name}: signed off at the pilot review."}
-             for item in ChecklistItem.objects.all()}
+             for item in ChecklistItem.objects.all() if not item.review_functions}  # the rest follow the reviews
     services.checklist_record(use_case=use_case, actor=owner, items=items)
 
 

@@ -16,7 +16,7 @@ from intake.models import PILOT_CRITERIA, UseCase
 from reviews import selectors, services
 from reviews.models import Review
 
-from . import gates
+from . import gates, governance
 from .people import GOVERNANCE_ADMIN, PMO, REVIEWERS, Users
 from .usecases import Spec
 
@@ -54,7 +54,8 @@ def advance(use_case: UseCase, spec: Spec, users: Users, submitter: AbstractBase
         use_case = _decide_reviews(use_case, spec["status"], users, submitter)
     if use_case.status in (Status.IN_REVIEW, Status.APPROVED):
         _add_risks(use_case)
-    return gates.walk(use_case, spec["stage"], users)
+    use_case = gates.walk(use_case, spec["stage"], users)
+    return governance.hold_at_gate(use_case, spec["hold"], users) if "hold" in spec else use_case
 
 
 def _decide(use_case: UseCase, function: str, decision: str, users: Users, rationale: str,

@@ -389,8 +389,9 @@ class TierPolicyAdmin(SimpleHistoryAdmin):
 
 @admin.register(TierRequirement)
 class TierRequirementAdmin(SimpleHistoryAdmin):
-    list_display = ("tier", "function", "sla_days", "only_with_vendor")
-    list_filter = ("tier", "function", "only_with_vendor")
+    list_display = ("tier", "function", "sla_days", "only_with_vendor", "before_pilot", "at_controlled_rollout",
+                    "at_scaled")
+    list_filter = ("tier", "function", "only_with_vendor", "before_pilot", "at_controlled_rollout", "at_scaled")
 
 
 @admin.register(RaciActivity)

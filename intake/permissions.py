@@ -49,6 +49,8 @@ class Action(StrEnum):
     MANAGE_EVIDENCE = "manage_evidence"
     WITHDRAW = "withdraw"
     SIGN_OFF = "sign_off"  # an area scored 1: someone independent of the use case reviews it
+    REQUEST_GATE_REVIEW = "request_gate_review"  # open the re-review cycle a gate waits for
+    REJECT_ARTEFACT = "reject_artefact"  # an uploaded artefact: one who decides a review of it, never its own people
 
 
 _CODENAME = {
@@ -97,7 +99,12 @@ _WHO_MAY = {
                         "outcome and by governance admins.",
     Action.WITHDRAW: f"{NOT_ALLOWED} {{ref}} is withdrawn by the Accountable for its business outcome or by a "
                      "governance admin.",
+    Action.REQUEST_GATE_REVIEW: f"{NOT_ALLOWED} The gate reviews of {{ref}} are asked for by the people who "
+                                "record its gate evidence, by whoever decides its gates and by governance admins.",
 }
+# Asking for the gate reviews decides nothing: those who record the evidence (its own people included) or
+# decide the gate may.
+_REQUEST_GATE_REVIEW = frozenset({_CODENAME[Action.MANAGE_EVIDENCE], _CODENAME[Action.DECIDE_GATE]})
 
 
 @dataclass(frozen=True)
@@ -329,6 +336,9 @@ def decide(user, action: Action, use_case: UseCase, *, function: str = "", facts
             return Decision(True)
         status = use_case.get_status_display().lower()
         return Decision(False, f"{use_case.reference} is {status}, so its answers can no longer be changed.")
+    if action == Action.REQUEST_GATE_REVIEW:
+        allowed = bool(_REQUEST_GATE_REVIEW & facts.perms)
+        return Decision(allowed, "" if allowed else _WHO_MAY[action].format(ref=use_case.reference))
     codename = f"decide_{function}_review" if action == Action.DECIDE_REVIEW else _CODENAME[action]
     if codename not in facts.perms:
         return Decision(False, _WHO_MAY.get(action, "").format(ref=use_case.reference) or NOT_ALLOWED)
@@ -339,7 +349,8 @@ def decide(user, action: Action, use_case: UseCase, *, function: str = "", facts
 
 def _sod_reason(action: Action, use_case: UseCase, conflicts: Iterable[str]) -> str:
     what = {Action.DECIDE_REVIEW: "decide its reviews",
-            Action.SIGN_OFF: "sign off its readiness as independent"}.get(action, "decide its stage gates")
+            Action.SIGN_OFF: "sign off its readiness as independent",
+            Action.REJECT_ARTEFACT: "reject its artefacts"}.get(action, "decide its stage gates")
     return (f"Separation of duties: you submitted {use_case.reference} or are responsible "
             f"or accountable for its outcome or delivery, so you may not {what}. "
             f"You {_and_list(conflicts)}.")
@@ -376,6 +387,9 @@ def require(user, action: Action, obj: UseCase | BusinessUnit | None = None, *, 
     if action == Action.SIGN_OFF:
         _require_independent(user, use_case)
         return
+    if action == Action.REJECT_ARTEFACT:
+        _require_reviewer_of(user, use_case, facts)
+        return
     decision = decide(user, action, use_case, function=function, facts=facts)
     if not decision:
         raise PermissionDenied(decision.reason)
@@ -390,6 +404,15 @@ def can_sign_off(user, use_case: UseCase) -> bool:
     return True
 
 
+def can_reject_artefacts(user, use_case: UseCase) -> bool:
+    """Whether to offer rejecting ``use_case``'s artefacts (``require(..., Action.REJECT_ARTEFACT)``)."""
+    try:
+        require(user, Action.REJECT_ARTEFACT, use_case)
+    except (PermissionDenied, Http404):
+        return False
+    return True
+
+
 def _require_independent(user, use_case: UseCase) -> None:
     """An independent review of readiness: a review function's member or a governance admin, and never one of
     the use case's own people (governance model, section 4: "a 1 needs an explicit recorded review")."""
@@ -398,6 +421,16 @@ def _require_independent(user, use_case: UseCase) -> None:
         raise PermissionDenied("Only a member of a review function (security, privacy, legal, ...) or a "
                                "governance admin reviews an area scored 1 independently.")
     refuse_own_people(user, Action.SIGN_OFF, use_case)
+
+
+def _require_reviewer_of(user, use_case: UseCase, facts: Facts) -> None:
+    """Rejecting an artefact is a reviewer's call: one who decides a review of this use case (its RACI grants
+    them ``decide_<function>_review``) or a governance admin, and never one of its own people."""
+    deciders = {f"decide_{function}_review" for function in ReviewFunction.values}
+    if not is_governance_admin(user) and not deciders & facts.perms:
+        raise PermissionDenied(f"Only the reviewers of {use_case.reference} (the review functions deciding its "
+                               "reviews) and governance admins reject its artefacts.")
+    refuse_own_people(user, Action.REJECT_ARTEFACT, use_case)
 
 
 def _require_member(user, unit: BusinessUnit) -> None:

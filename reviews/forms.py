@@ -83,6 +83,51 @@ class EvidenceForm(forms.Form):
     )
 
 
+# How a metric line ends when it says which way is better ("higher" is the default).
+METRIC_DIRECTIONS = {"lower": False, "lower is better": False, "higher": True, "higher is better": True}
+
+
+class ArtefactEvidenceForm(EvidenceForm):
+    """A file that may answer a tier requirement: its artefact type and, for an evaluation report, its metrics
+    typed as lines. The service checks the file, the type and the numbers."""
+
+    artefact_type = forms.CharField(label="Artefact type", required=False, widget=forms.Select)
+    metrics = forms.CharField(
+        label="Metrics (evaluation report)", required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text='One per line: name, threshold, result; end with ", lower" when lower is better '
+                  '(e.g. "accuracy, 0.95, 0.97" or "false positive rate, 0.05, 0.03, lower").')
+
+    def __init__(self, *args, types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].required = False  # the service says "Choose a file to upload."
+        self.fields["artefact_type"].widget.choices = [("", "Not a required artefact"),
+                                                       *((t.key, t.name) for t in types)]
+
+    def clean_metrics(self) -> list[dict[str, Any]] | None:
+        lines = [line.strip() for line in self.cleaned_data["metrics"].splitlines() if line.strip()]
+        rows, problems = [], []
+        for at, line in enumerate(lines, 1):
+            parts = [part.strip() for part in line.split(",")]
+            higher = METRIC_DIRECTIONS.get(parts[-1].lower())
+            if higher is not None:
+                parts.pop()
+            if len(parts) < 3 or not all(parts[-3:]):
+                problems.append(f'Line {at}: write "name, threshold, result".')
+                continue
+            rows.append({"name": ", ".join(parts[:-2]), "threshold": parts[-2], "result": parts[-1],
+                         "higher_is_better": higher is not False})
+        if problems:
+            raise forms.ValidationError(" ".join(problems))
+        return rows or None
+
+
+class RejectArtefactForm(forms.Form):
+    # Not required here: the service refuses who may not reject before it asks for a reason.
+    reason = forms.CharField(label="Why is it rejected?", required=False, strip=False,
+                             widget=forms.Textarea(attrs={"rows": 2, "cols": 60, "maxlength": 2000}))
+
+
 # ---------------------------------------------------------------- gate evidence pages
 #
 # The forms below only shape what people type; the services validate and save.
@@ -183,7 +228,9 @@ class ReadinessForm(forms.Form):
         for area in self.areas:
             self.fields[_area_fields("score", area.key)] = forms.TypedChoiceField(
                 label=area.name, choices=[(str(n), str(n)) for n in SCORE_MEANINGS], coerce=int, required=False,
-                widget=forms.RadioSelect,
+                # A screen reader hears the area's key question with each score choice.
+                widget=forms.RadioSelect(attrs={"aria-describedby": f"question-{area.key}"} if area.key_question
+                                         else None),
                 error_messages={"invalid_choice": "Score the area with a whole number from 1 to 5."},
             )
             self.fields[_area_fields("note", area.key)] = forms.CharField(
@@ -229,6 +276,7 @@ class ReadinessForm(forms.Form):
                 # A 1 without its explicit review: saved, but it blocks more investment.
                 "needs_review": scored == "1" and not str(review.value() or "").strip(),
                 "critical": area.id in self.critical,
+                "red_flags": [line.strip() for line in area.red_flags.splitlines() if line.strip()],
                 "below_floor": area.id in self.critical and scored.isdigit() and int(scored) < self.critical_minimum,
             })
         return rows

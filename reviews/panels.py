@@ -24,8 +24,9 @@ from intake.choices import Stage
 from intake.models import UseCase
 from intake.permissions import Action, Facts
 from reviews import selectors
-from reviews.forms import CommentForm, EvidenceForm, GateForm
-from reviews.models import Comment, Evidence, GateDecision, GateOutcome, IncidentStatus, Risk
+from reviews.forms import ArtefactEvidenceForm, CommentForm, GateForm
+from reviews.models import ArtefactType, Comment, Evidence, GateDecision, GateOutcome, IncidentStatus, Risk
+from reviews.selectors.gate_reviews import NOT_REQUESTED
 from reviews.services.gates import gate_closed_reason
 
 OPEN_INCIDENT_STATUSES = (IncidentStatus.OPEN, IncidentStatus.INVESTIGATING)
@@ -144,7 +145,15 @@ def gate_context(request: HttpRequest, use_case: UseCase, facts: Facts, *, form:
         "status_reason": status_reason,
         "form": (form or gate_form(use_case)) if can_decide else None,
         "refusal": refusal or [],
+        "gate_reviews_offer": _gate_reviews_offer(request, use_case, facts, criteria),
     }
+
+
+def _gate_reviews_offer(request: HttpRequest, use_case: UseCase, facts: Facts,
+                        criteria: list[selectors.Criterion]) -> bool:
+    """Offer "Ask for the gate reviews" while some are not requested, to whoever may ask (the service decides)."""
+    waiting = any(c.key == "gate_reviews" and not c.met and NOT_REQUESTED in c.detail for c in criteria)
+    return waiting and _can(request, Action.REQUEST_GATE_REVIEW, use_case, facts)
 
 
 def reviews_context(use_case: UseCase) -> dict[str, Any]:
@@ -196,11 +205,12 @@ def discussion_context(request: HttpRequest, use_case: UseCase, facts: Facts) ->
         "use_case": use_case,
         "comments": list(Comment.objects.filter(use_case=use_case).select_related("author", "review")
                          .order_by("created_at", "id")),
-        "evidence": list(Evidence.objects.filter(use_case=use_case).select_related("uploaded_by")
-                         .order_by("uploaded_at", "id")),
+        "evidence": list(Evidence.objects.filter(use_case=use_case)
+                         .select_related("uploaded_by", "artefact_type", "rejected_by").order_by("uploaded_at", "id")),
         "can_comment": can_comment,
         "comment_form": CommentForm(auto_id="id_comment_%s") if can_comment else None,
-        "evidence_form": EvidenceForm(auto_id="id_evidence_%s") if can_comment else None,
+        "evidence_form": ArtefactEvidenceForm(auto_id="id_evidence_%s", types=list(ArtefactType.objects.all()))
+        if can_comment else None,
     }
 
 
@@ -230,3 +240,14 @@ def discussion_panel(*, request: HttpRequest, use_case: UseCase, facts: Facts) -
     if not _can(request, Action.VIEW, use_case, facts):
         return None
     return _panel("reviews/panels/discussion.html", discussion_context(request, use_case, facts))
+
+
+def artefacts_panel(*, request: HttpRequest, use_case: UseCase, facts: Facts) -> dict[str, Any] | None:
+    """What each upcoming gate still needs (the artefacts its tier requires); nothing when it needs none."""
+    if not _can(request, Action.VIEW, use_case, facts):
+        return None
+    gates = selectors.upcoming_artefacts(use_case)
+    if not gates:
+        return None
+    return _panel("reviews/panels/artefacts.html", {
+        "use_case": use_case, "gates": gates, "can_upload": _can(request, Action.COMMENT, use_case, facts)})

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from config.tasks import MAIL_RETRY, enqueue_on_commit
 from reviews import services
-from reviews.services import evidence
+from reviews.services import evidence, risk_notices
 
 
 @shared_task(name="reviews.tasks.send_review_reminders")
@@ -25,6 +25,7 @@ def send_review_reminders() -> int:
     for review_id, kind in services.review_reminders_due(today=today):  # streamed: flat memory
         enqueue_on_commit(send_review_reminder, review_id, kind, today.isoformat())
         queued += 1
+    enqueue_on_commit(send_risk_acceptance_reminders, today.isoformat())  # the same daily beat
     return queued
 
 
@@ -50,3 +51,15 @@ def send_incident_alert(incident_id: int, history_id: int) -> bool:
     Queued after the incident is saved (reviews.notifications); a mail failure is retried with backoff.
     """
     return evidence.send_incident_alert(incident_id=incident_id, history_id=history_id) is not None
+
+
+@shared_task(name="reviews.tasks.send_risk_threshold_notice", **MAIL_RETRY)
+def send_risk_threshold_notice(risk_id: int, history_id: int) -> bool:
+    """Tell a risk's owner and the go/no-go A it reached its threshold; False when already told or no longer due."""
+    return risk_notices.send_threshold_notice(risk_id=risk_id, history_id=history_id) is not None
+
+
+@shared_task(name="reviews.tasks.send_risk_acceptance_reminders", **MAIL_RETRY)
+def send_risk_acceptance_reminders(for_date_iso: str) -> int:
+    """Queued by the daily sweep: every risk-acceptance expiry notice due that day; returns how many went."""
+    return risk_notices.risk_acceptance_reminders_send(today=datetime.date.fromisoformat(for_date_iso))

@@ -7,6 +7,7 @@ criterion to its page by name.
 from django.urls import path
 
 from reviews import views
+from reviews.views.risk_acceptance import risk_accept
 
 app_name = "reviews"
 
@@ -21,10 +22,13 @@ urlpatterns = [
     path(f"{USE_CASE}checklist/", views.checklist, name="checklist"),
     path(f"{USE_CASE}risks/", views.risks, name="risks"),
     path(f"{USE_CASE}risks/<int:pk>/", views.risk_edit, name="risk_edit"),
+    path(f"{USE_CASE}risks/accept/", risk_accept, name="risk_accept"),
     path(f"{USE_CASE}kpis/", views.kpis, name="kpis"),
     path(f"{USE_CASE}incidents/", views.incidents, name="incidents"),
     path(f"{USE_CASE}incidents/<int:pk>/", views.incident_edit, name="incident_edit"),
     path(f"{USE_CASE}gate/", views.gate, name="gate"),
+    path(f"{USE_CASE}gate/reviews/", views.gate_reviews_request, name="gate_reviews_request"),
     path(f"{USE_CASE}comments/", views.comment, name="comment"),
     path(f"{USE_CASE}evidence/", views.evidence_upload, name="evidence_upload"),
+    path(f"{USE_CASE}evidence/<int:pk>/reject/", views.evidence_reject, name="evidence_reject"),
 ]

@@ -18,7 +18,7 @@ from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.downloads import attachment
@@ -232,7 +232,8 @@ class ChecklistAreaAdmin(SimpleHistoryAdmin):
     list_display = ("name", "key", "critical", "order", "active")
     list_editable = ("critical", "order", "active")
     list_filter = ("critical", "active")
-    search_fields = ("name", "key", "description")
+    search_fields = ("name", "key", "description", "questions")
+    fields = ("name", "key", "description", "questions", "critical", "order", "active")
 
 
 @admin.register(ApprovalPolicy)
@@ -247,8 +248,8 @@ class AssessmentRatingInline(admin.TabularInline):
     model = AssessmentRating
     extra = 0
     can_delete = False
-    fields = ("area", "critical", "rating", "evidence_notes", "attachment")
-    readonly_fields = ("area", "critical")
+    fields = ("area", "critical", "questions", "rating", "evidence_notes", "attachment")
+    readonly_fields = ("area", "critical", "questions")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("area")
@@ -266,6 +267,15 @@ class AssessmentRatingInline(admin.TabularInline):
     @admin.display(boolean=True)
     def critical(self, obj: AssessmentRating) -> bool:
         return obj.area.critical
+
+    @admin.display(description="questions to ask the vendor")
+    def questions(self, obj: AssessmentRating):
+        # The area's questions (reference data, edited on the checklist area), beside the rating they inform.
+        lines = [line.strip() for line in obj.area.questions.splitlines() if line.strip()]
+        if not lines:
+            return "-"
+        return format_html('<ul class="vendor-questions">{}</ul>',
+                           format_html_join("", "<li>{}</li>", ((line,) for line in lines)))
 
 
 def _complete_action(outcome: str, description: str, *, ask_conditions: bool = False):

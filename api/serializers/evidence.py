@@ -227,6 +227,11 @@ class ChecklistEntry(serializers.Serializer):
 
     ready = serializers.BooleanField()
     evidence = serializers.CharField()
+    derived = serializers.BooleanField(
+        read_only=True, help_text="Follows the decisions of the reviews it names (e.g. security): never ticked; a "
+                                  "PUT may only repeat its `ready`.")
+    reason = serializers.CharField(
+        read_only=True, help_text="For a derived item, why it is (not) ready: each review's state; else empty.")
 
 
 ChecklistItemsInput = keyed("ChecklistItemsInput", CHECKLIST_ITEMS, lambda: ChecklistEntryInput(required=False))

@@ -113,14 +113,19 @@ def pilot_put(request, use_case: UseCase) -> None:
 
 def checklist_data(use_case: UseCase) -> dict:
     summary = selectors.checklist_summary(use_case)
-    entries = {item.key: entry for item, entry in summary.rows}
+    rows = {item.key: (item, entry) for item, entry in summary.rows}
     not_ready = set(summary.not_ready)
     return {
-        "items": {key: {"ready": bool(entries.get(key) and entries[key].ready),
-                        "evidence": entries[key].evidence if entries.get(key) else ""} for key in CHECKLIST_ITEMS},
+        "items": {key: _checklist_item(summary, *rows.get(key, (None, None))) for key in CHECKLIST_ITEMS},
         "all_ready": summary.all_ready,
         "not_ready": [item.key for item, _ in summary.rows if item.name in not_ready and item.key in CHECKLIST_ITEMS],
     }
+
+
+def _checklist_item(summary, item, entry) -> dict:
+    derived = summary.derived.get(item.id) if item else None  # follows review decisions: (ready, why)
+    return {"ready": bool(item) and summary.item_ready(item, entry), "evidence": entry.evidence if entry else "",
+            "derived": derived is not None, "reason": derived[1] if derived else ""}
 
 
 def checklist_put(request, use_case: UseCase) -> None:

@@ -26,7 +26,7 @@ from api.serializers.evidence import (
 )
 from api.serializers.gaps import GapPlanInputSerializer, GapPlanSerializer
 from api.serializers.policy import GateEvaluationSerializer, gate_evaluation_data
-from api.serializers.reviews import GateDecisionInputSerializer, GateDecisionSerializer
+from api.serializers.reviews import GateDecisionInputSerializer, GateDecisionSerializer, ReviewSerializer
 from api.serializers.usecases import (
     CommentInputSerializer,
     CommentSerializer,
@@ -151,6 +151,21 @@ class UseCaseViewSet(GenericViewSet):
         serializer.is_valid(raise_exception=True)
         decision = review_services.gate_decide(use_case=use_case, actor=request.user, **serializer.validated_data)
         return Response(GateDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Ask for the gate reviews", request=None, responses={
+        201: ReviewSerializer(many=True),
+        409: error("invalid_transition: already requested, not in Pilot or Controlled rollout, its tier names no "
+                   "re-review at this gate, reviews still open, or no gate may be decided (draft, withdrawn, "
+                   "rejected, stopped, retired).")},
+        description="Opens the next review cycle with one review per function its tier re-reviews at the next "
+                    "gate (the gate_reviews criterion waits for them). Whoever records its gate evidence or "
+                    "decides its gate may ask.")
+    @action(detail=True, methods=["post"], url_path="gate/reviews", pagination_class=None)
+    def gate_reviews(self, request, reference=None):
+        opened = review_services.gate_reviews_request(use_case=self._visible(reference), actor=request.user)
+        reviews = (Review.objects.filter(pk__in=[r.pk for r in opened]).order_by("function")
+                   .select_related("use_case", "assignee", "decided_by").prefetch_related("conditions"))
+        return Response(ReviewSerializer(reviews, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Comment on it (or on one of its reviews)", request=CommentInputSerializer,
                    responses={201: CommentSerializer})

@@ -4,8 +4,10 @@ Each entry holds intake answers (users by username, outcome by name, bucket by c
 from today: ``release_in_days``) and, apart from them: ``unit`` (business-unit code), the ``status``
 and ``stage`` the demo takes it to through the services, the ``tier`` risk-tier matrix v1 computes
 from its answers, ``kpis`` as (name, category, unit, baseline, target, direction), an optional
-``override`` (tier, justification) by the governance admin and an optional ``pilot`` score
-(12 scores in PILOT_CRITERIA order, note) by the PMO.
+``override`` (tier, justification) by the governance admin, an optional ``pilot`` score
+(12 scores in PILOT_CRITERIA order, note) by the PMO, and an optional ``hold`` that leaves it waiting at
+its next gate (``gate_reviews``: its gate re-reviews asked for and open; ``expired_acceptance``: a risk
+over threshold whose acceptance has run out).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from .hr import HR
 
 USE_CASES: list[dict[str, Any]] = [*CUSTOMER_OPERATIONS, *FINANCE, *HR, *ENGINEERING]
 # Keys of an entry that are not intake answers.
-META_KEYS = frozenset({"unit", "status", "stage", "tier", "kpis", "override", "pilot", "release_in_days"})
+META_KEYS = frozenset({"unit", "status", "stage", "tier", "kpis", "override", "pilot", "release_in_days", "hold"})
 
 # Vendors and registry models each demo use case depends on. Use cases past the
 # pilot gate only name approved vendors (the gate demands it); a few show the

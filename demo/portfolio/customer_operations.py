@@ -51,7 +51,7 @@ CUSTOMER_OPERATIONS: list[dict[str, Any]] = [
     },
     {
         "unit": "CUSTOPS", "status": "approved", "stage": "pilot", "tier": "medium",
-        "title": "Customer self-service chatbot",
+        "title": "Customer self-service chatbot", "hold": "gate_reviews",
         "summary": "A website and app chatbot that answers order, delivery and returns questions and hands over to "
                    "an agent with the conversation attached.",
         "problem_statement": "Forty per cent of contacts are simple order-status and returns questions that "

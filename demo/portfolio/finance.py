@@ -54,7 +54,7 @@ FINANCE: list[dict[str, Any]] = [
     },
     {
         "unit": "FIN", "status": "approved", "stage": "controlled_rollout", "tier": "medium",
-        "title": "Expense-claim anomaly detection",
+        "title": "Expense-claim anomaly detection", "hold": "expired_acceptance",
         "summary": "Flags unusual expense claims (duplicates, policy breaches, odd patterns) for audit.",
         "problem_statement": "Auditors check a random 25% of claims and still miss repeated small breaches.",
         "strategic_outcome": "Stronger risk and compliance posture",

@@ -34,6 +34,7 @@ from reviews.models import (
 )
 from reviews.models import ReviewCondition as Condition
 from reviews.selectors import NEXT_STAGE, KPIProgress, band_for, critical_area_ids, policy_in_force, value_evidenced
+from reviews.selectors.risk_gate import unaccepted_over_threshold
 from vendors.rules import model_fit_problems, vendor_is_approved
 
 from .kpis import kpi_progress_by_use_case
@@ -73,7 +74,7 @@ class Evidence:
     checklist_ready: dict[int, int]
     support_ready: set[int]
     checklist_items: int
-    reviews: dict[int, dict[str, str]]  # current cycle: function -> status
+    reviews: dict[int, list[tuple[str, str, int, str]]]  # (function, status, cycle, stage), cycle order
     unmet_conditions: dict[int, int]
     requirements: dict[str, list[TierRequirement]]
     vendors: dict[int, list] = field(default_factory=dict)
@@ -114,14 +115,20 @@ def readiness_by_use_case(
     return result
 
 
-def _current_reviews(use_cases: QuerySet[UseCase]) -> dict[int, dict[str, str]]:
-    """function -> status of each use case's latest review cycle (one query, a few rows per use case)."""
-    by_cycle: dict[int, dict[int, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
-    for uc_id, function, status, cycle in Review.objects.filter(use_case__in=use_cases.values("id")).values_list(
-        "use_case_id", "function", "status", "cycle"
+def _all_reviews(use_cases: QuerySet[UseCase]) -> dict[int, list[tuple[str, str, int, str]]]:
+    """Each use case's reviews, (function, status, cycle, stage) in cycle order (one query, a few rows each)."""
+    rows: dict[int, list[tuple[str, str, int, str]]] = defaultdict(list)
+    for uc_id, *row in Review.objects.filter(use_case__in=use_cases.values("id")).order_by("cycle").values_list(
+        "use_case_id", "function", "status", "cycle", "stage"
     ):
-        by_cycle[uc_id][cycle][function] = status
-    return {uc_id: cycles[max(cycles)] for uc_id, cycles in by_cycle.items()}
+        rows[uc_id].append(tuple(row))
+    return rows
+
+
+def _latest(rows: list[tuple[str, str, int, str]], stage: str = "") -> dict[str, str]:
+    """function -> status of its highest cycle (opened at ``stage`` when given), as
+    ``reviews.selectors.gate_reviews.latest_reviews``."""
+    return {function: status for function, status, _cycle, at in rows if not stage or at == stage}
 
 
 def _dependencies(use_cases: QuerySet[UseCase]) -> tuple[dict[int, list], dict[int, list]]:
@@ -136,8 +143,10 @@ def _dependencies(use_cases: QuerySet[UseCase]) -> tuple[dict[int, list], dict[i
 
 
 def _evidence(candidates: QuerySet[UseCase]) -> Evidence:
+    # The review items follow the reviews (judged by the reviews criteria): only the team's items count here.
+    derived = [item.id for item in ChecklistItem.objects.all() if item.review_functions]
     checklist = (
-        ChecklistEntry.objects.filter(use_case__in=candidates.values("id"), ready=True)
+        ChecklistEntry.objects.filter(use_case__in=candidates.values("id"), ready=True).exclude(item_id__in=derived)
         .values("use_case_id").annotate(ready=Count("id"), support=Count("id", filter=Q(item__key=SUPPORT_MODEL)))
     )
     checklist = list(checklist)
@@ -151,8 +160,8 @@ def _evidence(candidates: QuerySet[UseCase]) -> Evidence:
         readiness=readiness_by_use_case(candidates, policy), policy=policy,
         checklist_ready={row["use_case_id"]: row["ready"] for row in checklist},
         support_ready={row["use_case_id"] for row in checklist if row["support"]},
-        checklist_items=ChecklistItem.objects.count(),
-        reviews=_current_reviews(candidates),
+        checklist_items=ChecklistItem.objects.exclude(id__in=derived).count(),
+        reviews=_all_reviews(candidates),
         unmet_conditions=dict(unmet.values("review__use_case_id").annotate(n=Count("id"))
                               .values_list("review__use_case_id", "n")),
         requirements=requirements, vendors=vendors, models=models,
@@ -167,7 +176,17 @@ def _exploration_ready(uc: UseCase, ev: Evidence) -> bool:
     defined = all(getattr(uc, name) for name in PROBLEM_FIELDS)
     owners = bool(uc.business_owner_id and uc.delivery_owner_id)
     tiered = uc.risk_tier not in (None, "", RiskTier.PROHIBITED)
-    return defined and owners and uc.has_kpis and tiered and uc.has_pilot
+    return defined and owners and uc.has_kpis and tiered and uc.has_pilot and _gate_reviews_ok(uc, ev, "before_pilot")
+
+
+def _gate_reviews_ok(uc: UseCase, ev: Evidence, flag: str, stage: str = "") -> bool:
+    """As reviews.selectors.gate_reviews: the functions ``flag`` names for its tier have approved (in a review
+    opened at ``stage`` when given)."""
+    has_vendor = bool(ev.vendors.get(uc.id) or ev.models.get(uc.id))
+    functions = [r.function for r in ev.requirements[uc.risk_tier or ""]
+                 if getattr(r, flag) and (has_vendor or not r.only_with_vendor)]
+    latest = _latest(ev.reviews.get(uc.id, []), stage)
+    return all(latest.get(function) in APPROVED_STATUSES for function in functions)
 
 
 def _required_functions(uc: UseCase, ev: Evidence) -> set[str]:
@@ -190,9 +209,12 @@ def _vendors_approved(uc: UseCase, ev: Evidence, today: datetime.date) -> bool:
 
 
 def _pilot_ready(uc: UseCase, ev: Evidence, today: datetime.date) -> bool:
-    reviews = ev.reviews.get(uc.id, {})
+    # As the gate's reviews criterion: each function's latest review, for those required or in the current cycle.
+    rows, required = ev.reviews.get(uc.id, []), _required_functions(uc, ev)
+    current = {function for function, _status, cycle, _stage in rows if cycle == rows[-1][2]} if rows else set()
+    reviews = {f: status for f, status in _latest(rows).items() if f in required or f in current}
     approved = bool(reviews) and all(status in APPROVED_STATUSES for status in reviews.values())
-    covered = _required_functions(uc, ev) <= set(reviews)
+    covered = required <= set(reviews) and _gate_reviews_ok(uc, ev, "at_controlled_rollout", Stage.PILOT)
     readiness = ev.readiness.get(uc.id)
     checklist = ev.checklist_items > 0 and ev.checklist_ready.get(uc.id, 0) >= ev.checklist_items
     return (approved and covered and not ev.unmet_conditions.get(uc.id) and readiness is not None
@@ -206,7 +228,7 @@ def _controlled_ready(uc: UseCase, ev: Evidence) -> bool:
     high_enough = readiness is not None and readiness.complete and readiness.total >= ev.policy.scale_min_total
     floor = readiness is not None and not readiness.blocking and not readiness.unreviewed_ones
     return (value and high_enough and floor and uc.id in ev.support_ready
-            and not ev.unmet_conditions.get(uc.id))
+            and not ev.unmet_conditions.get(uc.id) and _gate_reviews_ok(uc, ev, "at_scaled", Stage.CONTROLLED_ROLLOUT))
 
 
 def gate_ready(candidates: QuerySet[UseCase], *, today: datetime.date) -> tuple[list[UseCase], dict[str, int]]:
@@ -214,14 +236,15 @@ def gate_ready(candidates: QuerySet[UseCase], *, today: datetime.date) -> tuple[
     rows = list(
         candidates.filter(stage__in=list(NEXT_STAGE)).select_related("business_unit", "executive_sponsor")
         .annotate(has_kpis=Exists(KPI.objects.filter(use_case=OuterRef("pk"))),
-                  has_pilot=Exists(PilotSelection.objects.filter(use_case=OuterRef("pk"))))
+                  has_pilot=Exists(PilotSelection.objects.filter(use_case=OuterRef("pk"))),
+                  risk_blocked=Exists(unaccepted_over_threshold(today)))
         .order_by("reference")
     )
     ev = _evidence(candidates.filter(stage__in=list(NEXT_STAGE)))
     checks = {
         Stage.EXPLORATION: lambda uc: _exploration_ready(uc, ev),
-        Stage.PILOT: lambda uc: _pilot_ready(uc, ev, today),
-        Stage.CONTROLLED_ROLLOUT: lambda uc: _controlled_ready(uc, ev),
+        Stage.PILOT: lambda uc: _pilot_ready(uc, ev, today) and not uc.risk_blocked,
+        Stage.CONTROLLED_ROLLOUT: lambda uc: _controlled_ready(uc, ev) and not uc.risk_blocked,
     }
     ready, waiting = [], defaultdict(int)
     for uc in rows:

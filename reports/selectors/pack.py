@@ -47,6 +47,7 @@ from reviews.models import (
     ReviewCondition,
 )
 from reviews.selectors import NEXT_STAGE, policy_in_force
+from reviews.selectors.risk_gate import current_acceptances
 
 from ..models import Audience, BoardPack
 from .gates import gate_ready, readiness_by_use_case
@@ -176,7 +177,18 @@ def _risks(period: Period) -> dict[str, Any]:
     settled = Case(When(mitigation_status__in=LIVE_RISK, then=Value(0)), default=Value(1), output_field=IntegerField())
     top = list(risks.annotate(rank=score, settled=settled).select_related("use_case", "owner")
                .order_by("-rank", "settled", "-impact", "id")[:TOP_N])
-    return {"totals": totals, "top": top, "grid": risk_grid(risks)}
+    return {"totals": totals, "top": top, "grid": risk_grid(risks), "acceptances": _acceptances(risks, period)}
+
+
+def _acceptances(risks: QuerySet, period: Period) -> dict[str, Any]:
+    """Each live risk's current acceptance, those expired (blocking again) first, then by expiry."""
+    expired = Case(When(expires_on__lte=period.as_at, then=Value(0)), default=Value(1), output_field=IntegerField())
+    rows = (current_acceptances().filter(risk__in=risks).annotate(live=expired)
+            .select_related("risk__use_case", "accepted_by").order_by("live", "expires_on", "id"))
+    top = _top(rows)
+    for row in top["rows"]:
+        row.expired = row.live == 0
+    return top
 
 
 # ---------------------------------------------------------------- 5 decisions required

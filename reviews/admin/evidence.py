@@ -28,7 +28,9 @@ from .records import ReadOnlyVisibleAdmin
 
 @admin.register(ReadinessArea)
 class ReadinessAreaAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "key", "order")  # which are critical is the governance policy's
+    list_display = ("name", "key", "key_question", "order")  # which are critical is the governance policy's
+    fields = ("name", "key", "description", "key_question", "red_flags", "order")
+    search_fields = ("name", "key", "key_question")
 
 
 @admin.register(ReadinessBand)

@@ -7,7 +7,7 @@ page and its services; here they can be searched and audited.
 from django.contrib import admin
 
 from intake import permissions
-from reviews.models import Comment, Evidence, ReviewCondition, ReviewDecision
+from reviews.models import Comment, EvaluationMetric, Evidence, ReviewCondition, ReviewDecision
 
 
 class ReadOnlyVisibleAdmin(admin.ModelAdmin):
@@ -56,10 +56,28 @@ class CommentAdmin(ReadOnlyVisibleAdmin):
     search_fields = ("use_case__reference", "body")
 
 
+class EvaluationMetricInline(admin.TabularInline):
+    """An evaluation report's metrics, read-only: they are recorded with the upload."""
+
+    model = EvaluationMetric
+    fields = readonly_fields = ("name", "threshold", "result", "higher_is_better")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Evidence)
 class EvidenceAdmin(ReadOnlyVisibleAdmin):
     use_case_path = "use_case_id"
-    list_display = ("original_name", "use_case", "size", "uploaded_by", "uploaded_at")
-    list_select_related = ("use_case", "uploaded_by")
+    list_display = ("original_name", "use_case", "artefact_type", "rejected_at", "size", "uploaded_by",
+                    "uploaded_at")
+    list_filter = ("artefact_type",)
+    list_select_related = ("use_case", "uploaded_by", "artefact_type")
+    inlines = (EvaluationMetricInline,)
     search_fields = ("use_case__reference", "original_name")
     exclude = ("file",)  # downloads go through the permission-checked view

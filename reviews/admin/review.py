@@ -35,6 +35,8 @@ from reviews.forms import CommentForm, ConditionFormSet, DecisionForm, EvidenceF
 from reviews.models import Review, ReviewCondition
 from vendors.models import AIModel
 
+from .artefacts import ArtefactReviewMixin
+
 DECIDE_TEMPLATE = "admin/reviews/review/decide.html"
 # The review's own fields are shown read-only; only the assignee is edited here.
 REVIEW_FIELDS = ("use_case_link", "function", "stage", "cycle", "status", "due_date", "assignee",
@@ -68,7 +70,7 @@ def _is_overdue(review: Review) -> bool:
 
 
 @admin.register(Review)
-class ReviewAdmin(HistoryOnlyIfVisibleMixin, SimpleHistoryAdmin):
+class ReviewAdmin(ArtefactReviewMixin, HistoryOnlyIfVisibleMixin, SimpleHistoryAdmin):
     form = ReviewAdminForm
     list_display = ("reference", "use_case_title", "tier", "stage", "function", "due", "assignee", "status",
                     "model_flag")
@@ -233,6 +235,7 @@ class ReviewAdmin(HistoryOnlyIfVisibleMixin, SimpleHistoryAdmin):
             "evidence_form": EvidenceForm(),
             "comment_url": reverse("admin:reviews_review_comment", args=[obj.pk]),
             "evidence_url": reverse("admin:reviews_review_evidence", args=[obj.pk]),
+            **self.artefact_context(request, obj),
         }
 
     # -- comments and evidence from the review page ---------------------------
@@ -246,7 +249,7 @@ class ReviewAdmin(HistoryOnlyIfVisibleMixin, SimpleHistoryAdmin):
             path("<path:object_id>/conditions/<int:condition_id>/met/",
                  self.admin_site.admin_view(self.condition_met_view), name="reviews_review_condition_met"),
         ]
-        return custom + super().get_urls()
+        return custom + self.artefact_urls() + super().get_urls()
 
     def _posted_review(self, request, object_id) -> Review:
         review = self.get_object(request, unquote(object_id))

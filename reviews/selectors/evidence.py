@@ -23,6 +23,7 @@ from reviews.models import (
     Risk,
 )
 
+from .gate_reviews import checklist_derivations
 from .policy import critical_area_ids, policy_in_force
 
 
@@ -89,22 +90,36 @@ def gap_plan(use_case: UseCase, readiness: ReadinessSummary) -> GapPlan:
 @dataclass(frozen=True)
 class ChecklistSummary:
     rows: list[tuple[ChecklistItem, ChecklistEntry | None]]
+    # Items that follow review decisions (ChecklistItem.review_functions), never ticked: id -> (ready, why).
+    derived: dict[int, tuple[bool, str]] = field(default_factory=dict)
+
+    def item_ready(self, item: ChecklistItem, entry: ChecklistEntry | None) -> bool:
+        if item.id in self.derived:
+            return self.derived[item.id][0]
+        return entry is not None and entry.ready
 
     @property
     def not_ready(self) -> list[str]:
-        return [item.name for item, entry in self.rows if entry is None or not entry.ready]
+        return [item.name for item, entry in self.rows if not self.item_ready(item, entry)]
+
+    @property
+    def ticked_not_ready(self) -> list[str]:
+        """The team's items not ready (the derived ones are the reviews' criterion at the gate)."""
+        return [item.name for item, entry in self.rows if item.id not in self.derived
+                and not self.item_ready(item, entry)]
 
     @property
     def all_ready(self) -> bool:
         return not self.not_ready
 
     def is_ready(self, key: str) -> bool:
-        return any(item.key == key and entry is not None and entry.ready for item, entry in self.rows)
+        return any(item.key == key and self.item_ready(item, entry) for item, entry in self.rows)
 
 
 def checklist_summary(use_case: UseCase) -> ChecklistSummary:
     entries = {e.item_id: e for e in ChecklistEntry.objects.filter(use_case=use_case)}
-    return ChecklistSummary([(item, entries.get(item.id)) for item in ChecklistItem.objects.order_by("order")])
+    items = list(ChecklistItem.objects.order_by("order"))
+    return ChecklistSummary([(item, entries.get(item.id)) for item in items], checklist_derivations(use_case, items))
 
 
 def risks_for(use_case: UseCase) -> QuerySet[Risk]:

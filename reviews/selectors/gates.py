@@ -18,7 +18,7 @@ from reviews.models import GovernancePolicy, KPIRule
 from .artefacts import artefact_criteria
 from .criteria import Criterion
 from .evidence import KPIProgress, checklist_summary, gap_plan, kpi_progress, readiness_summary
-from .gate_reviews import gate_review_criteria
+from .gate_reviews import gate_review_criteria, latest_reviews
 from .policy import policy_in_force
 from .reviews import reviews_in_cycle, unmet_conditions
 from .risk_gate import risk_area_criteria, risk_threshold_criteria
@@ -77,10 +77,14 @@ def _tier_criterion(use_case: UseCase, link: str) -> Criterion:
 
 
 def _reviews_criterion(use_case: UseCase) -> Criterion:
-    reviews = list(reviews_in_cycle(use_case))
+    # Each function's latest review across cycles: a gate re-review cycle holds only some functions, and
+    # the others' earlier decisions stand. Those in the current cycle count whether required or not.
+    latest = latest_reviews(use_case)
+    current = set(reviews_in_cycle(use_case).values_list("function", flat=True))
+    required = set(intake_selectors.required_review_functions(use_case))
+    reviews = [r for f, r in sorted(latest.items()) if f in required or f in current]
     pending = [f"{r.get_function_display()} ({r.get_status_display().lower()})" for r in reviews
                if r.status not in APPROVED]
-    required = set(intake_selectors.required_review_functions(use_case))
     missing = sorted(required - {r.function for r in reviews})
     problems = pending + [f"{name} (not opened)" for name in missing]
     return Criterion("reviews_approved", "Every required review is approved", bool(reviews) and not problems,
@@ -137,8 +141,9 @@ def _pilot_to_controlled(use_case: UseCase, policy: GovernancePolicy) -> list[Cr
                   "" if readiness.passes else _readiness_detail(readiness, policy), _link(use_case, "readiness")),
         *_gap_criteria(use_case, readiness),
         _signoff_criterion(use_case, readiness),
-        Criterion("checklist", "The rollout checklist is ready", checklist.all_ready,
-                  f"Not ready: {', '.join(checklist.not_ready)}." if checklist.not_ready else "",
+        # Its review items follow the reviews, judged (and reported) by the reviews criterion above.
+        Criterion("checklist", "The rollout checklist is ready", not checklist.ticked_not_ready,
+                  f"Not ready: {', '.join(checklist.ticked_not_ready)}." if checklist.ticked_not_ready else "",
                   _link(use_case, "checklist")),
         Criterion("vendors_approved", "Every vendor it depends on is approved", not vendors,
                   f"Not approved: {', '.join(vendors)}." if vendors else "", reverse("intake:detail",

@@ -2,6 +2,7 @@
 
 from reviews.snapshots import APPROVAL_FIELDS, approval_snapshot, snapshot_diff
 
+from .artefacts import evidence_reject
 from .discussion import EVIDENCE_MAX_BYTES, EVIDENCE_TYPES, comment_add, evidence_add
 from .evidence import (
     checklist_record,
@@ -14,10 +15,12 @@ from .evidence import (
     risk_save,
 )
 from .gaps import gap_plan_record
+from .gate_reviews import gate_reviews_request
 from .gates import GateClosed, GateRefused, gate_decide
 from .policy import POLICY_FIELDS, policy_publish
 from .reminders import reminder_kinds, reminder_recipients, review_reminders_due, send_review_reminder
 from .rereviews import rereview_due_on, rereviews_open_due
+from .risk_acceptance import risk_accept
 from .workflow import (
     MAX_CONDITION_TEXT,
     MAX_TEXT,
@@ -48,8 +51,10 @@ __all__ = [
     "condition_mark_met",
     "cost_record",
     "evidence_add",
+    "evidence_reject",
     "gap_plan_record",
     "gate_decide",
+    "gate_reviews_request",
     "incident_report",
     "incident_update",
     "kpi_actual_record",
@@ -63,6 +68,7 @@ __all__ = [
     "review_assign",
     "review_decide",
     "review_reminders_due",
+    "risk_accept",
     "risk_save",
     "send_review_reminder",
     "snapshot_diff",

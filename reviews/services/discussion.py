@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import uuid
 import zipfile
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,8 +18,9 @@ from django.utils.text import get_valid_filename
 from intake import permissions
 from intake.models import UseCase
 from intake.permissions import Action
-from reviews.models import Comment, Evidence, Review
+from reviews.models import ArtefactType, Comment, Evidence, Review
 
+from .artefacts import clean_artefact, save_metrics
 from .workflow import MAX_TEXT, _save
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
@@ -129,16 +132,29 @@ def _original_name(name: str, extension: str) -> str:
 
 @transaction.atomic
 def evidence_add(
-    *, use_case: UseCase, actor: AbstractBaseUser, upload: UploadedFile, review: Review | None = None
+    *, use_case: UseCase, actor: AbstractBaseUser, upload: UploadedFile, review: Review | None = None,
+    artefact_type: ArtefactType | str | None = None, metrics: Sequence[Mapping[str, Any]] | None = None,
 ) -> Evidence:
-    """Attach a checked file; anyone who may comment may attach. Stored under a generated name."""
+    """Attach a checked file; anyone who may comment may attach. Stored under a generated name.
+
+    ``artefact_type`` (a row or its key) says which required artefact the file is; an evaluation report
+    carries ``metrics`` ({name, threshold, result, higher_is_better}). Every problem is refused at its field,
+    all at once, and nothing is saved."""
     permissions.require(actor, Action.COMMENT, use_case)
     _check_review_of(use_case, review)
-    extension = _checked_extension(upload)
+    errors: dict[str, str] = {}
+    try:
+        extension = _checked_extension(upload)
+    except ValidationError as exc:
+        errors.update({key: " ".join(messages) for key, messages in exc.message_dict.items()})
+    artefact_type, metrics = clean_artefact(artefact_type, metrics, errors)
+    if errors:
+        raise ValidationError(errors)
     evidence = Evidence(use_case=use_case, review=review, uploaded_by=actor, size=upload.size,
                         original_name=_original_name(upload.name, extension),
-                        content_type=EVIDENCE_TYPES[extension])
+                        content_type=EVIDENCE_TYPES[extension], artefact_type=artefact_type)
     # Never the client's name on disk: no traversal, no clashes, nothing executable.
     evidence.file.save(f"{uuid.uuid4().hex}.{extension}", upload, save=False)
     _save(evidence, actor)
+    save_metrics(evidence, metrics, actor)
     return evidence

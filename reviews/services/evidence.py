@@ -17,6 +17,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from intake import permissions, steps
+from intake.choices import ReviewFunction
 from intake.models import KPI, UseCase
 from intake.permissions import Action
 from reviews import notifications
@@ -31,7 +32,10 @@ from reviews.models import (
     ReadinessScore,
     Risk,
 )
+from reviews.selectors.gate_reviews import checklist_derivations
 from reviews.validators import SINGLE_LINE_MESSAGE, has_line_break
+
+from . import risk_notices
 
 logger = logging.getLogger(__name__)
 
@@ -125,9 +129,14 @@ def readiness_signoff(*, use_case: UseCase, actor: AbstractBaseUser, area: str, 
 
 @transaction.atomic
 def checklist_record(*, use_case: UseCase, actor: AbstractBaseUser, items: Mapping[str, Mapping[str, Any]]) -> None:
-    """Mark checklist items ready or not; a ready item needs its evidence written down."""
+    """Mark checklist items ready or not; a ready item needs its evidence written down.
+
+    An item that follows review decisions (its ``review_functions``) is never ticked: a ``ready`` other than
+    what the reviews say is refused at the item; its unchanged value is accepted, with an optional note.
+    """
     permissions.require(actor, Action.MANAGE_EVIDENCE, use_case)
     known = ChecklistItem.objects.in_bulk(field_name="key")
+    derived = checklist_derivations(use_case, known.values())
     errors: dict[str, str] = {}
     cleaned: dict[str, tuple[bool, str]] = {}
     for key, entry in items.items():
@@ -139,7 +148,10 @@ def checklist_record(*, use_case: UseCase, actor: AbstractBaseUser, items: Mappi
             errors[key] = "Say whether the item is ready (true or false)."
             continue
         evidence = _text(entry.get("evidence"), key, errors)
-        if ready and not evidence and key not in errors:
+        if known[key].id in derived:
+            if ready != derived[known[key].id][0] and key not in errors:
+                errors[key] = _derived_refusal(known[key])
+        elif ready and not evidence and key not in errors:
             errors[key] = "A ready item needs its evidence: say what shows it is ready."
         cleaned[key] = (ready, evidence)
     if errors:
@@ -151,6 +163,12 @@ def checklist_record(*, use_case: UseCase, actor: AbstractBaseUser, items: Mappi
         entry = existing.get(item.id) or ChecklistEntry(use_case=use_case, item=item)
         entry.ready, entry.evidence, entry.updated_by = ready, evidence, actor
         _save(entry, actor)
+
+
+def _derived_refusal(item: ChecklistItem) -> str:
+    names = " and ".join(str(ReviewFunction(f).label).lower() for f in item.review_functions)
+    whose = f"{names} reviews' decisions" if len(item.review_functions) > 1 else f"{names} review's decision"
+    return f"{item.name} follows the {whose}; it cannot be ticked."
 
 
 def _apply(obj, data: Mapping[str, Any], fields: tuple[str, ...]) -> None:
@@ -185,8 +203,11 @@ def risk_save(*, use_case: UseCase, actor: AbstractBaseUser, data: Mapping[str, 
     if risk is not None and risk.use_case_id != use_case.pk:
         raise ValidationError("That risk belongs to another use case.")
     risk = Risk.objects.select_for_update().get(pk=risk.pk) if risk else Risk(use_case=use_case)
+    was_over = risk.pk is not None and risk.needs_escalation
     _apply(risk, data, RISK_FIELDS)
     _save(risk, actor)
+    if risk.needs_escalation and not was_over:  # each crossing tells its owner and the go/no-go A once
+        risk_notices.threshold_crossed(risk)
     return risk
 
 

@@ -20,7 +20,7 @@ from intake.models import UseCase
 from intake.permissions import Action
 from reviews import notifications
 from reviews.models import GateDecision, GateOutcome, GovernancePolicy
-from reviews.selectors import gate_criteria, policy_in_force
+from reviews.selectors import Criterion, gate_criteria, policy_in_force
 
 from .workflow import withdraw_open_reviews
 
@@ -47,11 +47,12 @@ def gate_closed_reason(use_case: UseCase) -> str:
 
 
 class GateRefused(ValidationError):
-    """Scale refused: ``unmet`` lists each unmet criterion in a sponsor's words."""
+    """Scale refused: ``criteria`` are the unmet criteria; ``unmet`` says each in a sponsor's words."""
 
-    def __init__(self, unmet: list[str]):
-        self.unmet = unmet
-        super().__init__(["This gate cannot be passed yet. Unmet: " + " ".join(unmet)])
+    def __init__(self, criteria: list[Criterion]):
+        self.criteria = criteria
+        self.unmet = [f"{c.label}: {c.detail}" if c.detail else f"{c.label}." for c in criteria]
+        super().__init__(["This gate cannot be passed yet. Unmet: " + " ".join(self.unmet)])
 
 
 def _pivot_target(use_case: UseCase, to_stage: str) -> str:
@@ -84,7 +85,7 @@ def _target(use_case: UseCase, outcome: str, to_stage: str, redesign_note: str,
     if outcome != GateOutcome.SCALE:
         return target, []
     criteria = gate_criteria(use_case, policy)
-    unmet = [f"{c.label}: {c.detail}" if c.detail else f"{c.label}." for c in criteria if not c.met]
+    unmet = [c for c in criteria if not c.met]
     if unmet:
         raise GateRefused(unmet)
     return target, [c.as_dict() for c in criteria]

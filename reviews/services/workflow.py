@@ -100,10 +100,14 @@ def open_required_reviews(
     use_case = _lock_use_case(use_case)
     if use_case.status not in REVIEWABLE_STATUSES:
         return []
+    # A gate re-review cycle holds only some functions; the others' reviews of earlier cycles stand, so the
+    # current cycle opens only functions never reviewed (a periodic re-review passes its new cycle).
+    reviewed = Review.objects.filter(use_case=use_case) if cycle is None else Review.objects.filter(
+        use_case=use_case, cycle=cycle)
     cycle = selectors.current_cycle(use_case) if cycle is None else cycle
     required = required_review_functions(use_case)
     _withdraw_unrequired(use_case, actor=actor, cycle=cycle, required=set(required))
-    existing = set(selectors.reviews_in_cycle(use_case, cycle).values_list("function", flat=True))
+    existing = set(reviewed.values_list("function", flat=True))
     today = timezone.localdate()
     opened = []
     for function, sla_days in sorted(required.items()):

@@ -13,12 +13,13 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core import edges
 from reviews import services
 from reviews.forms import CommentForm
 
+from .artefacts import artefacts_page, upload_form
 from .common import detail_url, fetch, first_errors
 
 
@@ -70,8 +71,11 @@ def _limit() -> int:
 
 
 @csrf_exempt  # the CSRF check runs in _upload, after the size limit is in place
-@require_POST
+@require_http_methods(["GET", "POST"])
 def evidence_upload(request: HttpRequest, reference: str) -> HttpResponse:
+    if request.method == "GET":  # the artefacts page, with its upload form
+        use_case, facts = fetch(request, reference)
+        return artefacts_page(request, use_case, facts)
     # Upload handlers can be changed only before the body is read (Django docs, "Modifying upload
     # handlers on the fly"); the CSRF check reads it, so it runs in the inner view.
     limiter = _SizeLimit(request, _limit())
@@ -86,20 +90,29 @@ def evidence_upload(request: HttpRequest, reference: str) -> HttpResponse:
 
 @csrf_protect
 def _upload(request: HttpRequest, reference: str, limiter: _SizeLimit) -> HttpResponse:
-    use_case, _facts = fetch(request, reference)
+    use_case, facts = fetch(request, reference)
     back = detail_url(use_case)
     upload = request.FILES.get("file")  # reads the body (if the CSRF check has not), through the limit
     if limiter.too_large:
         messages.error(request, f"{limiter.too_large} is larger than the {_size(_limit())} limit; "
                                 "nothing was uploaded.")
         return redirect(back)
+    # Bad input comes back on the artefacts page with everything typed (the file must be chosen again).
+    form = upload_form(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Nothing was uploaded. Correct the highlighted fields.")
+        return artefacts_page(request, use_case, facts, form=form)
     try:
-        evidence = services.evidence_add(use_case=use_case, actor=request.user, upload=upload)
+        evidence = services.evidence_add(use_case=use_case, actor=request.user, upload=upload,
+                                         artefact_type=form.cleaned_data["artefact_type"] or None,
+                                         metrics=form.cleaned_data["metrics"])
     except ValidationError as exc:
         messages.error(request, f"Nothing was uploaded. {edges.message_for(exc)}")
-        return redirect(back)
+        edges.attach(form, exc)
+        return artefacts_page(request, use_case, facts, form=form)
     except edges.REFUSALS as exc:
         edges.report(request, exc)
         return redirect(back)
-    messages.success(request, f"{evidence.original_name} uploaded.")
+    kind = f" as the {evidence.artefact_type.name.lower()}" if evidence.artefact_type else ""
+    messages.success(request, f"{evidence.original_name} uploaded{kind}.")
     return redirect(detail_url(use_case, "files"))

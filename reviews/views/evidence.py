@@ -31,6 +31,7 @@ from reviews.forms import (
 from reviews.models import CostEntry, Incident, Risk
 from reviews.panels import OPEN_INCIDENT_STATUSES, heat_level, heatmap
 
+from .acceptance_form import RiskAcceptanceForm, acceptance_context
 from .common import can, fetch, page_url
 
 MANAGE = Action.MANAGE_EVIDENCE
@@ -59,7 +60,8 @@ def checklist(request: HttpRequest, reference: str) -> HttpResponse:
     use_case, facts = fetch(request, reference)
     here = page_url("checklist", use_case)
     summary = selectors.checklist_summary(use_case)
-    items = [item for item, _ in summary.rows]
+    # Items that follow review decisions are shown, never offered for ticking.
+    items = [item for item, _ in summary.rows if item.id not in summary.derived]
     if request.method == "POST":
         form = ChecklistForm(request.POST, items=items)
         if form.is_valid():
@@ -78,10 +80,11 @@ def checklist(request: HttpRequest, reference: str) -> HttpResponse:
                 return outcome
     else:
         form = ChecklistForm(initial=ChecklistForm.initial_for(summary.rows), items=items)
-    entries = {item.id: entry for item, entry in summary.rows}
-    rows = [row | {"entry": entries[row["item"].id]} for row in form.rows()]
+    form_rows = {row["item"].id: row for row in form.rows()}
+    rows = [form_rows.get(item.id, {"item": item}) | {"entry": entry, "derived": summary.derived.get(item.id)}
+            for item, entry in summary.rows]
     context = page_base(use_case, facts, request, "checklist") | {
-        "error_items": error_items(form, rows, "item", "item", ("ready", "evidence")),
+        "error_items": error_items(form, list(form_rows.values()), "item", "item", ("ready", "evidence")),
         "summary": summary,
         "ready_count": len(summary.rows) - len(summary.not_ready),
         "form": form,
@@ -93,17 +96,21 @@ def checklist(request: HttpRequest, reference: str) -> HttpResponse:
 # ---------------------------------------------------------------- risks
 
 
-def _risks_page(request: HttpRequest, use_case: UseCase, facts: Facts, form: RiskForm | None) -> HttpResponse:
+def _risks_page(request: HttpRequest, use_case: UseCase, facts: Facts, form: RiskForm | None,
+                accept_form: RiskAcceptanceForm | None = None) -> HttpResponse:
     risks = list(selectors.risks_for(use_case))
+    guidance = selectors.risk_area_guidance()
     for risk in risks:
-        risk.level = heat_level(risk.score)
+        risk.level, risk.guidance = heat_level(risk.score), guidance.get(risk.area)
     context = page_base(use_case, facts, request, "risks") | {
         "risks": risks,
+        "risk_guidance": guidance,
         "heatmap": heatmap(risks),
         "escalations": sum(1 for r in risks if r.needs_escalation),
         "likelihood_labels": LIKELIHOOD_LABELS,
         "impact_labels": IMPACT_LABELS,
     }
+    context |= acceptance_context(request, use_case, facts, risks, accept_form)
     if context["can_manage"]:
         context["form"] = form or RiskForm()
     return render(request, "reviews/risks.html", context)
@@ -150,7 +157,9 @@ def risk_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
             return response
     elif can_manage:
         form = RiskForm(initial=RiskForm.initial_for(risk))
-    context = page_base(use_case, facts, request, "risks") | {"risk": risk, "form": form}
+    guidance = selectors.risk_area_guidance()
+    risk.guidance = guidance.get(risk.area)
+    context = page_base(use_case, facts, request, "risks") | {"risk": risk, "form": form, "risk_guidance": guidance}
     return render(request, "reviews/risk_edit.html", context)
 
 

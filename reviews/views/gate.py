@@ -57,3 +57,17 @@ def gate(request: HttpRequest, reference: str) -> HttpResponse:
             return redirect(back)
     context = gate_context(request, use_case, facts, form=form, refusal=refusal)
     return render(request, "reviews/gate.html", context, status=200)
+
+
+@require_http_methods(["POST"])
+def gate_reviews_request(request: HttpRequest, reference: str) -> HttpResponse:
+    """"Ask for the gate reviews" from the Gate panel: the service opens them or says why not."""
+    use_case, _facts = fetch(request, reference)
+    try:
+        opened = services.gate_reviews_request(use_case=use_case, actor=request.user)
+    except edges.REFUSALS as exc:
+        edges.report(request, exc)
+    else:
+        names = ", ".join(review.get_function_display() for review in opened)
+        messages.success(request, f"Gate reviews asked for: {names}. The gate waits for their decisions.")
+    return redirect(detail_url(use_case, "gate"))

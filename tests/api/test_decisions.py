@@ -71,8 +71,8 @@ def test_a_refused_scale_is_409_listing_every_unmet_criterion(ava, custops):
                                         {"outcome": "scale", "rationale": RATIONALE}, format="json")
     assert response.status_code == 409
     body = response.json()
-    assert body["unmet"] == ["The rollout checklist is ready: Not ready: Rollback readiness, "
-                             "Support model (training, adoption)."]
+    assert body["unmet"] == [{"key": "checklist", "label": "The rollout checklist is ready", "met": False,
+                              "detail": "Not ready: Rollback readiness, Support model (training, adoption)."}]
     assert body["detail"].startswith("This gate cannot be passed yet.")
     assert not GateDecision.objects.exists()
 

@@ -64,14 +64,20 @@ def test_pilot_selection_round_trip(ava_api, low_case):
 def test_checklist_round_trip(owner, low_case):
     api = client_for(owner)
     empty = api.get(_url(low_case, "checklist")).json()
-    assert empty["all_ready"] is False and empty["not_ready"] == list(CHECKLIST_ITEMS)
+    # The review items follow the reviews: security's is open, privacy & legal is not required at low tier.
+    derived = ("security_review", "privacy_legal_review")
+    assert {key for key, item in empty["items"].items() if item["derived"]} == set(derived)
+    assert empty["items"]["privacy_legal_review"]["reason"] == "Not required for its tier."
+    assert empty["all_ready"] is False and empty["not_ready"] == [k for k in CHECKLIST_ITEMS if k != derived[1]]
     no_evidence = api.put(_url(low_case, "checklist"), {"items": {"ownership": {"ready": True}}}, format="json")
     assert no_evidence.status_code == 400
     assert no_evidence.json() == {"ownership": ["A ready item needs its evidence: say what shows it is ready."]}
-    items = {key: {"ready": True, "evidence": "Signed off."} for key in CHECKLIST_ITEMS}
+    items = {key: {"ready": True, "evidence": "Signed off."} for key in CHECKLIST_ITEMS if key != derived[0]}
     response = api.put(_url(low_case, "checklist"), {"items": items}, format="json")
     assert response.status_code == 200
-    assert response.json() == {"items": items, "all_ready": True, "not_ready": []}
+    assert response.json()["not_ready"] == ["security_review"]
+    assert response.json()["items"]["ownership"] == {"ready": True, "evidence": "Signed off.", "derived": False,
+                                                     "reason": ""}
 
 
 def test_risks_incidents_and_kpi_actuals(owner, sec_api, ben_api, low_case):

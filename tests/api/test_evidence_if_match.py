@@ -55,7 +55,8 @@ RESOURCES = [
 ]
 EXPECTED = {  # what shown() reads back after first / second
     "readiness": (4, 2),
-    "checklist": ({"ready": True, "evidence": "Signed off."}, {"ready": False, "evidence": "Sign-off withdrawn."}),
+    "checklist": ({"ready": True, "evidence": "Signed off.", "derived": False, "reason": ""},
+                  {"ready": False, "evidence": "Sign-off withdrawn.", "derived": False, "reason": ""}),
     "pilot-selection": ((PILOT_ONE, "Good fit."), (PILOT_TWO, "Second look.")),
 }
 

@@ -12,7 +12,7 @@ from reviews.choices import Decision
 METHODS = ("get", "post", "put", "patch", "delete")
 OWN_CONFLICTS = {("get", "/api/v1/board-packs/{id}/pdf/"), ("patch", "/api/v1/use-cases/{reference}/")}
 # Creates whose body names the use case by reference: an unseen one is a 404 there too.
-BODY_NAMES_A_USE_CASE = ("/api/v1/risks/", "/api/v1/incidents/")
+BODY_NAMES_A_USE_CASE = ("/api/v1/risks/", "/api/v1/incidents/", "/api/v1/risk-acceptances/")
 # Writes that are not there for whoever may not make them: 404 for them (a non governance admin's policy change).
 NOT_THERE_FOR_OTHERS = {("patch", "/api/v1/policy/")}
 

@@ -89,7 +89,7 @@ def test_the_sweep_queues_one_task_per_reminder_after_the_commit(review, eager, 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert tasks.send_review_reminders.delay().get() == 2
 
-    assert len(callbacks) == 2
+    assert len(callbacks) == 3  # the two reminders, and the risk-acceptance notices of the same day
     assert sorted(ReminderLog.objects.values_list("kind", flat=True)) == ["escalation", "overdue"]
     assert len(mail.outbox) == 2
 

@@ -26,7 +26,7 @@ from django.http import Http404
 from intake.models import PILOT_CRITERIA, RaciActivity, RaciAssignment, UseCase
 from intake.services import grants_recompute
 from reports.models import BoardPack
-from reviews.models import GovernancePolicy, Incident, Review
+from reviews.models import GovernancePolicy, Incident, Review, Risk
 from tests.conftest import FIXED_INSTANT
 from tests.factories import BusinessUnitFactory, KPIFactory, UseCaseFactory, UserFactory
 from tests.reviews.factories import ConditionFactory, ReviewFactory, submitted_use_case, upload
@@ -72,6 +72,8 @@ class World:
         self.incident = Incident.objects.create(use_case=self.use_case, title="Wrong answers", severity=2,
                                                 what_happened="Seen twice.", reported_by=ava,
                                                 occurred_at=datetime.datetime(2026, 6, 9, 9, tzinfo=datetime.UTC))
+        self.risk = Risk.objects.create(use_case=self.use_case, area="data_privacy", description="Kept too long.",
+                                        likelihood=5, impact=5)
         self.vendor = Vendor.objects.create(name="Acme Models")
         self.assessment = VendorAssessment.objects.create(vendor=self.vendor)
         self.pack = BoardPack.objects.create(audience="executive_monthly", period_start="2026-05-01",
@@ -100,9 +102,11 @@ CALLS: dict[str, Callable[[World], dict]] = {
                                                "actual": Decimal("5")},
     "reviews.services.evidence_add": lambda w: {"use_case": w.use_case,
                                                 "upload": upload("note.txt", b"plain text", "text/plain")},
+    "reviews.services.evidence_reject": lambda w: {"evidence": _artefact(w), "reason": "Not what the tier asks for."},
     "reviews.services.gap_plan_record": lambda w: {"use_case": w.use_case, "items": {}},
     "reviews.services.gate_decide": lambda w: {"use_case": w.use_case, "outcome": "kill",
                                                "rationale": "Stopping this for good."},
+    "reviews.services.gate_reviews_request": lambda w: {"use_case": w.use_case},
     "reviews.services.incident_report": lambda w: {"use_case": w.use_case, "data": {"title": "x"}},
     "reviews.services.incident_update": lambda w: {"incident": w.incident, "data": {"status": "closed"}},
     "reviews.services.kpi_actual_record": lambda w: {"kpi": w.kpi, "measured_on": TODAY, "value": Decimal("1")},
@@ -113,6 +117,9 @@ CALLS: dict[str, Callable[[World], dict]] = {
     "reviews.services.review_assign": lambda w: {"review": w.review, "assignee": None},
     "reviews.services.review_decide": lambda w: {"review": w.review, "decision": "approve",
                                                  "rationale": "All good, approved."},
+    "reviews.services.risk_accept": lambda w: {"risk": w.risk, "rationale": "Worth it for the rollout.",
+                                               "compensating_controls": "Weekly sampling.",
+                                               "expires_on": TODAY + datetime.timedelta(days=30)},
     "reviews.services.risk_save": lambda w: {"use_case": w.use_case, "data": {"title": "x"}},
     "reviews.services.use_case_override_tier": lambda w: {"use_case": w.use_case, "tier": "high",
                                                           "justification": "Because it touches customers."},
@@ -161,6 +168,16 @@ def _informed(world: World):
                                       letter="I", user=user)
         grants_recompute(use_case=use_case)
     return user
+
+
+def _artefact(world: World):
+    """An impact assessment on the use case, uploaded by its submitter (in the test's savepoint)."""
+    from reviews.models import ArtefactType, Evidence
+
+    return Evidence.objects.create(
+        use_case=world.use_case, uploaded_by=world.use_case.created_by, original_name="impact.pdf",
+        content_type="application/pdf", size=1, file="evidence/impact.pdf",
+        artefact_type=ArtefactType.objects.get(key="impact_assessment"))
 
 
 def _counts() -> tuple:
