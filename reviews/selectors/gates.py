@@ -18,7 +18,7 @@ from reviews.models import GovernancePolicy, KPIRule
 from .artefacts import artefact_criteria
 from .criteria import Criterion
 from .evidence import KPIProgress, checklist_summary, gap_plan, kpi_progress, readiness_summary
-from .gate_reviews import gate_review_criteria, latest_reviews
+from .gate_reviews import gate_review_criteria, gate_review_functions, latest_reviews
 from .policy import policy_in_force
 from .reviews import reviews_in_cycle, unmet_conditions
 from .risk_gate import risk_area_criteria, risk_threshold_criteria
@@ -76,15 +76,17 @@ def _tier_criterion(use_case: UseCase, link: str) -> Criterion:
     return Criterion("tier", "A risk tier is assigned", not detail, detail, link)
 
 
-def _reviews_criterion(use_case: UseCase) -> Criterion:
+def _reviews_criterion(use_case: UseCase, to_stage: str) -> Criterion:
     # Each function's latest review across cycles: a gate re-review cycle holds only some functions, and
     # the others' earlier decisions stand. Those in the current cycle count whether required or not.
     latest = latest_reviews(use_case)
     current = set(reviews_in_cycle(use_case).values_list("function", flat=True))
     required = set(intake_selectors.required_review_functions(use_case))
     reviews = [r for f, r in sorted(latest.items()) if f in required or f in current]
+    # A re-review opened for this gate is the gate_reviews criterion's to report, not this one's too.
+    regated = set(gate_review_functions(use_case, to_stage))
     pending = [f"{r.get_function_display()} ({r.get_status_display().lower()})" for r in reviews
-               if r.status not in APPROVED]
+               if r.status not in APPROVED and not (r.function in regated and r.stage == use_case.stage)]
     missing = sorted(required - {r.function for r in reviews})
     problems = pending + [f"{name} (not opened)" for name in missing]
     return Criterion("reviews_approved", "Every required review is approved", bool(reviews) and not problems,
@@ -132,7 +134,7 @@ def _pilot_to_controlled(use_case: UseCase, policy: GovernancePolicy) -> list[Cr
     checklist = checklist_summary(use_case)
     vendors = intake_selectors.vendors_not_approved(use_case)
     return [
-        _reviews_criterion(use_case),
+        _reviews_criterion(use_case, Stage.CONTROLLED_ROLLOUT),
         *gate_review_criteria(use_case, Stage.CONTROLLED_ROLLOUT),
         _conditions_criterion(use_case),
         *artefact_criteria(use_case, Stage.CONTROLLED_ROLLOUT),

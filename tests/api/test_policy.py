@@ -186,11 +186,11 @@ def scaled(ava, custops):
 @pytest.mark.parametrize("build, stage, next_stage, keys", [
     (in_pilot, "pilot", "controlled_rollout",
      # pilot_ready scores 4 everywhere: Moderate, so the gap-closure plan applies (and has no gap to close)
-     ["reviews_approved", "conditions_met", "readiness", "gap_closure_plan", "independent_signoff", "checklist",
-      "vendors_approved"]),
+     ["reviews_approved", "conditions_met", "risks_within_threshold", "readiness", "gap_closure_plan",
+      "independent_signoff", "checklist", "vendors_approved"]),
     (in_controlled_rollout, "controlled_rollout", "scaled",
-     ["value_evidenced", "readiness_total", "critical_areas", "independent_signoff", "support_model",
-      "conditions_met"]),
+     ["value_evidenced", "readiness_total", "critical_areas", "independent_signoff", "risks_within_threshold",
+      "support_model", "conditions_met"]),
     (scaled, "scaled", None, []),
 ])
 def test_the_gate_lists_its_criteria_under_the_policy_in_force(ava, custops, ava_api, build, stage, next_stage,

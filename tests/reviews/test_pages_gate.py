@@ -90,16 +90,16 @@ def test_gate_panel_lists_each_criterion_met_or_not(client, case, sponsor):
     response = login(client, sponsor).get(detail(case))
     ctx = gate_panel(response)
     state = {c.key: c.met for c in ctx["criteria"]}
-    assert state == {"reviews_approved": False, "conditions_met": True, "readiness": False,
-                     "independent_signoff": True, "checklist": False, "vendors_approved": True}
+    assert state == {"reviews_approved": False, "conditions_met": True, "risks_within_threshold": True,
+                     "readiness": False, "independent_signoff": True, "checklist": False, "vendors_approved": True}
     assert (ctx["stage_label"], ctx["next_stage_label"]) == ("Pilot", "Controlled rollout")
     html = response.content.decode()
     gate = html.split('id="gate"', 1)[1].split("</section>", 1)[0]
-    assert gate.count("criterion criterion-met") == 3 and gate.count("criterion criterion-unmet") == 3
+    assert gate.count("criterion criterion-met") == 4 and gate.count("criterion criterion-unmet") == 3
     assert "Every required review is approved" in gate and "Not yet approved: Security (open)." in gate
     assert f'href="{reverse("reviews:readiness", args=[case.reference])}"' in gate
     assert f'href="{reverse("reviews:checklist", args=[case.reference])}"' in gate
-    assert "3 of 6</strong> criteria met" in gate
+    assert "4 of 7</strong> criteria met" in gate
     assert 'name="outcome"' in gate and 'value="scale"' in gate and "Scale: advance to Controlled rollout" in gate
 
 
