@@ -11,7 +11,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import renderers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
@@ -20,10 +19,11 @@ from api.schema import error
 from api.serializers.artefacts import ArtefactRejectSerializer, ArtefactSerializer, ArtefactUploadSerializer
 from api.views.base import ApiView
 from api.views.records import UseCaseScopedViewSet
+from api.views.usecases import review_of
 from config.downloads import attachment
 from intake import permissions
 from reviews import services
-from reviews.models import EvaluationMetric, Evidence, Review
+from reviews.models import EvaluationMetric, Evidence
 
 REFERENCE = r"[A-Za-z0-9_-]{1,20}"
 RELATED = ("use_case", "artefact_type", "uploaded_by", "rejected_by")
@@ -115,19 +115,10 @@ class UseCaseEvidenceView(ApiView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         evidence = services.evidence_add(use_case=use_case, actor=request.user, upload=data["file"],
-                                         review=_review_of(use_case, data.get("review")),
+                                         review=review_of(use_case, data.get("review")),
                                          artefact_type=data.get("artefact_type"), metrics=data.get("metrics"))
         body = ArtefactSerializer(artefacts().get(pk=evidence.pk), context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED)
-
-
-def _review_of(use_case, review_id: int | None) -> Review | None:
-    if review_id is None:
-        return None
-    review = Review.objects.filter(pk=review_id, use_case=use_case).first()
-    if review is None:
-        raise ValidationError({"review": ["This use case has no review with that id."]})
-    return review
 
 
 def upload_path():

@@ -174,7 +174,7 @@ class UseCaseViewSet(GenericViewSet):
         use_case = self._visible(reference)
         serializer = CommentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        review = _review_of(use_case, serializer.validated_data.get("review"))
+        review = review_of(use_case, serializer.validated_data.get("review"))
         comment = review_services.comment_add(use_case=use_case, actor=request.user,
                                               body=serializer.validated_data["body"], review=review)
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
@@ -222,7 +222,8 @@ class UseCaseViewSet(GenericViewSet):
         return evidence.respond(request, self._visible(reference), gaps.gap_plan_data, gaps.gap_plan_put)
 
 
-def _review_of(use_case: UseCase, review_id: int | None) -> Review | None:
+def review_of(use_case: UseCase, review_id: int | None) -> Review | None:
+    """The use case's review named in the input (a comment's or a file's), or a field error."""
     if review_id is None:
         return None
     review = Review.objects.filter(pk=review_id, use_case=use_case).first()

@@ -7,11 +7,32 @@ starts with a clean one.
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 from tests.reviews.factories import reviewer, submitted_use_case
+
+
+def list_queries_stay_flat(api: APIClient, url: str, add_rows, *, ceiling: int) -> None:
+    """Listing ``url`` costs the same queries with 2 rows as with 6 (``add_rows(n)`` adds n), at most ``ceiling``."""
+
+    def count() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(url)
+        assert response.status_code == 200
+        return len(queries.captured_queries), len(response.json()["results"])
+
+    add_rows(2)
+    count()  # warm the per-process caches (content types, permissions)
+    few, shown = count()
+    assert shown == 2
+    add_rows(4)
+    many, shown = count()
+    assert shown == 6
+    assert few == many <= ceiling
 
 
 def client_for(user) -> APIClient:
