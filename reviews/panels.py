@@ -26,7 +26,7 @@ from intake.permissions import Action, Facts
 from reviews import selectors
 from reviews.forms import ArtefactEvidenceForm, CommentForm, GateForm
 from reviews.models import ArtefactType, Comment, Evidence, GateDecision, GateOutcome, IncidentStatus, Risk
-from reviews.selectors.gate_reviews import NOT_REQUESTED
+from reviews.selectors.gate_reviews import gate_reviews_to_request
 from reviews.services.gates import gate_closed_reason
 
 OPEN_INCIDENT_STATUSES = (IncidentStatus.OPEN, IncidentStatus.INVESTIGATING)
@@ -152,8 +152,9 @@ def gate_context(request: HttpRequest, use_case: UseCase, facts: Facts, *, form:
 def _gate_reviews_offer(request: HttpRequest, use_case: UseCase, facts: Facts,
                         criteria: list[selectors.Criterion]) -> bool:
     """Offer "Ask for the gate reviews" while some are not requested, to whoever may ask (the service decides)."""
-    waiting = any(c.key == "gate_reviews" and not c.met and NOT_REQUESTED in c.detail for c in criteria)
-    return waiting and _can(request, Action.REQUEST_GATE_REVIEW, use_case, facts)
+    waiting = any(c.key == "gate_reviews" and not c.met for c in criteria)
+    return (waiting and bool(gate_reviews_to_request(use_case))
+            and _can(request, Action.REQUEST_GATE_REVIEW, use_case, facts))
 
 
 def reviews_context(use_case: UseCase) -> dict[str, Any]:

@@ -19,14 +19,22 @@ from reviews.services import evidence, risk_notices
 
 @shared_task(name="reviews.tasks.send_review_reminders")
 def send_review_reminders() -> int:
-    """Daily sweep: queue one task per reminder due today; returns how many were queued."""
+    """Daily sweep: queue one task per review reminder and per risk-acceptance expiry notice due today;
+    returns how many were queued."""
     today = timezone.localdate()
     queued = 0
     for review_id, kind in services.review_reminders_due(today=today):  # streamed: flat memory
         enqueue_on_commit(send_review_reminder, review_id, kind, today.isoformat())
         queued += 1
-    enqueue_on_commit(send_risk_acceptance_reminders, today.isoformat())  # the same daily beat
-    return queued
+    return queued + _queue_risk_acceptance_notices(today)  # the same daily beat
+
+
+def _queue_risk_acceptance_notices(today: datetime.date) -> int:
+    # One task per notice, as for review reminders: a failing address retries alone, the others still go.
+    due = risk_notices.risk_acceptance_notices_due(today=today)
+    for acceptance_id, kind in due:
+        enqueue_on_commit(send_risk_acceptance_notice, acceptance_id, kind, today.isoformat())
+    return len(due)
 
 
 @shared_task(name="reviews.tasks.send_review_reminder", **MAIL_RETRY)
@@ -59,7 +67,9 @@ def send_risk_threshold_notice(risk_id: int, history_id: int) -> bool:
     return risk_notices.send_threshold_notice(risk_id=risk_id, history_id=history_id) is not None
 
 
-@shared_task(name="reviews.tasks.send_risk_acceptance_reminders", **MAIL_RETRY)
-def send_risk_acceptance_reminders(for_date_iso: str) -> int:
-    """Queued by the daily sweep: every risk-acceptance expiry notice due that day; returns how many went."""
-    return risk_notices.risk_acceptance_reminders_send(today=datetime.date.fromisoformat(for_date_iso))
+@shared_task(name="reviews.tasks.send_risk_acceptance_notice", **MAIL_RETRY)
+def send_risk_acceptance_notice(acceptance_id: int, kind: str, for_date_iso: str) -> bool:
+    """Queued by the daily sweep: one expiry notice of one acceptance; False when already sent or no longer due."""
+    notice = risk_notices.send_acceptance_notice(acceptance_id=acceptance_id, kind=kind,
+                                                 today=datetime.date.fromisoformat(for_date_iso))
+    return notice is not None

@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from reviews.models import RiskAcceptance
+from reviews.selectors.risk_gate import is_in_force
 
 from .common import InputSerializer, ReadSerializer
 
@@ -25,14 +26,21 @@ class RiskAcceptanceSerializer(ReadSerializer):
     accepted_by = serializers.CharField(source="accepted_by.username", help_text="Who accepted it (the gate's A).")
     expired = serializers.SerializerMethodField(help_text="True from the expiry day on: the risk blocks the gates "
                                                           "again unless accepted again.")
+    in_force = serializers.SerializerMethodField(help_text="True while it lets the gates pass: it is the risk's "
+                                                           "latest acceptance, not expired, and the risk scores "
+                                                           "no higher than when it was accepted.")
 
     class Meta:
         model = RiskAcceptance
         fields = ("id", "risk", "use_case", "rationale", "compensating_controls", "expires_on", "accepted_by",
-                  "accepted_at", "updated_at", "expired")
+                  "accepted_at", "updated_at", "expired", "in_force")
 
     def get_expired(self, obj: RiskAcceptance) -> bool:
         return obj.expires_on <= timezone.localdate()
+
+    def get_in_force(self, obj: RiskAcceptance) -> bool:
+        # ``is_current`` is annotated by the view's queryset (one subquery, not a query per row).
+        return bool(obj.is_current) and is_in_force(obj, timezone.localdate(), obj.risk.score)
 
 
 class RiskAcceptanceInputSerializer(InputSerializer):

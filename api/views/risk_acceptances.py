@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import django_filters as filters
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
@@ -40,7 +41,9 @@ class RiskAcceptanceViewSet(mixins.CreateModelMixin, ReadOnlyViewSet):
 
     def get_queryset(self):
         # A list page probes each row's grants as it walks the sync index (as the other use-case records).
-        return risk_gate.permitted(self.request.user, page=self.action == "list")
+        rows = risk_gate.permitted(self.request.user, page=self.action == "list")
+        # Whether each row is its risk's current acceptance, for ``in_force``: in the page's query, not per row.
+        return rows.annotate(is_current=Exists(risk_gate.current_acceptances().filter(pk=OuterRef("pk"))))
 
     def _risk(self, pk: int) -> Risk:
         risk = permissions.restrict(Risk.objects.select_related("use_case"), self.request.user,

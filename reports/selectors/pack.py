@@ -188,6 +188,7 @@ def _acceptances(risks: QuerySet, period: Period) -> dict[str, Any]:
     top = _top(rows)
     for row in top["rows"]:
         row.expired = row.live == 0
+        row.outgrown = row.risk.score > row.accepted_score  # blocks again, whatever its expiry
     return top
 
 

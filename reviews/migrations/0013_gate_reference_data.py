@@ -34,7 +34,7 @@ CRITICAL_SIX = ("data_privacy", "security_exposure", "output_reliability", "bias
                 "vendor_dependency")
 ALL_AREAS = CRITICAL_SIX + ("integration_failure", "ownership_ambiguity", "monitoring_gap", "low_adoption",
                             "cost_creep", "reputation")
-MODELS = ("artefacttype", "tierartefact", "evaluationmetric", "tierriskarea", "riskacceptance", "riskareaguidance")
+MODELS = ("artefacttype", "tierartefact", "evaluationmetric", "tierriskarea", "riskareaguidance")
 CHECKLIST_FUNCTIONS = {"security_review": ["security"], "privacy_legal_review": ["privacy", "legal"]}
 
 
@@ -71,7 +71,7 @@ def seed(apps, schema_editor):
 
 
 def _grant_admins(apps):
-    """Governance admins maintain the new reference data and acceptances in admin."""
+    """Governance admins maintain the new reference data in admin (acceptances are written by their service)."""
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
@@ -80,8 +80,9 @@ def _grant_admins(apps):
     Permission = apps.get_model("auth", "Permission")
     admins = Group.objects.filter(name="governance_admins").first()
     if admins is not None:
-        admins.permissions.add(*Permission.objects.filter(
-            content_type__app_label="reviews", content_type__model__in=MODELS))
+        reviews = Permission.objects.filter(content_type__app_label="reviews")
+        admins.permissions.add(*reviews.filter(content_type__model__in=MODELS),
+                               *reviews.filter(codename__in=("view_riskacceptance", "view_risknotice")))
 
 
 class Migration(migrations.Migration):

@@ -5,13 +5,24 @@ in admin; the scores and entries per use case are the evidence itself.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from intake.choices import ReviewFunction
 from intake.models import KPI, UseCase
 
 User = settings.AUTH_USER_MODEL
+
+
+def validate_review_functions(value) -> None:
+    """A list of review function names: anything else would break every checklist and gate that reads it."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError('Give a list of review function names, e.g. ["privacy", "legal"].')
+    if unknown := sorted(set(value) - set(ReviewFunction.values)):
+        raise ValidationError(f"Not a review function: {', '.join(unknown)}. Choose from "
+                              f"{', '.join(ReviewFunction.values)}.")
 
 
 def _range(low: int, high: int) -> list:
@@ -80,8 +91,9 @@ class ChecklistItem(models.Model):
     key = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
     review_functions = models.JSONField(
-        default=list, blank=True,
-        help_text="Review functions whose approval makes this item ready (it is then derived, not ticked).")
+        default=list, blank=True, validators=[validate_review_functions],
+        help_text="Review functions whose approval makes this item ready (it is then derived, not ticked), "
+                  'as a list, e.g. ["privacy", "legal"].')
     order = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords()
 

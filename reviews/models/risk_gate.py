@@ -7,6 +7,7 @@ escalation threshold blocks the later gates unless the gate's A accepts it for a
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -33,12 +34,16 @@ class TierRiskArea(models.Model):
 
 
 class RiskAcceptance(models.Model):
-    """The gate's A accepts a risk over its threshold until ``expires_on`` (the day it blocks again)."""
+    """The gate's A accepts a risk over its threshold until ``expires_on`` (the day it blocks again), at the
+    score it had then: a risk that grows past ``accepted_score`` blocks again at once."""
 
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="acceptances")
     rationale = models.TextField(max_length=5000)
     compensating_controls = models.TextField(max_length=5000)
     expires_on = models.DateField(help_text="From this day the risk blocks the gates again.")
+    accepted_score = models.PositiveSmallIntegerField(
+        default=25, validators=[MinValueValidator(1), MaxValueValidator(25)],
+        help_text="The risk's score when accepted: should it rise above this, the acceptance no longer covers it.")
     accepted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     accepted_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)

@@ -1,7 +1,8 @@
 """Typed artefacts at the gates: which ones a use case's tier requires, and whether each is in place.
 
-An artefact is met by an uploaded file of its type that no reviewer rejected; an evaluation report also needs
-its latest such file to carry metrics, each on the right side of its threshold. Three queries per call (the
+An artefact is judged on the newest file of its type alone: it is met unless a reviewer rejected that file, so
+a rejection blocks until a new upload (an older file never stands in for it); an evaluation report's newest
+file must also carry metrics, each on the right side of its threshold. Three queries per call (the
 requirements, the typed files, their metrics), whatever the number of files.
 """
 
@@ -97,15 +98,15 @@ def typed_evidence(use_case: UseCase) -> list[Evidence]:
 
 
 def evidence_state(artefact_type: ArtefactType, files: list[Evidence]) -> ArtefactState:
-    """Where one artefact stands on ``files`` (every file of the use case, or only those of its type)."""
+    """Where one artefact stands on ``files`` (every file of the use case, or only those of its type, oldest
+    first). Only the newest counts: the one a reviewer rejected is the team's current answer, so an older file
+    the reviewer never judged must not meet the requirement in its place."""
     mine = [f for f in files if f.artefact_type_id == artefact_type.pk]
-    standing = [f for f in mine if f.rejected_at is None]
-    if not standing:
-        if not mine:
-            return ArtefactState(artefact_type, MISSING)
-        last = mine[-1]
-        return ArtefactState(artefact_type, REJECTED, last, last.rejection_reason)
-    latest = standing[-1]
+    if not mine:
+        return ArtefactState(artefact_type, MISSING)
+    latest = mine[-1]
+    if latest.rejected_at is not None:
+        return ArtefactState(artefact_type, REJECTED, latest, latest.rejection_reason)
     if artefact_type.has_metrics:
         metrics = list(latest.metrics.all())
         short = [metric_words(m) for m in metrics if not m.met]

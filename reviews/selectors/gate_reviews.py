@@ -8,6 +8,7 @@ At the later gates only a review opened at the current stage counts (a cycle ask
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import formats, timezone
 
@@ -15,7 +16,7 @@ from intake.choices import ReviewFunction, Stage
 from intake.models import TierRequirement, UseCase
 from intake.selectors import depends_on_vendor, required_review_functions
 from reviews.choices import APPROVED_STATUSES, AWAITING_DECISION
-from reviews.models import Review
+from reviews.models import GateDecision, Review
 
 from .criteria import Criterion
 
@@ -44,10 +45,13 @@ def gate_review_functions(use_case: UseCase, to_stage: str) -> list[str]:
 
 
 def latest_reviews(use_case: UseCase, *, stage: str = "") -> dict[str, Review]:
-    """Each function's review of the highest cycle (only those opened at ``stage`` when given)."""
+    """Each function's review of the highest cycle (only those opened at ``stage`` when given, since the use case
+    last entered it: after a pivot back, the earlier pass's gate reviews do not count again)."""
     reviews = Review.objects.filter(use_case=use_case).select_related("decided_by").order_by("function", "-cycle")
     if stage:
-        reviews = reviews.filter(stage=stage)
+        entries = GateDecision.objects.filter(use_case=OuterRef("use_case"), to_stage=stage)
+        entered = Subquery(entries.order_by("-decided_at").values("decided_at")[:1])
+        reviews = reviews.filter(Q(created_at__gte=entered) | ~Exists(entries), stage=stage)
     latest: dict[str, Review] = {}
     for review in reviews:
         latest.setdefault(review.function, review)
@@ -88,7 +92,7 @@ def gate_review_criteria(use_case: UseCase, to_stage: str) -> list[Criterion]:
                           f"Not yet approved: {', '.join(pending)}." if pending else "", link)]
     pending = _pending(functions, latest, NOT_REQUESTED)
     detail = f"Not yet approved at this gate: {', '.join(pending)}." if pending else ""
-    if any(NOT_REQUESTED in p for p in pending):
+    if any(f not in latest for f in functions):
         detail += " Ask for the gate reviews on the use-case page."
         link = reverse("intake:detail", args=[use_case.reference]) + "#gate"
     return [Criterion("gate_reviews", "The gate's reviews have approved", not pending, detail, link)]

@@ -62,17 +62,22 @@ def acceptances_of(risks: list[Risk]) -> dict[int, RiskAcceptance]:
     return {row.risk_id: row for row in rows}
 
 
-def is_in_force(acceptance: RiskAcceptance | None, today: datetime.date) -> bool:
-    return acceptance is not None and acceptance.expires_on > today
+def is_in_force(acceptance: RiskAcceptance | None, today: datetime.date, score: int | None = None) -> bool:
+    """Not yet expired and, given the risk's ``score`` now, not outgrown (accepted at this score or higher)."""
+    return (acceptance is not None and acceptance.expires_on > today
+            and (score is None or score <= acceptance.accepted_score))
 
 
-def acceptance_words(acceptance: RiskAcceptance | None, today: datetime.date) -> str:
-    """The state of a risk's acceptance in words: accepted until X / its acceptance expired on X / not accepted."""
+def acceptance_words(acceptance: RiskAcceptance | None, today: datetime.date, score: int | None = None) -> str:
+    """The state of a risk's acceptance in words: accepted until X / its acceptance expired on X / its acceptance
+    covered a score of up to N / not accepted."""
     if acceptance is None:
         return "not accepted"
-    if is_in_force(acceptance, today):
-        return f"accepted until {day(acceptance.expires_on)}"
-    return f"its acceptance expired on {day(acceptance.expires_on)}"
+    if acceptance.expires_on <= today:
+        return f"its acceptance expired on {day(acceptance.expires_on)}"
+    if score is not None and score > acceptance.accepted_score:
+        return f"its acceptance covered a score of up to {acceptance.accepted_score}"
+    return f"accepted until {day(acceptance.expires_on)}"
 
 
 def blocking_risks(use_case: UseCase, today: datetime.date | None = None) -> list[tuple[Risk, RiskAcceptance | None]]:
@@ -81,7 +86,8 @@ def blocking_risks(use_case: UseCase, today: datetime.date | None = None) -> lis
     over = [risk for risk in Risk.objects.filter(use_case=use_case, mitigation_status__in=LIVE)
             if risk.needs_escalation]
     accepted = acceptances_of(over)
-    return [(risk, accepted.get(risk.pk)) for risk in over if not is_in_force(accepted.get(risk.pk), today)]
+    return [(risk, accepted.get(risk.pk)) for risk in over
+            if not is_in_force(accepted.get(risk.pk), today, risk.score)]
 
 
 def risk_threshold_criteria(use_case: UseCase) -> list[Criterion]:
@@ -89,7 +95,7 @@ def risk_threshold_criteria(use_case: UseCase) -> list[Criterion]:
     today = timezone.localdate()
     blocking = blocking_risks(use_case, today)
     parts = [f"{risk.get_area_display()} (score {risk.score} against a threshold of {risk.escalation_threshold}; "
-             f"{acceptance_words(acceptance, today)})" for risk, acceptance in blocking]
+             f"{acceptance_words(acceptance, today, risk.score)})" for risk, acceptance in blocking]
     detail = f"At or over its escalation threshold: {'; '.join(parts)}. Reduce it or have the gate's " \
              "Accountable accept it." if parts else ""
     return [Criterion("risks_within_threshold", "No live risk is at or over its escalation threshold unless accepted",
@@ -119,7 +125,8 @@ def still_needed(acceptances: QuerySet[RiskAcceptance]) -> QuerySet[RiskAcceptan
 def unaccepted_over_threshold(today: datetime.date) -> QuerySet[Risk]:
     """Live risks at or over their threshold without an acceptance in force, of the outer query's use case
     (``pk``): for ``Exists`` in a portfolio-wide screen; ``blocking_risks`` says the same of one use case."""
-    in_force = current_acceptances().filter(risk=OuterRef("pk"), expires_on__gt=today)
+    in_force = current_acceptances().filter(risk=OuterRef("pk"), expires_on__gt=today,
+                                            accepted_score__gte=OuterRef("risk_score"))
     return (Risk.objects.filter(use_case=OuterRef("pk"), mitigation_status__in=LIVE)
             .annotate(risk_score=F("likelihood") * F("impact")).filter(escalation_threshold__lte=F("risk_score"))
             .exclude(Exists(in_force)))

@@ -16,9 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import InvalidTransition
-from intake import permissions
+from intake import permissions, steps
 from intake.permissions import Action
 from reviews.models import ArtefactType, EvaluationMetric, Evidence
+
+from .gates import GateClosed, gate_closed_reason
 
 MAX_METRICS = 50
 MAX_REASON = 2000
@@ -121,8 +123,18 @@ def save_metrics(evidence: Evidence, metrics: list[dict], actor: AbstractBaseUse
 def evidence_reject(*, evidence: Evidence, actor: AbstractBaseUser, reason: str) -> Evidence:
     """A reviewer rejects an uploaded artefact, saying why: it no longer meets its requirement at any gate.
     Who decides one of the use case's reviews, or a governance admin, never its own people
-    (Action.REJECT_ARTEFACT). Rejecting twice is refused; a new upload is the answer to a rejection."""
+    (Action.REJECT_ARTEFACT), checked again under the use case's row lock as ``risk_accept`` does. Rejecting
+    twice is refused; a new upload is the answer to a rejection.
+
+    Raises Http404 / PermissionDenied (with the separation-of-duties reason), GateClosed on a use case whose
+    gates are closed (nothing is left to judge there), InvalidTransition and ValidationError at ``reason``.
+    """
     permissions.require(actor, Action.REJECT_ARTEFACT, evidence.use_case)
+    use_case = steps.lock(evidence.use_case)
+    # Again under the lock: a RACI row written since (or around the services) must not let its own people in.
+    permissions.refuse_own_people(actor, Action.REJECT_ARTEFACT, use_case)
+    if reason_closed := gate_closed_reason(use_case):
+        raise GateClosed(reason_closed)
     locked = Evidence.objects.select_for_update().select_related("artefact_type").get(pk=evidence.pk)
     if locked.artefact_type_id is None:
         raise InvalidTransition(f"{locked.original_name} is not an artefact (it has no type), so there is "

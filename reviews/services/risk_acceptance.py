@@ -80,7 +80,7 @@ def risk_accept(
     if errors:
         raise ValidationError(errors)
     acceptance = RiskAcceptance(risk=risk, rationale=rationale, compensating_controls=controls,
-                                expires_on=expires_on, accepted_by=actor)
+                                accepted_score=risk.score, expires_on=expires_on, accepted_by=actor)
     acceptance._history_user = actor
     acceptance.save()
     return acceptance

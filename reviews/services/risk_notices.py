@@ -4,6 +4,7 @@ A risk that newly reaches its escalation threshold tells its owner and the use c
 acceptance about to end (``EXPIRY_WARNING_DAYS`` before) or ended tells whoever accepted it too. Each email
 is a ``RiskNotice`` row committed with it: the row goes in first under the risk's row lock, so a task run
 twice (a retry, two beats) meets the unique constraint, and a mail failure rolls the row back for the retry.
+Expiry notices fan out as review reminders do: the daily sweep queues one task per (acceptance, kind) due.
 System code: run by tasks, no user.
 """
 
@@ -131,7 +132,8 @@ def _due(kind: str, today: datetime.date) -> QuerySet[RiskAcceptance]:
 
 
 def risk_acceptance_notices_due(*, today: datetime.date) -> list[tuple[int, str]]:
-    """(acceptance id, kind) of every expiry notice due on ``today`` and not yet sent."""
+    """(acceptance id, kind) of every expiry notice due on ``today`` and not yet sent: the daily sweep queues
+    one ``send_acceptance_notice`` task for each, so one address that fails never holds back the others."""
     return [(pk, kind) for kind in EXPIRY_KINDS for pk in _due(kind, today).order_by("pk").values_list("pk", flat=True)]
 
 
@@ -156,13 +158,3 @@ def send_acceptance_notice(*, acceptance_id: int, kind: str, today: datetime.dat
         "url": _register_url(risk)})
     return _send_once(risk, kind=kind, key=acceptance.pk, subject=subject, body=body,
                       recipients=acceptance_recipients(acceptance))
-
-
-def risk_acceptance_reminders_send(*, today: datetime.date) -> int:
-    """The daily sweep's part for acceptances: send every expiry notice due on ``today``; how many went.
-
-    Each is its own transaction, so a mail failure stops the run with those before it logged: the retry (or
-    tomorrow's sweep) sends only the rest.
-    """
-    return sum(send_acceptance_notice(acceptance_id=pk, kind=kind, today=today) is not None
-               for pk, kind in risk_acceptance_notices_due(today=today))

@@ -50,8 +50,8 @@ def acceptance_context(request: HttpRequest, use_case: UseCase, facts: Facts, ri
     accepted = risk_gate.acceptances_of(over)
     for risk in over:
         risk.acceptance = accepted.get(risk.pk)
-        risk.acceptance_in_force = risk_gate.is_in_force(risk.acceptance, today)
-        risk.acceptance_words = risk_gate.acceptance_words(risk.acceptance, today)
+        risk.acceptance_in_force = risk_gate.is_in_force(risk.acceptance, today, risk.score)
+        risk.acceptance_words = risk_gate.acceptance_words(risk.acceptance, today, risk.score)
     if over and form is None and can(request, Action.DECIDE_GATE, use_case, facts):
         form = RiskAcceptanceForm(risks=over)
     return {"over_threshold": over, "accept_form": form}

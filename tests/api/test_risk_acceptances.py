@@ -20,7 +20,7 @@ LIST = "/api/v1/risk-acceptances/"
 RATIONALE = "Customer value outweighs it for the 12-week rollout."
 CONTROLS = "Weekly sampling of transcripts by the privacy team."
 FIELDS = {"id", "risk", "use_case", "rationale", "compensating_controls", "expires_on", "accepted_by",
-          "accepted_at", "updated_at", "expired"}
+          "accepted_at", "updated_at", "expired", "in_force"}
 
 
 def _day(days: int) -> str:
@@ -52,7 +52,7 @@ def test_the_sponsor_accepts_and_whoever_sees_the_use_case_reads_it(gate, ava_ap
     assert set(row) == FIELDS
     assert row == {**row, "risk": risk.pk, "use_case": use_case.reference, "rationale": RATIONALE,
                    "compensating_controls": CONTROLS, "expires_on": _day(30), "accepted_by": sponsor.username,
-                   "expired": False}
+                   "expired": False, "in_force": True}
     assert row["accepted_at"].endswith("Z") and row["updated_at"].endswith("Z")
 
     listed = ava_api.get(LIST, {"use_case": use_case.reference})
@@ -71,7 +71,19 @@ def test_an_expired_acceptance_says_so(gate, ava_api):
     RiskAcceptance.objects.create(risk=risk, rationale=RATIONALE, compensating_controls=CONTROLS,
                                   expires_on=timezone.localdate(), accepted_by=sponsor)
     [row] = ava_api.get(LIST).json()["results"]
-    assert row["expired"] is True
+    assert (row["expired"], row["in_force"]) == (True, False)
+
+
+def test_only_the_risks_latest_unexpired_acceptance_at_its_score_is_in_force(gate, ava_api):
+    _use_case, _owner, sponsor, risk = gate
+    made = [RiskAcceptance.objects.create(risk=risk, rationale=RATIONALE, compensating_controls=CONTROLS,
+                                          expires_on=timezone.localdate() + datetime.timedelta(days=days),
+                                          accepted_score=16, accepted_by=sponsor) for days in (90, 30)]
+    rows = {row["id"]: row for row in ava_api.get(LIST).json()["results"]}
+    assert [rows[a.pk]["in_force"] for a in made] == [False, True]  # a newer one replaces it, expiring sooner
+    assert ava_api.get(f"{LIST}{made[1].pk}/").json()["in_force"] is True
+    Risk.objects.filter(pk=risk.pk).update(impact=5)  # 20: outgrown what was accepted at 16
+    assert ava_api.get(f"{LIST}{made[1].pk}/").json()["in_force"] is False
 
 
 def test_a_retry_with_the_same_idempotency_key_accepts_once(gate):

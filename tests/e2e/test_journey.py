@@ -2,8 +2,13 @@
 
 ava submits it (after being told what is missing), security approves with a
 condition, privacy and architecture approve, the executive sponsor is refused
-at the gate until the PMO, ava and security have done their part, the PMO
-downloads a board pack, and ben (another business unit) cannot open it.
+at the gate to Pilot until the PMO has scored it and ava has filled the risk
+register for every area its tier requires and uploaded the impact assessment;
+at the gate to Controlled rollout until ava has recorded readiness, the
+checklist (whose review rows follow the reviews) and the monitoring plan,
+security has marked its condition met, and, asked for by ava, security and
+privacy have approved their gate re-reviews. Then the PMO downloads a board
+pack, and ben (another business unit) cannot open it.
 Each step saves test-results/e2e/<step>.png.
 """
 
@@ -27,6 +32,15 @@ from tests.e2e.browsing import Site, message, screenshot
 TITLE = "Returns email triage assistant"
 VENDOR = "Northwind AI"  # approved in the demo's vendor registry
 CONDITION = "Switch on audit logging of every drafted reply"
+# The risk areas a medium-tier use case must have assessed before Pilot (TierRiskArea), each with its owner.
+RISKS = {
+    "Data privacy": ("Omar Haddad (ai.delivery)", "Customer names and order details reach the model."),
+    "Security exposure": ("Omar Haddad (ai.delivery)", "A crafted email could inject instructions."),
+    "Output reliability": ("Marta Silva (cx.owner)", "A draft could promise a refund policy we do not offer."),
+    "Bias and fairness": ("Marta Silva (cx.owner)", "Drafts could differ in tone by the customer's language."),
+    "Legal or regulatory exposure": ("Marta Silva (cx.owner)", "Replies could breach consumer-law wording."),
+    "Vendor dependency": ("Omar Haddad (ai.delivery)", f"{VENDOR} could change its model or its terms."),
+}
 
 
 def in_days(days: int) -> str:
@@ -116,12 +130,20 @@ def choose(page: Page, question: str, answer: str) -> None:
 
 def decide_review(site: Site, username: str, function: str, decision: str, *, condition: str = "") -> None:
     journey = "02" if condition else "03"  # (2) security with a condition, (3) the other reviewers
-    with site.as_user(username, f"{journey}-review-{function.lower()}") as page:
+    decide_review_as(site, username, f"{journey}-review-{function.lower()}", function, decision, condition=condition)
+
+
+def decide_review_as(
+    site: Site, username: str, step: str, function: str, decision: str, *, condition: str = ""
+) -> None:
+    """Decide the use case's open review of ``function``; an earlier decided one may be listed beside it."""
+    with site.as_user(username, step) as page:
         page.goto("/admin/reviews/review/")
         page.get_by_role("textbox", name="Search").fill(site.reference)
         page.get_by_role("button", name="Search").click()
-        row = page.get_by_role("row").filter(has_text=function).filter(has_text=site.reference)
-        expect(row).to_contain_text("Open")
+        rows = page.get_by_role("row").filter(has_text=function).filter(has_text=site.reference)
+        row = rows.filter(has=page.get_by_role("cell", name="Open", exact=True))
+        expect(row).to_have_count(1)
         row.get_by_role("link", name=site.reference).click()
         expect(page.get_by_role("row", name=re.compile("^Vendors "))).to_contain_text(VENDOR)
         page.locator("#decide").get_by_role("button", name=decision, exact=True).click()
@@ -142,6 +164,9 @@ def scale_from_exploration(site: Site) -> None:
     with site.as_user("exec.sponsor", "04-gate-pilot-refused") as page:
         unmet = try_to_scale(page, site, "Exploration")
         expect(unmet).to_contain_text("The pilot-selection score is recorded")
+        expect(unmet).to_contain_text("The risk register covers every area its tier requires")
+        expect(unmet).to_contain_text("Every artefact its tier requires is uploaded")
+        expect(unmet).to_contain_text("Missing: Impact assessment.")
     with site.as_user("pmo.lead", "04-pilot-selection-scored") as page:
         open_use_case(page, site)
         page.get_by_role("link", name="Pilot selection").first.click()
@@ -149,6 +174,8 @@ def scale_from_exploration(site: Site) -> None:
             row.get_by_label(re.compile(r": 3 · strong$")).check()
         page.get_by_role("button", name="Record score").click()
         expect(message(page, "Pilot-selection score recorded: 36/36 (strong candidate).")).to_be_visible()
+    fill_risk_register(site)
+    upload_artefact(site, "Impact assessment", "04-artefact-uploaded")
     with site.as_user("exec.sponsor", "04-gate-pilot-passed") as page:
         scale(page, site)
         expect(message(page, f"{site.reference} moved from Exploration to Pilot.")).to_be_visible()
@@ -160,9 +187,16 @@ def scale_from_pilot(site: Site) -> None:
         expect(unmet).to_contain_text(f"Unmet: {CONDITION}.")
         expect(unmet).to_contain_text("The readiness scorecard passes")
         expect(unmet).to_contain_text("The rollout checklist is ready")
+        expect(unmet).to_contain_text("The gate's reviews have approved")
+        expect(unmet).to_contain_text("Every artefact its tier requires is uploaded")
+        expect(unmet).to_contain_text("Missing: Monitoring plan.")
     record_readiness(site)
     record_checklist(site)
-    mark_condition_met(site)
+    upload_artefact(site, "Monitoring plan", "04-monitoring-plan-uploaded")
+    mark_condition_met(site)  # before the gate reviews: asking needs the use case approved
+    ask_for_gate_reviews(site)
+    decide_review_as(site, "sec.reviewer", "04-gate-review-security", "Security", "Approve")
+    decide_review_as(site, "privacy.reviewer", "04-gate-review-privacy", "Privacy", "Approve")
     with site.as_user("exec.sponsor", "04-gate-rollout-passed") as page:
         scale(page, site)
         expect(message(page, f"{site.reference} moved from Pilot to Controlled rollout.")).to_be_visible()
@@ -203,15 +237,67 @@ def record_readiness(site: Site) -> None:
         expect(page.get_by_text("The scorecard passes for controlled rollout.")).to_be_visible()
 
 
+def fill_risk_register(site: Site) -> None:
+    """One assessed entry in each risk area the medium tier requires, all below their escalation threshold."""
+    with site.as_user("ava.submitter", "04-risk-register") as page:
+        open_use_case(page, site)
+        page.locator("#evidence").get_by_role("link", name="Add a risk").click()
+        form = page.locator("#add-risk")
+        for area, (owner, description) in RISKS.items():
+            form.get_by_label("Area", exact=True).select_option(label=area)
+            form.get_by_label("Owner", exact=True).select_option(label=owner)
+            form.get_by_label("Description", exact=True).fill(description)
+            form.get_by_label("Likelihood", exact=True).select_option(label="2 · Unlikely")
+            form.get_by_label("Impact", exact=True).select_option(label="3 · Moderate")
+            form.get_by_label("Escalation threshold", exact=True).fill("12")
+            form.get_by_label("Controls", exact=True).fill("Agents edit every draft before it is sent.")
+            form.get_by_label("Mitigation status", exact=True).select_option(label="Mitigation in progress")
+            form.get_by_role("button", name="Add risk").click()
+            expect(message(page, f"Risk added: {area} (score 6).")).to_be_visible()
+        expect(page.locator("#register tbody tr")).to_have_count(len(RISKS))
+        expect(page.get_by_text("No open risk has reached its escalation threshold.")).to_be_visible()
+
+
+def upload_artefact(site: Site, artefact: str, step: str) -> None:
+    name = artefact.lower().replace(" ", "-") + ".pdf"
+    with site.as_user("ava.submitter", step) as page:
+        open_use_case(page, site)
+        page.locator("#artefacts").get_by_role("link", name="All artefacts and uploads").click()
+        upload = page.locator("#upload")
+        upload.get_by_label("File", exact=True).set_input_files(
+            {"name": name, "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% " + artefact.encode() + b"\n"}
+        )
+        upload.get_by_label("Artefact type", exact=True).select_option(label=artefact)
+        upload.get_by_role("button", name="Upload").click()
+        expect(message(page, f"{name} uploaded as the {artefact.lower()}.")).to_be_visible()
+
+
 def record_checklist(site: Site) -> None:
     with site.as_user("ava.submitter", "04-checklist-recorded") as page:
         open_use_case(page, site)
         page.locator("#evidence").get_by_role("link", name="Record checklist").click()
-        for row in page.locator("tbody tr[id^=item-]").all():
+        rows = page.locator("tbody tr[id^=item-]")
+        # The review rows follow the review decisions: nobody ticks them.
+        for item in ("Security review", "Privacy and legal review"):
+            derived = rows.filter(has_text=item)
+            expect(derived).to_contain_text("Follows the review decisions, not ticked")
+            expect(derived.get_by_role("checkbox")).to_have_count(0)
+        for row in rows.filter(has=page.get_by_role("checkbox")).all():
             row.get_by_label(re.compile(r" is ready$")).check()
             row.get_by_label(re.compile(r"^Evidence for ")).fill("Signed off at the pilot review (pilot report).")
         page.get_by_role("button", name="Record checklist").click()
         expect(message(page, "Checklist recorded: 14 of 14 items ready.")).to_be_visible()
+
+
+def ask_for_gate_reviews(site: Site) -> None:
+    with site.as_user("ava.submitter", "04-gate-reviews-asked") as page:
+        open_use_case(page, site)
+        gate = page.locator("#gate")
+        expect(gate).to_contain_text("The gate's reviews have approved")
+        gate.get_by_role("button", name="Ask for the gate reviews").click()
+        expect(
+            message(page, "Gate reviews asked for: Privacy, Security. The gate waits for their decisions.")
+        ).to_be_visible()
 
 
 def mark_condition_met(site: Site) -> None:

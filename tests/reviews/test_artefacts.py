@@ -2,12 +2,14 @@
 carries its type and metrics, and a reviewer's rejection."""
 
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from core.errors import InvalidTransition
+from intake import permissions
 from intake.models import UseCase
 from reviews import selectors, services
 from reviews.models import ArtefactType, EvaluationMetric, Evidence, GateDecision, TierArtefact
@@ -113,6 +115,20 @@ def test_a_new_upload_after_a_rejection_meets_it_again(medium, ava, sec):
     evidence = add(medium, ava, "impact_assessment")
     services.evidence_reject(evidence=evidence, actor=sec, reason="No assessment of the harm to minors.")
     add(medium, ava, "impact_assessment", name="impact v2.pdf")
+    assert criterion(medium).met
+
+
+def test_rejecting_the_newest_file_blocks_even_with_an_older_one_standing(medium, ava, sec):
+    add(medium, ava, "impact_assessment")
+    newest = add(medium, ava, "impact_assessment", name="impact v2.pdf")
+    services.evidence_reject(evidence=newest, actor=sec, reason="v2 drops the assessment of the harm to minors.")
+    found = criterion(medium)
+    assert not found.met
+    assert found.detail == ("Rejected by a reviewer: Impact assessment "
+                            "(v2 drops the assessment of the harm to minors).")
+    [gate] = [g for g in upcoming_artefacts(medium) if g.stage == "pilot"]
+    assert [(s.state, s.evidence) for s in gate.artefacts] == [("rejected", newest)]
+    add(medium, ava, "impact_assessment", name="impact v3.pdf")
     assert criterion(medium).met
 
 
@@ -327,6 +343,24 @@ def test_a_reviewer_who_is_one_of_its_own_people_may_not_reject(ava, custops, se
     evidence = add(use_case, ava, "impact_assessment")
     with pytest.raises(PermissionDenied, match=r"Separation of duties.*reject its artefacts"):
         services.evidence_reject(evidence=evidence, actor=sec, reason="Not good enough for me.")
+
+
+def test_its_own_people_are_refused_under_the_lock_even_past_the_permission_check(ava, custops, sec):
+    use_case = submitted_use_case(created_by=ava, business_unit=custops, business_owner=sec, **MEDIUM)
+    evidence = add(use_case, ava, "impact_assessment")
+    with mock.patch.object(permissions, "require"), pytest.raises(PermissionDenied, match="Separation of duties"):
+        services.evidence_reject(evidence=evidence, actor=sec, reason="Not good enough for me.")
+    assert Evidence.objects.get(pk=evidence.pk).rejected_at is None
+
+
+@pytest.mark.parametrize("change", [{"status": "withdrawn"}, {"stage": "retired"}])
+def test_nothing_is_rejected_on_a_use_case_whose_gates_are_closed(medium, ava, sec, change):
+    evidence = add(medium, ava, "impact_assessment")
+    UseCase.objects.filter(pk=medium.pk).update(**change)
+    with pytest.raises(services.GateClosed):
+        services.evidence_reject(evidence=Evidence.objects.get(pk=evidence.pk), actor=sec,
+                                 reason="No assessment of the harm.")
+    assert Evidence.objects.get(pk=evidence.pk).rejected_at is None
 
 
 def test_a_stranger_sees_nothing(medium, ava):

@@ -18,7 +18,7 @@ from intake import permissions
 from intake.models import TierRequirement, UseCase
 from intake.permissions import Action
 from reviews import selectors, services
-from reviews.models import Review
+from reviews.models import ChecklistItem, Review
 from reviews.selectors.gate_reviews import gate_review_criteria, gate_review_functions
 from tests.factories import UseCaseFactory, UserFactory, at_stage
 
@@ -344,3 +344,32 @@ def test_the_board_packs_gate_screen_agrees(world):
     # Approved at the gate: the screen lets it through, as the gate's reviews criteria do.
     unmet = {c.key for c in selectors.gate_criteria(UseCase.objects.get(pk=use_case.pk)) if not c.met}
     assert screened(use_case) and not unmet & {"gate_reviews", "reviews_approved", "checklist"}
+
+
+def test_after_a_pause_and_a_pivot_back_the_earlier_gate_reviews_do_not_count_again(world):
+    use_case, owner, sponsor = world
+    for review in services.gate_reviews_request(use_case=use_case, actor=owner):
+        services.review_decide(review=review, actor=reviewer(review.function), decision="approve",
+                               rationale=RATIONALE)
+    assert gate_reviews(use_case).met
+    services.gate_decide(use_case=use_case, actor=sponsor, outcome="pause", rationale="Paused for the budget round.")
+    services.gate_decide(use_case=UseCase.objects.get(pk=use_case.pk), actor=sponsor, outcome="pivot",
+                         to_stage="pilot", rationale="Resumed with a narrower scope.",
+                         redesign_note="Only internal users in the first weeks.")
+    criterion = gate_reviews(use_case)
+    assert not criterion.met and "Privacy (not requested yet), Security (not requested yet)" in criterion.detail
+    reopened = services.gate_reviews_request(use_case=UseCase.objects.get(pk=use_case.pk), actor=owner)
+    assert sorted(r.function for r in reopened) == ["privacy", "security"]
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    (["securty"], "Not a review function: securty."),
+    ("security", "Give a list of review function names"),
+    ([1], "Give a list of review function names"),
+])
+def test_a_checklist_item_follows_only_real_review_functions(db, value, words):
+    item = ChecklistItem.objects.get(key="security_review")
+    item.review_functions = value
+    with pytest.raises(ValidationError) as refused:
+        item.full_clean()
+    assert words in str(refused.value.message_dict["review_functions"])

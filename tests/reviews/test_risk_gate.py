@@ -334,3 +334,21 @@ def test_governance_admins_edit_the_tier_areas_in_admin_and_other_staff_only_rea
     assert TierRiskArea.history.filter(tier="low").get().history_user is not None
     for name in ("riskacceptance", "risknotice"):
         assert client.get(reverse(f"admin:reviews_{name}_changelist")).status_code == 200
+
+
+@pytest.mark.parametrize(("likelihood", "met", "words"), [
+    (3, True, ""),  # still 15: covered
+    (2, True, ""),  # reduced to 10: under its threshold anyway
+    (4, False, "score 20 against a threshold of 15; its acceptance covered a score of up to 15"),  # grew
+], ids=["unchanged", "reduced", "grown"])
+def test_an_acceptance_covers_the_score_it_was_given_at(ava, custops, likelihood, met, words):
+    use_case, owner, sponsor = pilot_ready(ava, custops)
+    risk = _risk(use_case, impact=5)
+    acceptance = accept(risk, sponsor)
+    assert acceptance.accepted_score == 15
+    services.risk_save(use_case=use_case, actor=owner, risk=Risk.objects.get(pk=risk.pk), data={
+        "area": risk.area, "description": risk.description, "likelihood": likelihood, "impact": 5,
+        "owner": risk.owner, "controls": risk.controls, "mitigation_status": "open"})
+    [criterion] = risk_threshold_criteria(UseCase.objects.get(pk=use_case.pk))
+    assert criterion.met is met
+    assert words in criterion.detail and (criterion.detail == "") is met

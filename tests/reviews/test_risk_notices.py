@@ -3,6 +3,7 @@ A once per crossing; an acceptance about to end, and one ended, tells whoever ac
 however often the daily sweep runs."""
 
 import datetime
+from smtplib import SMTPRecipientsRefused
 
 import pytest
 from django.core import mail
@@ -13,13 +14,13 @@ from reviews import services, tasks
 from reviews.models import RiskAcceptance, RiskNotice
 from reviews.selectors.risk_gate import day
 from reviews.services import risk_notices
-from tests.celery_support import celery_conf, smtp_down  # noqa: F401 - fixtures
+from tests.celery_support import celery_conf, eager, smtp_down  # noqa: F401 - fixtures
 from tests.factories import UserFactory
 
 from .factories import RiskFactory
 from .gate_world import pilot_ready
 
-TASKS = ["reviews.tasks.send_risk_threshold_notice", "reviews.tasks.send_risk_acceptance_reminders"]
+TASKS = ["reviews.tasks.send_risk_threshold_notice", "reviews.tasks.send_risk_acceptance_notice"]
 
 
 @pytest.fixture
@@ -111,15 +112,18 @@ def test_the_tasks_retry_only_mail_and_network_errors(name):
 
 def _accepted(world, expires_in: int, **risk):
     use_case, _owner, sponsor, risk_owner = world
-    row = RiskFactory(use_case=use_case, owner=risk_owner, likelihood=4, impact=4, mitigation_status="open", **risk)
+    row = RiskFactory(**{"use_case": use_case, "owner": risk_owner, "likelihood": 4, "impact": 4,
+                         "mitigation_status": "open", **risk})
     return RiskAcceptance.objects.create(
         risk=row, rationale="Worth it for the rollout.", compensating_controls="Weekly sampling.",
         expires_on=timezone.localdate() + datetime.timedelta(days=expires_in), accepted_by=sponsor)
 
 
 def _sweep(days_from_now: int = 0) -> int:
-    return risk_notices.risk_acceptance_reminders_send(
-        today=timezone.localdate() + datetime.timedelta(days=days_from_now))
+    """What the daily sweep's tasks do, in-process: send each notice due that day; how many went."""
+    today = timezone.localdate() + datetime.timedelta(days=days_from_now)
+    return sum(risk_notices.send_acceptance_notice(acceptance_id=pk, kind=kind, today=today) is not None
+               for pk, kind in risk_notices.risk_acceptance_notices_due(today=today))
 
 
 @pytest.mark.parametrize(("expires_in", "kind"), [
@@ -171,19 +175,45 @@ def test_an_acceptance_no_longer_needed_is_not_reminded(world, change):
     assert _sweep() == 0 and mail.outbox == []
 
 
-def test_the_daily_review_sweep_sends_the_acceptance_reminders(world, django_capture_on_commit_callbacks):
-    _accepted(world, 3)
-    with django_capture_on_commit_callbacks(execute=True):
-        tasks.send_review_reminders()
-    assert [n.kind for n in RiskNotice.objects.all()] == ["acceptance_expiring"]
-    assert tasks.send_risk_acceptance_reminders.apply(args=(timezone.localdate().isoformat(),)).get() == 0
+def test_the_daily_review_sweep_queues_one_task_per_acceptance_notice(world, eager,  # noqa: F811
+                                                                     django_capture_on_commit_callbacks):
+    expiring, expired = _accepted(world, 3), _accepted(world, 0, area="cost_creep")
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        assert tasks.send_review_reminders() == 2
+    assert len(queued) == 2
+    assert sorted(RiskNotice.objects.values_list("kind", "key")) == [
+        ("acceptance_expired", expired.pk), ("acceptance_expiring", expiring.pk)]
+    # A task delivered twice (a retry, a second beat) sends nothing more: the RiskNotice row is there.
+    today = timezone.localdate().isoformat()
+    assert tasks.send_risk_acceptance_notice.apply(args=(expiring.pk, "acceptance_expiring", today)).get() is False
+    assert len(mail.outbox) == 2
 
 
-def test_a_mail_failure_in_the_sweep_keeps_what_was_sent_and_the_retry_sends_the_rest(world, smtp_down):  # noqa: F811
-    _accepted(world, 2)
-    _accepted(world, 0, area="cost_creep")
-    smtp_down.failures = 1
+def test_a_mail_failure_leaves_no_notice_and_the_retry_sends_it_once_more(world, smtp_down):  # noqa: F811
+    acceptance = _accepted(world, 2)
+    smtp_down.failures = 2
     with celery_conf(task_eager_propagates=False):
-        result = tasks.send_risk_acceptance_reminders.apply(args=(timezone.localdate().isoformat(),))
-    assert result.get() == 2
-    assert len(mail.outbox) == 2 and RiskNotice.objects.count() == 2
+        result = tasks.send_risk_acceptance_notice.apply(
+            args=(acceptance.pk, "acceptance_expiring", timezone.localdate().isoformat()))
+    assert result.get() is True
+    assert smtp_down.attempts == 3 and len(mail.outbox) == 1 and RiskNotice.objects.count() == 1
+
+
+def test_an_address_that_keeps_failing_holds_back_no_other_notice(
+        world, eager, monkeypatch, django_capture_on_commit_callbacks):  # noqa: F811
+    """The first notice's mail is refused every time; the notices queued after it still go."""
+    refused = UserFactory(username="gone.owner", email="gone@example.invalid")
+    failing = _accepted(world, 2, owner=refused)
+    sent = _accepted(world, 3, area="cost_creep")
+    real_send = risk_notices.send_mail
+
+    def send_mail(subject, body, sender, recipients, **kwargs):
+        if refused.email in recipients:
+            raise SMTPRecipientsRefused({refused.email: (550, b"No such user")})
+        return real_send(subject, body, sender, recipients, **kwargs)
+
+    monkeypatch.setattr(risk_notices, "send_mail", send_mail)
+    with celery_conf(task_eager_propagates=False), django_capture_on_commit_callbacks(execute=True):
+        tasks.send_review_reminders()
+    assert list(RiskNotice.objects.values_list("key", flat=True)) == [sent.pk]
+    assert len(mail.outbox) == 1 and failing.pk < sent.pk  # the failing one was queued first
