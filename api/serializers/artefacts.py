@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from reviews.models import EvaluationMetric, Evidence
@@ -59,7 +60,8 @@ class ArtefactSerializer(ReadSerializer):
 
     def get_download(self, evidence: Evidence) -> str:
         request = self.context.get("request")
-        path = f"/api/v1/artefacts/{evidence.pk}/file/"
+        # Reversed, not spelled out: it follows where the API is mounted (a script prefix, a renamed route).
+        path = reverse("api:artefact-file", args=[evidence.pk])
         return request.build_absolute_uri(path) if request else path
 
 

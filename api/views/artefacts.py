@@ -29,9 +29,14 @@ REFERENCE = r"[A-Za-z0-9_-]{1,20}"
 RELATED = ("use_case", "artefact_type", "uploaded_by", "rejected_by")
 
 
+def metrics_prefetch() -> Prefetch:
+    """Each file's metrics in name order, read with the page. A new one per call, not a shared constant: Django
+    rewrites a Prefetch's path when it is nested under another lookup."""
+    return Prefetch("metrics", queryset=EvaluationMetric.objects.order_by("name"))
+
+
 def artefacts():
-    metrics = Prefetch("metrics", queryset=EvaluationMetric.objects.order_by("name"))
-    return Evidence.objects.select_related(*RELATED).prefetch_related(metrics)
+    return Evidence.objects.select_related(*RELATED).prefetch_related(metrics_prefetch())
 
 
 class ArtefactFilterSet(UseCaseScopedFilterSet):
@@ -64,8 +69,7 @@ class ArtefactViewSet(UseCaseScopedViewSet):
     queryset = Evidence.objects.none()
 
     def get_queryset(self):
-        metrics = Prefetch("metrics", queryset=EvaluationMetric.objects.order_by("name"))
-        return super().get_queryset().prefetch_related(metrics)
+        return super().get_queryset().prefetch_related(metrics_prefetch())
 
     def handle_exception(self, exc):
         if isinstance(getattr(self.request, "accepted_renderer", None), FileRenderer):

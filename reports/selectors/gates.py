@@ -33,7 +33,15 @@ from reviews.models import (
     Review,
 )
 from reviews.models import ReviewCondition as Condition
-from reviews.selectors import NEXT_STAGE, KPIProgress, band_for, critical_area_ids, policy_in_force, value_evidenced
+from reviews.selectors import (
+    NEXT_STAGE,
+    KPIProgress,
+    band_for,
+    critical_area_ids,
+    gate_criteria,
+    policy_in_force,
+    value_evidenced,
+)
 from reviews.selectors.risk_gate import unaccepted_over_threshold
 from vendors.rules import model_fit_problems, vendor_is_approved
 
@@ -248,7 +256,9 @@ def gate_ready(candidates: QuerySet[UseCase], *, today: datetime.date) -> tuple[
     }
     ready, waiting = [], defaultdict(int)
     for uc in rows:
-        if checks[uc.stage](uc):
+        # The batched screen first; the few it passes are confirmed by the gate's own criteria, so the pack
+        # never calls ready what the gate would refuse (artefacts and risk areas are judged there only).
+        if checks[uc.stage](uc) and all(c.met for c in gate_criteria(uc, ev.policy)):
             ready.append(uc)
         else:
             waiting[uc.stage] += 1

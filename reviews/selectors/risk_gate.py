@@ -102,19 +102,6 @@ def risk_threshold_criteria(use_case: UseCase) -> list[Criterion]:
                       not blocking, detail, _risks_link(use_case))]
 
 
-def acceptances_for(use_case: UseCase) -> QuerySet[RiskAcceptance]:
-    """The current acceptance of each of the use case's risks, soonest expiry first."""
-    return (current_acceptances().filter(risk__use_case=use_case).select_related("risk", "accepted_by")
-            .order_by("expires_on", "id"))
-
-
-def acceptances_expiring(*, today: datetime.date, within_days: int) -> QuerySet[RiskAcceptance]:
-    """Current acceptances of risks still over their threshold that expire in the next ``within_days`` days
-    (from tomorrow on; today's have expired)."""
-    return still_needed(current_acceptances()).filter(
-        expires_on__gt=today, expires_on__lte=today + datetime.timedelta(days=within_days))
-
-
 def still_needed(acceptances: QuerySet[RiskAcceptance]) -> QuerySet[RiskAcceptance]:
     """Acceptances whose risk is still live and at or over its threshold, on a use case not stopped for good."""
     return (acceptances.annotate(risk_score=F("risk__likelihood") * F("risk__impact"))

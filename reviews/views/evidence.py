@@ -96,8 +96,10 @@ def checklist(request: HttpRequest, reference: str) -> HttpResponse:
 # ---------------------------------------------------------------- risks
 
 
-def _risks_page(request: HttpRequest, use_case: UseCase, facts: Facts, form: RiskForm | None,
-                accept_form: RiskAcceptanceForm | None = None) -> HttpResponse:
+def risks_page(request: HttpRequest, use_case: UseCase, facts: Facts, form: RiskForm | None,
+               accept_form: RiskAcceptanceForm | None = None) -> HttpResponse:
+    """The risk register page, with the risk form or the acceptance form as posted (also the acceptance view's,
+    so a refused acceptance shows its errors on the same page)."""
     risks = list(selectors.risks_for(use_case))
     guidance = selectors.risk_area_guidance()
     for risk in risks:
@@ -140,7 +142,7 @@ def risks(request: HttpRequest, reference: str) -> HttpResponse:
         form = RiskForm(request.POST)
         if response := _save_risk(request, use_case, form, None, here):
             return response
-    return _risks_page(request, use_case, facts, form)
+    return risks_page(request, use_case, facts, form)
 
 
 @require_http_methods(["GET", "POST"])

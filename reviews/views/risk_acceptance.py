@@ -13,7 +13,7 @@ from reviews.selectors.risk_gate import day
 
 from .acceptance_form import RiskAcceptanceForm
 from .common import fetch, page_url
-from .evidence import _risks_page
+from .evidence import risks_page
 
 
 @require_http_methods(["POST"])
@@ -32,5 +32,5 @@ def risk_accept(request: HttpRequest, reference: str) -> HttpResponse:
             return redirect(page_url("risks", use_case))
         if outcome:
             return outcome
-    return _risks_page(request, use_case, facts, None, accept_form=form)
+    return risks_page(request, use_case, facts, None, accept_form=form)
 

@@ -5,6 +5,7 @@ and the file itself."""
 import json
 
 import pytest
+from django.urls import set_script_prefix
 
 from reviews import services
 from reviews.models import EvaluationMetric, Evidence
@@ -47,6 +48,17 @@ def test_upload_an_evaluation_report_with_its_metrics(ava_api, medium):
     assert body["rejected"] is False and body["rejection_reason"] == "" and body["rejected_by"] is None
     assert body["download"].endswith(f"/api/v1/artefacts/{evidence.pk}/file/")
     assert body["original_name"] == "eval.pdf" and body["uploaded_by"] == "ava.submitter"
+
+
+def test_the_download_link_follows_where_the_api_is_mounted(ava_api, medium):
+    evidence = services.evidence_add(use_case=medium, actor=medium.created_by, upload=upload("plan.pdf", PDF),
+                                     artefact_type="monitoring_plan")
+    set_script_prefix("/stagegate/")  # served under a path prefix, as behind a proxy
+    try:
+        body = ava_api.get(f"{LIST}{evidence.pk}/").json()
+    finally:
+        set_script_prefix("/")
+    assert body["download"] == f"http://testserver/stagegate/api/v1/artefacts/{evidence.pk}/file/"
 
 
 def test_a_plain_file_has_no_type(ava_api, medium):

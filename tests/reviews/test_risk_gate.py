@@ -177,7 +177,7 @@ def test_the_sponsor_accepts_a_risk_and_it_is_audited(ava, custops):
     assert (acceptance.risk, acceptance.accepted_by, acceptance.expires_on, acceptance.rationale) == (
         risk, sponsor, days(30), RATIONALE)
     assert acceptance.history.get().history_user == sponsor
-    assert list(selectors.risk_gate.acceptances_for(use_case)) == [acceptance]
+    assert selectors.risk_gate.acceptances_of([risk]) == {risk.pk: acceptance}
 
 
 def test_a_governance_admin_may_accept(ava, custops):
