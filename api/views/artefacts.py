@@ -79,7 +79,9 @@ class ArtefactViewSet(UseCaseScopedViewSet):
 
     @extend_schema(summary="Reject the artefact (its reviewers, governance admins)", request=ArtefactRejectSerializer,
                    responses={200: ArtefactSerializer,
-                              409: error("invalid_transition: it is already rejected, or it is a plain file.")},
+                              409: error("invalid_transition: it is already rejected, it is a plain file, or "
+                                         "the use case's gates are closed (a draft, withdrawn, rejected, stopped "
+                                         "or retired use case).")},
                    description="It then meets no requirement until a new file of its type is uploaded. 403 with the "
                                "reason for anyone else who sees it, the use case's own people included.")
     @action(detail=True, methods=["post"])
