@@ -8,6 +8,7 @@ records its evidence, the sponsor decides its gate, ava submitted it.
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
@@ -341,9 +342,12 @@ def test_the_board_packs_gate_screen_agrees(world):
         assert screened(use_case) is gate_says(use_case) is False
         services.review_decide(review=review, actor=reviewer(review.function), decision="approve",
                                rationale=RATIONALE)
-    # Approved at the gate: the screen lets it through, as the gate's reviews criteria do.
+    # Approved at the gate: only the medium tier's monitoring plan is missing, and the screen says so too.
     unmet = {c.key for c in selectors.gate_criteria(UseCase.objects.get(pk=use_case.pk)) if not c.met}
-    assert screened(use_case) and not unmet & {"gate_reviews", "reviews_approved", "checklist"}
+    assert unmet == {"required_artefacts"} and screened(use_case) is False
+    services.evidence_add(use_case=use_case, actor=owner, artefact_type="monitoring_plan",
+                          upload=SimpleUploadedFile("monitoring.txt", b"Alerts at 2% error rate.\n", "text/plain"))
+    assert screened(use_case) is gate_says(use_case) is True
 
 
 def test_after_a_pause_and_a_pivot_back_the_earlier_gate_reviews_do_not_count_again(world):
