@@ -135,7 +135,7 @@ def evidence_reject(*, evidence: Evidence, actor: AbstractBaseUser, reason: str)
     permissions.refuse_own_people(actor, Action.REJECT_ARTEFACT, use_case)
     if reason_closed := gate_closed_reason(use_case):
         raise GateClosed(reason_closed)
-    locked = Evidence.objects.select_for_update().select_related("artefact_type").get(pk=evidence.pk)
+    locked = Evidence.objects.select_for_update(of=("self",)).select_related("artefact_type").get(pk=evidence.pk)
     if locked.artefact_type_id is None:
         raise InvalidTransition(f"{locked.original_name} is not an artefact (it has no type), so there is "
                                 "nothing to reject.")

@@ -107,7 +107,7 @@ def threshold_crossed(risk: Risk) -> None:
 def send_threshold_notice(*, risk_id: int, history_id: int) -> RiskNotice | None:
     """Tell the risk's owner and the go/no-go A that it crossed its threshold; None when it is gone, back
     under its threshold by now, or already told. A mail failure propagates (the task retries)."""
-    risk = Risk.objects.select_for_update().select_related("use_case", "owner").filter(pk=risk_id).first()
+    risk = Risk.objects.select_for_update(of=("self",)).select_related("use_case", "owner").filter(pk=risk_id).first()
     if risk is None or not risk.needs_escalation:
         return None
     use_case = risk.use_case
@@ -145,7 +145,7 @@ def send_acceptance_notice(*, acceptance_id: int, kind: str, today: datetime.dat
                   .filter(pk=acceptance_id).first())
     if acceptance is None or kind not in EXPIRY_KINDS:
         return None
-    risk = Risk.objects.select_for_update().select_related("use_case", "owner").get(pk=acceptance.risk_id)
+    risk = Risk.objects.select_for_update(of=("self",)).select_related("use_case", "owner").get(pk=acceptance.risk_id)
     if not _due(kind, today).filter(pk=acceptance_id).exists():
         return None
     acceptance.risk = risk

@@ -169,9 +169,9 @@ def test_the_file_downloads_as_an_attachment(ava_api, medium):
 def test_a_deleted_file_leaves_a_tombstone(ava_api, ben_api, medium):
     evidence_id = _post(ava_api, medium, artefact_type="impact_assessment").json()["id"]
     Evidence.objects.filter(pk=evidence_id).delete()
-    gone = [(t["resource"], str(t["id"])) for t in ava_api.get("/api/v1/deletions/").json()["results"]]
+    gone = [(t["resource"], t["object_id"]) for t in ava_api.get("/api/v1/deletions/").json()["results"]]
     assert ("artefacts", str(evidence_id)) in gone
-    assert ("artefacts", str(evidence_id)) not in [(t["resource"], str(t["id"]))
+    assert ("artefacts", str(evidence_id)) not in [(t["resource"], t["object_id"])
                                                   for t in ben_api.get("/api/v1/deletions/").json()["results"]]
 
 
