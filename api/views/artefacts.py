@@ -5,7 +5,6 @@ visible use cases only, tombstones when deleted) and downloaded as files. Writes
 from __future__ import annotations
 
 import django_filters as filters
-from django.db.models import Prefetch
 from django.urls import re_path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -23,16 +22,11 @@ from api.views.usecases import review_of
 from config.downloads import attachment
 from intake import permissions
 from reviews import services
-from reviews.models import EvaluationMetric, Evidence
+from reviews.models import Evidence
+from reviews.selectors.artefacts import metrics_prefetch
 
 REFERENCE = r"[A-Za-z0-9_-]{1,20}"
 RELATED = ("use_case", "artefact_type", "uploaded_by", "rejected_by")
-
-
-def metrics_prefetch() -> Prefetch:
-    """Each file's metrics in name order, read with the page. A new one per call, not a shared constant: Django
-    rewrites a Prefetch's path when it is nested under another lookup."""
-    return Prefetch("metrics", queryset=EvaluationMetric.objects.order_by("name"))
 
 
 def artefacts():

@@ -89,11 +89,16 @@ def required_artefact_types(use_case: UseCase, to_stage: str) -> list[TierArtefa
     return [row for row in _tier_rows(use_case) if row.gate_stage == to_stage]
 
 
+def metrics_prefetch() -> Prefetch:
+    """Each file's metrics in name order, read with the files. A new one per call, not a shared constant: Django
+    rewrites a Prefetch's path when it is nested under another lookup."""
+    return Prefetch("metrics", queryset=EvaluationMetric.objects.order_by("name"))
+
+
 def typed_evidence(use_case: UseCase) -> list[Evidence]:
     """The use case's files that name an artefact type, oldest first, with their metrics."""
-    metrics = Prefetch("metrics", queryset=EvaluationMetric.objects.order_by("name"))
     return list(Evidence.objects.filter(use_case=use_case, artefact_type__isnull=False)
-                .select_related("artefact_type", "rejected_by", "uploaded_by").prefetch_related(metrics)
+                .select_related("artefact_type", "rejected_by", "uploaded_by").prefetch_related(metrics_prefetch())
                 .order_by("uploaded_at", "id"))
 
 
