@@ -81,6 +81,14 @@ class ProhibitedPractice(models.TextChoices):
     )
 
 
+class AIActRole(models.TextChoices):
+    """Who the organisation is for this system under the EU AI Act: it decides which obligations apply."""
+
+    PROVIDER = "provider", "Provider (we build it or put our name on it)"
+    DEPLOYER = "deployer", "Deployer (we use a system built by someone else)"
+    BOTH = "both", "Both provider and deployer"
+
+
 class RiskTier(models.TextChoices):
     LOW = "low", "Low"
     MEDIUM = "medium", "Medium"

@@ -70,7 +70,8 @@ SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "ai",
         "AI pattern and oversight",
         "How the AI works and how far people stay in control. These answers set the risk tier.",
-        ("ai_pattern", "generates_content", "autonomy", "decision_impact", "regulated_area", "prohibited_practice"),
+        ("ai_pattern", "generates_content", "interacts_with_people", "emotion_or_biometric", "deep_fake", "autonomy",
+         "decision_impact", "regulated_area", "prohibited_practice", "ai_act_role", "public_service"),
     ),
     (
         "vendors",

@@ -20,6 +20,7 @@ from intake import lifecycle, selectors
 from intake.choices import RiskTier, Status
 from intake.models import KPI, TierAssessment, UseCase, UseCaseEvent
 from intake.services.raci import OWNER_FIELDS, owner_answer_problems, raci_sync_defaults
+from intake.signals import use_case_changed
 from intake.tiering import TIER_DRIVING_FIELDS, compute_tier, eu_ai_act_category
 
 # Every answer a reviewer needs before a use case may be submitted.
@@ -167,6 +168,7 @@ def answers_write(*, use_case: UseCase, actor: AbstractBaseUser, answers: Mappin
     if use_case.matrix_version_id and tier_answers(use_case) != before:
         tier_assess(use_case, actor=actor, reason=TierAssessment.Reason.ANSWERS_CHANGED)
     raci_sync_defaults(use_case=use_case, actor=actor)
+    use_case_changed.send(sender=UseCase, use_case=use_case, actor=actor)
     return use_case
 
 
@@ -202,8 +204,10 @@ def submission_write(*, use_case: UseCase, actor: AbstractBaseUser) -> UseCase:
     kind = "resubmitted" if use_case.status == Status.CHANGES_REQUESTED else "submitted"
     use_case.submitted_at = timezone.now()
     tier_assess(use_case, actor=actor, reason=TierAssessment.Reason.SUBMITTED)
-    return move_status(use_case, to=Status.SUBMITTED, actor=actor, kind=kind, action="submitted",
-                       note=f"Tier {use_case.get_risk_tier_display()} (matrix v{use_case.matrix_version.number})")
+    move_status(use_case, to=Status.SUBMITTED, actor=actor, kind=kind, action="submitted",
+                note=f"Tier {use_case.get_risk_tier_display()} (matrix v{use_case.matrix_version.number})")
+    use_case_changed.send(sender=UseCase, use_case=use_case, actor=actor)
+    return use_case
 
 
 def tier_override_write(*, use_case: UseCase, actor: AbstractBaseUser, tier: str, justification: str) -> UseCase:
@@ -232,4 +236,5 @@ def tier_override_write(*, use_case: UseCase, actor: AbstractBaseUser, tier: str
     record_event(use_case, kind="tier_overridden", actor=actor, before=use_case.status,
                  note=f"Tier set to {use_case.get_risk_tier_display()}: {justification}")
     raci_sync_defaults(use_case=use_case, actor=actor)
+    use_case_changed.send(sender=UseCase, use_case=use_case, actor=actor)
     return use_case

@@ -89,3 +89,39 @@ class BoardPack(models.Model):
     def download_name(self) -> str:
         audience = self.audience.replace("_", "-")
         return f"stagegate-board-pack-{audience}-{self.period_start:%Y-%m-%d}-to-{self.period_end:%Y-%m-%d}.pdf"
+
+
+class Dossier(models.Model):
+    """The audit dossier of one AI system: everything an auditor reads about a use case, in one PDF,
+    rendered by a task as board packs are (queued -> running -> ready, or failed and retried)."""
+
+    Status = PackStatus
+
+    use_case = models.ForeignKey("intake.UseCase", on_delete=models.CASCADE, related_name="dossiers")
+    status = models.CharField(max_length=20, choices=PackStatus.choices, default=PackStatus.QUEUED, db_index=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    generated_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to="dossiers/%Y/%m/", blank=True, max_length=255)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["updated_at", "id"], name="dossier_sync_idx")]
+
+    def __str__(self) -> str:
+        return f"Dossier of {self.use_case.reference} ({self.get_status_display().lower()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in PENDING_STATUSES
+
+    @property
+    def download_name(self) -> str:
+        stamp = f"{self.generated_at:%Y-%m-%d}" if self.generated_at else "pending"
+        return f"stagegate-dossier-{self.use_case.reference}-{stamp}.pdf"

@@ -17,6 +17,8 @@ from .common import CodeField, InputSerializer, ReadSerializer, StrictInput, Use
 # The tier-driving answers, with their enumeration values (a contract, see intake.choices).
 TIER_ANSWERS = ("ai_pattern", "data_classification", "personal_data", "decision_impact", "autonomy", "exposure",
                 "regulated_area", "prohibited_practice")
+# Yes/no answers that decide which EU AI Act transparency and deployer duties apply (the compliance layer).
+APPLICABILITY_FLAGS = ("interacts_with_people", "emotion_or_biometric", "deep_fake", "public_service")
 
 
 def _username(name: str):
@@ -35,8 +37,8 @@ class UseCaseSerializer(ReadSerializer):
     class Meta:
         model = UseCase
         fields = ("reference", "title", "status", "stage", "risk_tier", "business_unit", *TIER_ANSWERS,
-                  "generates_content", "eu_ai_act_category", "business_owner", "delivery_owner", "executive_sponsor",
-                  "created_at", "updated_at", "submitted_at")
+                  "generates_content", *APPLICABILITY_FLAGS, "ai_act_role", "eu_ai_act_category", "business_owner",
+                  "delivery_owner", "executive_sponsor", "created_at", "updated_at", "submitted_at")
         extra_kwargs = {"risk_tier": {"help_text": "null until the use case is submitted."}}
 
 
@@ -64,6 +66,8 @@ def use_case_list_item(row: Mapping[str, Any]) -> dict[str, Any]:
         "business_unit": row["business_unit__code"],
         **{name: row[name] or None for name in TIER_ANSWERS},
         "generates_content": row["generates_content"],
+        **{name: row[name] for name in APPLICABILITY_FLAGS},
+        "ai_act_role": row["ai_act_role"] or None,
         "eu_ai_act_category": row["eu_ai_act_category"] or None,
         "business_owner": row["business_owner__username"],
         "delivery_owner": row["delivery_owner__username"],
@@ -130,7 +134,7 @@ ANSWERS = ("title", "summary", "problem_statement", "strategic_outcome", "portfo
            "outcome_target", "outcome_time_horizon", "outcome_constraints", "business_owner", "delivery_owner",
            "executive_sponsor", "data_sources", "data_classification", "personal_data", "exposure", "expected_users",
            "integrations", "target_release", "ai_pattern", "generates_content", "autonomy", "decision_impact",
-           "regulated_area", "prohibited_practice", "vendors", "ai_models")
+           "regulated_area", "prohibited_practice", *APPLICABILITY_FLAGS, "ai_act_role", "vendors", "ai_models")
 
 
 class UseCaseUpdateSerializer(StrictInput, serializers.ModelSerializer):

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "vendors",
     "intake",
     "reviews",
+    "compliance",
     "reports",
     "api",
     "demo",

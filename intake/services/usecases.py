@@ -18,6 +18,7 @@ from intake import steps
 from intake.choices import Status
 from intake.models import PILOT_CRITERIA, BusinessUnit, PilotSelection, ReferenceCounter, UseCase
 from intake.permissions import Action, require
+from intake.signals import use_case_changed
 
 from .raci import OWNER_FIELDS, owner_answer_problems, raci_sync_defaults
 
@@ -63,6 +64,7 @@ def use_case_create(
     steps.sync_kpis(use_case, kpis)
     steps.record_event(use_case, kind="created", actor=actor)
     raci_sync_defaults(use_case=use_case, actor=actor)
+    use_case_changed.send(sender=UseCase, use_case=use_case, actor=actor)
     return use_case
 
 

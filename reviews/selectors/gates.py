@@ -6,6 +6,7 @@ specifics when it is not, and the page where its evidence lives.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -30,6 +31,13 @@ NEXT_STAGE = {
     Stage.CONTROLLED_ROLLOUT: Stage.SCALED,
 }
 APPROVED = ("approved", "approved_with_conditions")
+# Criteria a higher layer adds to every gate (the compliance layer's obligations), registered by its app at
+# start-up so this module need not import it: each takes the use case and the stage the gate enters.
+EXTRA_CRITERIA: list[Callable[[UseCase, str], list[Criterion]]] = []
+
+
+def _extra(use_case: UseCase, to_stage: str) -> list[Criterion]:
+    return [criterion for provider in EXTRA_CRITERIA for criterion in provider(use_case, to_stage)]
 
 
 def _link(use_case: UseCase, page: str) -> str:
@@ -62,6 +70,7 @@ def _exploration_to_pilot(use_case: UseCase) -> list[Criterion]:
         *gate_review_criteria(use_case, Stage.PILOT),
         *artefact_criteria(use_case, Stage.PILOT),
         *risk_area_criteria(use_case),
+        *_extra(use_case, Stage.PILOT),
     ]
 
 
@@ -150,6 +159,7 @@ def _pilot_to_controlled(use_case: UseCase, policy: GovernancePolicy) -> list[Cr
         Criterion("vendors_approved", "Every vendor it depends on is approved", not vendors,
                   f"Not approved: {', '.join(vendors)}." if vendors else "", reverse("intake:detail",
                                                                                      args=[use_case.reference])),
+        *_extra(use_case, Stage.CONTROLLED_ROLLOUT),
     ]
 
 
@@ -194,6 +204,7 @@ def _controlled_to_scaled(use_case: UseCase, policy: GovernancePolicy) -> list[C
         Criterion("support_model", "The support model (training, adoption) is ready", support,
                   "" if support else "The checklist item 'Support model' is not ready.", _link(use_case, "checklist")),
         _conditions_criterion(use_case),
+        *_extra(use_case, Stage.SCALED),
     ]
 
 

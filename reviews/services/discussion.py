@@ -101,7 +101,7 @@ def _content_matches(upload: UploadedFile, extension: str) -> bool:
     return not head.startswith(_MAGIC["pdf"]) and not _TEXT_CONTROL.intersection(head)
 
 
-def _checked_extension(upload: UploadedFile | None) -> str:
+def checked_extension(upload: UploadedFile | None) -> str:
     if upload is None or not getattr(upload, "name", ""):
         raise ValidationError({"file": "Choose a file to upload."})
     limit = getattr(settings, "EVIDENCE_MAX_BYTES", EVIDENCE_MAX_BYTES)
@@ -119,7 +119,7 @@ def _checked_extension(upload: UploadedFile | None) -> str:
     return extension
 
 
-def _original_name(name: str, extension: str) -> str:
+def original_name(name: str, extension: str) -> str:
     base = os.path.basename(name.replace("\\", "/"))
     try:
         cleaned = get_valid_filename(base)
@@ -144,14 +144,14 @@ def evidence_add(
     _check_review_of(use_case, review)
     errors: dict[str, str] = {}
     try:
-        extension = _checked_extension(upload)
+        extension = checked_extension(upload)
     except ValidationError as exc:
         errors.update({key: " ".join(messages) for key, messages in exc.message_dict.items()})
     artefact_type, metrics = clean_artefact(artefact_type, metrics, errors)
     if errors:
         raise ValidationError(errors)
     evidence = Evidence(use_case=use_case, review=review, uploaded_by=actor, size=upload.size,
-                        original_name=_original_name(upload.name, extension),
+                        original_name=original_name(upload.name, extension),
                         content_type=EVIDENCE_TYPES[extension], artefact_type=artefact_type)
     # Never the client's name on disk: no traversal, no clashes, nothing executable.
     evidence.file.save(f"{uuid.uuid4().hex}.{extension}", upload, save=False)

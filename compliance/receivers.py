@@ -1,0 +1,12 @@
+"""The compliance layer follows use cases through ``intake.signals`` (intake and reviews never import it)."""
+
+from django.dispatch import receiver
+
+from intake.signals import use_case_changed
+
+from .services import obligations_sync
+
+
+@receiver(use_case_changed, dispatch_uid="compliance.obligations_sync")
+def _use_case_changed(sender, *, use_case, actor, **_kwargs):
+    return obligations_sync(use_case=use_case, actor=actor)

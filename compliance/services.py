@@ -1,0 +1,215 @@
+"""Writes of the framework layer. Each checks its own permission and runs in one transaction."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from intake import steps
+from intake.models import UseCase
+from reviews.services.discussion import EVIDENCE_TYPES, checked_extension, evidence_add, original_name
+
+from . import loading, permissions
+from .choices import EvidenceKind, ObligationStatus
+from .controls import control_keys
+from .library import parse
+from .models import CrosswalkEntry, Framework, Obligation, ObligationEvidence, Requirement
+from .selectors import suggested_records
+
+S = ObligationStatus
+# The obligation lifecycle: from each status, where it may go.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.NOT_STARTED: frozenset({S.IN_PROGRESS, S.MET, S.NOT_APPLICABLE, S.RISK_ACCEPTED}),
+    S.IN_PROGRESS: frozenset({S.NOT_STARTED, S.MET, S.NOT_APPLICABLE, S.RISK_ACCEPTED}),
+    S.MET: frozenset({S.IN_PROGRESS}),
+    S.NOT_APPLICABLE: frozenset({S.IN_PROGRESS}),
+    S.RISK_ACCEPTED: frozenset({S.IN_PROGRESS, S.MET}),
+}
+MIN_JUSTIFICATION = 20
+MAX_TEXT = 5000
+MAX_ACCEPTANCE_DAYS = 365
+CHANGED_EVENT = "obligations_changed"
+
+
+def _save(obj: Any, actor: AbstractBaseUser | None) -> None:
+    obj._history_user = actor
+    obj.save()
+
+
+# -- the library ----------------------------------------------------------------------------------
+
+
+def registers_sync_all() -> int:
+    """Bring every register in step with the requirements (after a load or an edit); returns how many
+    use cases' registers changed."""
+    loading.sync_organisation(Requirement=Requirement, Obligation=Obligation)
+    requirements = list(Requirement.objects.filter(scope="system", assessable=True, deprecated=False)
+                        .select_related("framework"))
+    changed = 0
+    for use_case in UseCase.objects.order_by("id").iterator(chunk_size=200):
+        changed += bool(loading.sync_use_case(use_case, Requirement=Requirement, Obligation=Obligation,
+                                              requirements=requirements))
+    return changed
+
+
+@transaction.atomic
+def framework_load(*, text: str | bytes, actor: AbstractBaseUser | None) -> loading.LoadReport:
+    """Load or upgrade a framework from its file, whole or not at all (LibraryError lists every problem);
+    ``actor`` None is the operator at the command line."""
+    permissions.require_load(actor)
+    library = parse(text, known_keys=control_keys(apps.get_model))
+    report = loading.apply(library, Framework=Framework, Requirement=Requirement, CrosswalkEntry=CrosswalkEntry)
+    if not report.unchanged:
+        registers_sync_all()
+    return report
+
+
+@transaction.atomic
+def requirement_save(*, requirement: Requirement, actor: AbstractBaseUser) -> Requirement:
+    """An admin's edit of a requirement (its dates, applicability or gate); every register follows."""
+    permissions.require_load(actor)
+    if actor is None:
+        raise ValidationError("An edit needs a person.")
+    requirement.full_clean()
+    _save(requirement, actor)
+    registers_sync_all()
+    return requirement
+
+
+def obligations_sync(*, use_case: UseCase, actor: AbstractBaseUser | None) -> loading.RegisterChange:
+    """Re-evaluate what applies to the locked use case after a permitted write changed it, and record what
+    was added or dropped on its history. Called by that write, never from an edge."""
+    change = loading.sync_use_case(use_case, Requirement=Requirement, Obligation=Obligation)
+    if change:
+        steps.record_event(use_case, kind=CHANGED_EVENT, actor=actor, before=use_case.status,
+                           note=change.sentence())
+    return change
+
+
+# -- an obligation --------------------------------------------------------------------------------
+
+
+def _locked(obligation: Obligation) -> Obligation:
+    return Obligation.objects.select_for_update(of=("self",)).select_related(
+        "use_case", "requirement__framework").get(pk=obligation.pk)
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _acceptance_problem(until: Any) -> str:
+    today = timezone.localdate()
+    if not isinstance(until, datetime.date) or isinstance(until, datetime.datetime):
+        return "Give the day the acceptance ends."
+    if until <= today:
+        return "Give a day after today."
+    if until > today + datetime.timedelta(days=MAX_ACCEPTANCE_DAYS):
+        return f"Accept a risk for at most {MAX_ACCEPTANCE_DAYS} days; accept it again when that runs out."
+    return ""
+
+
+def _status_problems(obligation: Obligation, status: str, justification: str, until: Any) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if status not in S.values:
+        return {"status": f"Choose one of: {', '.join(S.values)}."}
+    if status != obligation.status and status not in TRANSITIONS[obligation.status]:
+        return {"status": f"An obligation that is {obligation.get_status_display().lower()} cannot become "
+                          f"{S(status).label.lower()}; mark it in progress first."}
+    if not obligation.applicable:
+        errors["status"] = "This requirement no longer applies to the use case: its answer is kept as it was."
+    if status == S.MET and not obligation.evidence.exists():
+        errors["evidence"] = "Link or upload the evidence before marking it met."
+    needs_why = {S.NOT_APPLICABLE: "Say why it does not apply: auditors read this statement.",
+                 S.RISK_ACCEPTED: "Say why the risk is accepted and what makes up for it."}
+    if status in needs_why and not MIN_JUSTIFICATION <= len(justification) <= MAX_TEXT:
+        errors["justification"] = f"{needs_why[status]} ({MIN_JUSTIFICATION} to {MAX_TEXT} characters)"
+    if status == S.RISK_ACCEPTED and (problem := _acceptance_problem(until)):
+        errors["accepted_until"] = problem
+    return errors
+
+
+@transaction.atomic
+def obligation_set_status(
+    *, obligation: Obligation, actor: AbstractBaseUser, status: str, justification: str = "",
+    accepted_until: datetime.date | None = None,
+) -> Obligation:
+    """Move an obligation along ``TRANSITIONS``: met needs evidence, not applicable a justification, an
+    accepted risk a justification, an expiry within a year and the gate's A."""
+    permissions.require_work(actor, obligation, status=status)
+    obligation = _locked(obligation)
+    justification = _text(justification)
+    if errors := _status_problems(obligation, status, justification, accepted_until):
+        raise ValidationError(errors)
+    obligation.status = status
+    if status in (S.NOT_APPLICABLE, S.RISK_ACCEPTED):
+        obligation.justification = justification
+    obligation.accepted_until = accepted_until if status == S.RISK_ACCEPTED else None
+    obligation.updated_by = actor
+    _save(obligation, actor)
+    return obligation
+
+
+@transaction.atomic
+def obligation_link(*, obligation: Obligation, actor: AbstractBaseUser, record_type: str, record_id: Any,
+                    note: str = "") -> ObligationEvidence:
+    """Link one of the records the crosswalk suggests for this obligation (``record_type`` as
+    ``app_label.model``)."""
+    permissions.require_work(actor, obligation)
+    obligation = _locked(obligation)
+    match = next((s for s in suggested_records(obligation)
+                  if s.record_type == record_type and str(s.record.pk) == str(record_id)), None)
+    if match is None:
+        raise ValidationError({"evidence": "Link one of the records suggested for this requirement."})
+    existing = obligation.evidence.filter(record_type=match.content_type, record_id=match.record.pk).first()
+    if existing:
+        return existing
+    evidence = ObligationEvidence(obligation=obligation, kind=EvidenceKind.RECORD, record_type=match.content_type,
+                                  record_id=match.record.pk, control=match.control, label=match.label,
+                                  note=_text(note)[:1000], added_by=actor)
+    _save(evidence, actor)
+    return evidence
+
+
+@transaction.atomic
+def obligation_upload(*, obligation: Obligation, actor: AbstractBaseUser, upload: UploadedFile,
+                      note: str = "") -> ObligationEvidence:
+    """Upload evidence. On a use case it joins the use case's files (then linked here, so it can serve
+    other requirements too); on the organisation's register it is kept with the obligation."""
+    permissions.require_work(actor, obligation)
+    obligation = _locked(obligation)
+    if obligation.use_case_id is not None:
+        item = evidence_add(use_case=obligation.use_case, actor=actor, upload=upload)
+        evidence = ObligationEvidence(obligation=obligation, kind=EvidenceKind.UPLOAD, record=item,
+                                      label=item.original_name, note=_text(note)[:1000], added_by=actor)
+    else:
+        extension = checked_extension(upload)
+        evidence = ObligationEvidence(obligation=obligation, kind=EvidenceKind.UPLOAD, added_by=actor,
+                                      label=original_name(upload.name, extension), note=_text(note)[:1000])
+        evidence.file.save(f"{uuid.uuid4().hex}.{extension}", upload, save=False)
+    _save(evidence, actor)
+    return evidence
+
+
+@transaction.atomic
+def obligation_unlink(*, evidence: ObligationEvidence, actor: AbstractBaseUser) -> None:
+    """Remove a piece of evidence; the last one of a met obligation stays until it is reopened."""
+    permissions.require_work(actor, evidence.obligation)
+    obligation = _locked(evidence.obligation)
+    if obligation.status == S.MET and obligation.evidence.count() == 1:
+        raise ValidationError({"evidence": "This is the only evidence of a met obligation: mark it in progress "
+                                           "before removing it."})
+    evidence._history_user = actor
+    evidence.delete()
+
+
+def upload_types() -> list[str]:
+    return sorted(EVIDENCE_TYPES)

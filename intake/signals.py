@@ -1,0 +1,7 @@
+"""Signals that let a higher layer follow a use case without the lower one importing it."""
+
+from django.dispatch import Signal
+
+# Sent by the write services after a use case's answers, tier or stage changed, inside their transaction,
+# with ``use_case`` (locked) and ``actor``. The compliance layer re-evaluates which obligations apply.
+use_case_changed = Signal()
