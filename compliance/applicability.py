@@ -35,7 +35,10 @@ INPUTS = (*_ANSWERS, "eu_ai_act_category", "ai_act_role", "risk_tier")
 
 
 def roles(answer: str) -> frozenset[str]:
-    return frozenset({"provider", "deployer"}) if answer == c.AIActRole.BOTH else frozenset({answer} - {""})
+    """A use case that has not said its role is assumed to be both until it does: the stricter reading."""
+    if answer in (c.AIActRole.BOTH, "", None):
+        return frozenset({"provider", "deployer"})
+    return frozenset({answer})
 
 
 def facts(use_case: Any) -> dict[str, Any]:

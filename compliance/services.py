@@ -213,3 +213,20 @@ def obligation_unlink(*, evidence: ObligationEvidence, actor: AbstractBaseUser) 
 
 def upload_types() -> list[str]:
     return sorted(EVIDENCE_TYPES)
+
+
+@transaction.atomic
+def obligation_update(
+    *, obligation: Obligation, actor: AbstractBaseUser, status: str | None = None, justification: str = "",
+    accepted_until: datetime.date | None = None, link: list[dict[str, Any]] | tuple = (),
+) -> Obligation:
+    """Link suggested records (``{"record_type", "record_id"}`` each), then change the status: one change,
+    whole or not at all (the API's PATCH)."""
+    for item in link:
+        obligation_link(obligation=obligation, actor=actor, record_type=str(item.get("record_type", "")),
+                        record_id=item.get("record_id"))
+    if status is not None:
+        return obligation_set_status(obligation=obligation, actor=actor, status=status, justification=justification,
+                                     accepted_until=accepted_until)
+    permissions.require_work(actor, obligation)
+    return obligation

@@ -111,3 +111,12 @@ def at_stage(use_case, stage: str):
     type(use_case).objects.filter(pk=use_case.pk).update(stage=stage)
     use_case.refresh_from_db()
     return use_case
+
+
+def open_register(use_case):
+    """Fixture set-up: open the use case's obligation register as the write services do after a change
+    (factories write rows directly, so no service has sent ``use_case_changed``)."""
+    from compliance.loading import sync_use_case
+    from compliance.models import Obligation, Requirement
+
+    return sync_use_case(use_case, Requirement=Requirement, Obligation=Obligation)
