@@ -114,15 +114,32 @@ class RegisterChange:
     def sentence(self) -> str:
         parts = []
         if self.added:
-            parts.append(f"now applies: {', '.join(self.added)}")
+            parts.append(f"now applies: {_grouped(self.added)}")
         if self.dropped:
-            parts.append(f"no longer applies (its answers are kept): {', '.join(self.dropped)}")
+            parts.append(f"no longer applies (its answers are kept): {_grouped(self.dropped)}")
         text = "; ".join(parts)
         return f"{text[:1].upper()}{text[1:]}."
 
 
+SHOWN = 8
+
+
+def _grouped(labels: list[str]) -> str:
+    """"EU AI Act Art. 9, Art. 10; NIST AI RMF 1.0 MAP 1.1 and 52 more": by framework, long lists cut short."""
+    groups: dict[str, list[str]] = {}
+    for label in labels:
+        framework, _, identifier = label.rpartition("|")
+        groups.setdefault(framework, []).append(identifier)
+    parts = []
+    for framework, identifiers in groups.items():
+        shown = ", ".join(identifiers[:SHOWN])
+        more = len(identifiers) - SHOWN
+        parts.append(f"{framework} {shown}{f' and {more} more' if more > 0 else ''}")
+    return "; ".join(parts)
+
+
 def _label(requirement: Any) -> str:
-    return f"{requirement.framework.name} {requirement.identifier}"
+    return f"{requirement.framework.name}|{requirement.identifier}"
 
 
 def sync_use_case(use_case: Any, *, Requirement: Any, Obligation: Any, requirements: list | None = None
@@ -162,4 +179,4 @@ def sync_organisation(*, Requirement: Any, Obligation: Any) -> list[str]:
                    .exclude(pk__in=have).select_related("framework"))
     for requirement in missing:
         Obligation.objects.create(requirement=requirement, use_case=None)
-    return [_label(r) for r in missing]
+    return [f"{r.framework.name} {r.identifier}" for r in missing]

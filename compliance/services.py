@@ -84,11 +84,12 @@ def requirement_save(*, requirement: Requirement, actor: AbstractBaseUser) -> Re
     return requirement
 
 
-def obligations_sync(*, use_case: UseCase, actor: AbstractBaseUser | None) -> loading.RegisterChange:
-    """Re-evaluate what applies to the locked use case after a permitted write changed it, and record what
-    was added or dropped on its history. Called by that write, never from an edge."""
+def obligations_sync(*, use_case: UseCase, actor: AbstractBaseUser | None, report: bool = True
+                     ) -> loading.RegisterChange:
+    """Re-evaluate what applies to the locked use case after a permitted write changed it, and (``report``)
+    record what was added or dropped on its history. Called by that write, never from an edge."""
     change = loading.sync_use_case(use_case, Requirement=Requirement, Obligation=Obligation)
-    if change:
+    if change and report:
         steps.record_event(use_case, kind=CHANGED_EVENT, actor=actor, before=use_case.status,
                            note=change.sentence())
     return change

@@ -14,7 +14,7 @@ from reports.models import BoardPack
 from reviews.models import GateDecision, Incident, ReadinessScore, Review, Risk
 from vendors.models import AIModel, Vendor
 
-from . import reports, reviews, usecases, vendors
+from . import compliance, reports, reviews, usecases, vendors
 from .people import DEMO_PASSWORD, PROCUREMENT, USERS, seed_people, submitter_of
 
 Counts = dict[str, dict[str, int]]
@@ -50,6 +50,7 @@ def seed_demo(*, stdout: TextIO | None = None) -> Counts:
         vendors.seed_vendors(actor=users[PROCUREMENT])
         for use_case, spec in usecases.seed_use_case_drafts(users):
             reviews.advance(use_case, spec, users, submitter_of(spec, users))
+        compliance.seed_obligations()
         reports.seed_board_packs(users)
     after = _totals()
     counts = {key: {"total": after[key], "created": after[key] - before[key]} for key in after}

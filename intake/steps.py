@@ -168,7 +168,7 @@ def answers_write(*, use_case: UseCase, actor: AbstractBaseUser, answers: Mappin
     if use_case.matrix_version_id and tier_answers(use_case) != before:
         tier_assess(use_case, actor=actor, reason=TierAssessment.Reason.ANSWERS_CHANGED)
     raci_sync_defaults(use_case=use_case, actor=actor)
-    use_case_changed.send(sender=UseCase, use_case=use_case, actor=actor)
+    use_case_changed.send(sender=UseCase, use_case=use_case, actor=actor, reason="answers_changed")
     return use_case
 
 
@@ -206,7 +206,7 @@ def submission_write(*, use_case: UseCase, actor: AbstractBaseUser) -> UseCase:
     tier_assess(use_case, actor=actor, reason=TierAssessment.Reason.SUBMITTED)
     move_status(use_case, to=Status.SUBMITTED, actor=actor, kind=kind, action="submitted",
                 note=f"Tier {use_case.get_risk_tier_display()} (matrix v{use_case.matrix_version.number})")
-    use_case_changed.send(sender=UseCase, use_case=use_case, actor=actor)
+    use_case_changed.send(sender=UseCase, use_case=use_case, actor=actor, reason="submitted")
     return use_case
 
 
@@ -236,5 +236,5 @@ def tier_override_write(*, use_case: UseCase, actor: AbstractBaseUser, tier: str
     record_event(use_case, kind="tier_overridden", actor=actor, before=use_case.status,
                  note=f"Tier set to {use_case.get_risk_tier_display()}: {justification}")
     raci_sync_defaults(use_case=use_case, actor=actor)
-    use_case_changed.send(sender=UseCase, use_case=use_case, actor=actor)
+    use_case_changed.send(sender=UseCase, use_case=use_case, actor=actor, reason="tier_overridden")
     return use_case

@@ -30,7 +30,7 @@ FINANCE: list[dict[str, Any]] = [
     },
     {
         "unit": "FIN", "status": "in_review", "stage": "exploration", "tier": "high",
-        "title": "Credit-limit scoring for sole-trader customers",
+        "title": "Credit-limit scoring for sole-trader customers", "ai_act_role": "both",
         "summary": "Scores trade-credit applications from sole traders and proposes a credit limit.",
         "problem_statement": "Credit decisions take four days and rely on one analyst's judgement; bad-debt "
                              "write-offs rose last year.",

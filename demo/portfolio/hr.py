@@ -7,7 +7,7 @@ from typing import Any
 HR: list[dict[str, Any]] = [
     {
         "unit": "HR", "status": "approved", "stage": "pilot", "tier": "high",
-        "title": "CV screening assistant",
+        "title": "CV screening assistant", "ai_act_role": "deployer",
         "summary": "Ranks applications against the job's must-have criteria and explains each ranking to the "
                    "recruiter.",
         "problem_statement": "Popular roles get 600 applications; recruiters take twelve days to shortlist and "
@@ -33,7 +33,7 @@ HR: list[dict[str, Any]] = [
     },
     {
         "unit": "HR", "status": "approved", "stage": "scaled", "tier": "low",
-        "title": "HR policy assistant chatbot",
+        "title": "HR policy assistant chatbot", "ai_act_role": "provider", "interacts_with_people": True,
         "summary": "Answers employees' questions on leave, benefits and policies, citing the policy page.",
         "problem_statement": "The HR service desk gets 1,200 policy questions a month whose answers are already "
                              "on the intranet.",

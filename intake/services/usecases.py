@@ -64,7 +64,7 @@ def use_case_create(
     steps.sync_kpis(use_case, kpis)
     steps.record_event(use_case, kind="created", actor=actor)
     raci_sync_defaults(use_case=use_case, actor=actor)
-    use_case_changed.send(sender=UseCase, use_case=use_case, actor=actor)
+    use_case_changed.send(sender=UseCase, use_case=use_case, actor=actor, reason="created")
     return use_case
 
 

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from compliance.views import coverage_panel
 from core import edges
 from intake import lifecycle, permissions, selectors, services
 from intake.choices import TIER_DRIVING_CHOICES, RiskTier, Status, TierDrivingField
@@ -217,7 +218,7 @@ def _fetch_for_detail(request: HttpRequest, reference: str) -> UseCase:
 
 # What the review workflow shows on this page, in order; each returns None or {"template": ..., "context": ...}.
 PANELS = (review_panels.gate_panel, review_panels.artefacts_panel, review_panels.reviews_panel,
-          review_panels.evidence_panel, review_panels.discussion_panel)
+          review_panels.evidence_panel, coverage_panel, review_panels.discussion_panel)
 
 
 def _panels(request: HttpRequest, use_case: UseCase, facts: permissions.Facts) -> list[dict[str, Any]]:

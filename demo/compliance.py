@@ -1,0 +1,62 @@
+"""The demo's obligation registers: the CV screening assistant (high-risk, deployer) fully covered, the
+credit-limit scoring (high-risk, provider and deployer) partly, through the compliance services."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from compliance import services
+from compliance.models import Obligation
+from compliance.selectors import register_suggestions, use_case_register
+from intake.models import UseCase
+
+FULLY_COVERED = "CV screening assistant"
+PARTLY_COVERED = "Credit-limit scoring for sole-trader customers"
+# (identifier, status, evidence note) on the partly covered one.
+PARTIAL = (
+    ("Art. 5", "met", "Prohibited-practice screening signed by legal at intake."),
+    ("Art. 10", "in_progress", ""),
+    ("Art. 27", "in_progress", ""),
+)
+
+
+def _note(obligation: Obligation, text: str) -> SimpleUploadedFile:
+    body = f"{obligation.requirement.framework.name} {obligation.requirement.identifier}: {text}\n"
+    return SimpleUploadedFile(f"{obligation.requirement.identifier.replace(' ', '-')}.txt", body.encode(),
+                              content_type="text/plain")
+
+
+def _cover(use_case: UseCase) -> None:
+    owner = use_case.business_owner
+    register = use_case_register(use_case)
+    suggestions = register_suggestions(use_case, register)
+    for obligation in register:
+        if obligation.status == "met":
+            continue
+        good = [s for s in suggestions[obligation.pk] if s.good and not s.linked]
+        for suggestion in good:
+            services.obligation_link(obligation=obligation, actor=owner, record_type=suggestion.record_type,
+                                     record_id=suggestion.record.pk)
+        if not good and not obligation.evidence.all():
+            services.obligation_upload(obligation=obligation, actor=owner, upload=_note(
+                obligation, obligation.requirement.expected_evidence or "Evidence kept in the HR controls binder."))
+        services.obligation_set_status(obligation=obligation, actor=owner, status="met")
+
+
+def _partly(use_case: UseCase) -> None:
+    owner = use_case.business_owner
+    for identifier, status, note in PARTIAL:
+        obligation = Obligation.objects.filter(use_case=use_case, requirement__identifier=identifier,
+                                               requirement__framework__key="eu-ai-act", applicable=True).first()
+        if obligation is None or obligation.status == status:
+            continue
+        if note and not obligation.evidence.exists():
+            services.obligation_upload(obligation=obligation, actor=owner, upload=_note(obligation, note))
+        services.obligation_set_status(obligation=obligation, actor=owner, status=status)
+
+
+def seed_obligations() -> None:
+    for title, fill in ((FULLY_COVERED, _cover), (PARTLY_COVERED, _partly)):
+        use_case = UseCase.objects.filter(title=title).select_related("business_owner").first()
+        if use_case is not None:
+            fill(use_case)
