@@ -47,7 +47,7 @@ def _save(obj: Any, actor: AbstractBaseUser | None) -> None:
 # -- the library ----------------------------------------------------------------------------------
 
 
-def registers_sync_all() -> int:
+def _sync_all_registers() -> int:
     """Bring every register in step with the requirements (after a load or an edit); returns how many
     use cases' registers changed."""
     loading.sync_organisation(Requirement=Requirement, Obligation=Obligation)
@@ -68,7 +68,7 @@ def framework_load(*, text: str | bytes, actor: AbstractBaseUser | None) -> load
     library = parse(text, known_keys=control_keys(apps.get_model))
     report = loading.apply(library, Framework=Framework, Requirement=Requirement, CrosswalkEntry=CrosswalkEntry)
     if not report.unchanged:
-        registers_sync_all()
+        _sync_all_registers()
     return report
 
 
@@ -80,7 +80,7 @@ def requirement_save(*, requirement: Requirement, actor: AbstractBaseUser) -> Re
         raise ValidationError("An edit needs a person.")
     requirement.full_clean()
     _save(requirement, actor)
-    registers_sync_all()
+    _sync_all_registers()
     return requirement
 
 

@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
+from compliance.models import Obligation, ObligationEvidence
 from intake.models import PILOT_CRITERIA, RaciActivity, RaciAssignment, UseCase
 from intake.services import grants_recompute
 from reports.models import BoardPack
@@ -32,12 +33,14 @@ from tests.factories import BusinessUnitFactory, KPIFactory, UseCaseFactory, Use
 from tests.reviews.factories import ConditionFactory, ReviewFactory, submitted_use_case, upload
 from vendors.models import Vendor, VendorAssessment
 
-SERVICE_MODULES = ("intake.services", "reviews.services", "vendors.services", "reports.services", "api.services")
+SERVICE_MODULES = ("intake.services", "reviews.services", "compliance.services", "vendors.services",
+                   "reports.services", "api.services")
 
 # Public functions with an actor that are not actions a person takes, and why they check nothing.
 NOT_ACTIONS = {
     "intake.services.use_case_owner_problems": "reads only: what use_case_create/update would refuse",
     "intake.services.raci_sync_defaults": "a step of the use-case services, after their own check",
+    "compliance.services.obligations_sync": "a step of the use-case services (their signal), after their check",
 }
 
 
@@ -83,6 +86,9 @@ class World:
         from api import services as api_services
         self.account, _key = api_services.service_account_create(actor=admin, username="walk-bot",
                                                                   description="Nightly sync")
+        self.obligation = Obligation.objects.filter(use_case=self.use_case).first()
+        self.evidence = ObligationEvidence.objects.create(obligation=self.obligation, kind="upload",
+                                                          label="Screening.pdf", added_by=ava)
         self.outsider = _outsider()
         self.informed = _informed(self)
 
@@ -135,6 +141,15 @@ CALLS: dict[str, Callable[[World], dict]] = {
                                                       "period_start": datetime.date(2026, 5, 1),
                                                       "period_end": datetime.date(2026, 5, 31)},
     "reports.services.board_pack_retry": lambda w: {"pack": w.pack},
+    "compliance.services.framework_load": lambda w: {"text": "{}"},
+    "compliance.services.requirement_save": lambda w: {"requirement": w.obligation.requirement},
+    "compliance.services.obligation_set_status": lambda w: {"obligation": w.obligation, "status": "in_progress"},
+    "compliance.services.obligation_update": lambda w: {"obligation": w.obligation, "status": "in_progress"},
+    "compliance.services.obligation_link": lambda w: {"obligation": w.obligation, "record_type": "reviews.review",
+                                                      "record_id": w.review.pk},
+    "compliance.services.obligation_upload": lambda w: {"obligation": w.obligation,
+                                                        "upload": upload("note.txt", b"plain text", "text/plain")},
+    "compliance.services.obligation_unlink": lambda w: {"evidence": w.evidence},
     "api.services.service_account_create": lambda w: {"username": "sneaky-bot", "description": "x"},
     "api.services.service_account_token_rotate": lambda w: {"service_account": w.account},
 }
@@ -182,6 +197,7 @@ def _artefact(world: World):
 
 def _counts() -> tuple:
     return (UseCase.objects.count(), Review.objects.filter(decided_at__isnull=False).count(),
+            ObligationEvidence.objects.count(), Obligation.objects.exclude(status="not_started").count(),
             VendorAssessment.objects.exclude(status="in_progress").count(), BoardPack.objects.count(),
             GovernancePolicy.objects.count())
 
