@@ -9,6 +9,8 @@ from api.views.artefacts import ArtefactViewSet, upload_path
 from api.views.auth import TokenView
 from api.views.base import NotFoundView
 from api.views.board_packs import BoardPackViewSet
+from api.views.compliance import FrameworkViewSet, ObligationViewSet, compliance_paths
+from api.views.dossiers import DossierViewSet, UseCaseDossiersView, UseCaseLatestDossierView
 from api.views.gaps import GapClosureActionViewSet
 from api.views.policy import PolicyView
 from api.views.records import GateDecisionViewSet, IncidentViewSet, KPIViewSet, ReviewViewSet, RiskViewSet
@@ -41,12 +43,20 @@ router.register("models", AIModelViewSet, basename="model")
 router.register("business-units", BusinessUnitViewSet, basename="business-unit")
 router.register("outcomes", StrategicOutcomeViewSet, basename="outcome")
 router.register("board-packs", BoardPackViewSet, basename="board-pack")
+router.register("dossiers", DossierViewSet, basename="dossier")
 router.register("deletions", DeletionViewSet, basename="deletion")
+router.register("frameworks", FrameworkViewSet, basename="framework")
+router.register("obligations", ObligationViewSet, basename="obligation")
 
 urlpatterns = [
     path("v1/auth/token/", TokenView.as_view(), name="token"),
     path("v1/policy/", PolicyView.as_view(), name="policy"),
     upload_path(),
+    *compliance_paths(),
+    re_path(r"^v1/use-cases/(?P<reference>[A-Za-z0-9_-]{1,20})/dossiers/$", UseCaseDossiersView.as_view(),
+            name="use-case-dossiers"),
+    re_path(r"^v1/use-cases/(?P<reference>[A-Za-z0-9_-]{1,20})/dossier/$", UseCaseLatestDossierView.as_view(),
+            name="use-case-dossier"),
     path("v1/", include(router.urls)),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (/api/docs/?script), so the

@@ -50,7 +50,7 @@ def _reviews(use_case: UseCase, keys: set[str]) -> Iterable[ControlRecord]:
     for function, review in latest_reviews(use_case).items():
         if function in keys:
             yield ControlRecord(ControlKind.REVIEW_FUNCTION, function, review,
-                                f"{review.get_function_display()} review", review.get_status_display(),
+                                f"{review.get_function_display()} review", review.get_status_display().lower(),
                                 review.status in ("approved", "approved_with_conditions"))
 
 

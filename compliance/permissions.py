@@ -46,8 +46,9 @@ def require_work(user, obligation: Obligation, *, status: str = "") -> None:
             raise PermissionDenied(ORGANISATION_ONLY)
         return
     if status == ObligationStatus.RISK_ACCEPTED:
-        intake_permissions.require(user, Action.DECIDE_GATE, obligation.use_case)
+        # The use case's own people first hear why (separation of duties), not a bare "no permission".
         intake_permissions.refuse_own_people(user, Action.DECIDE_GATE, obligation.use_case)
+        intake_permissions.require(user, Action.DECIDE_GATE, obligation.use_case)
         return
     intake_permissions.require(user, Action.MANAGE_EVIDENCE, obligation.use_case)
 

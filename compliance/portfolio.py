@@ -16,8 +16,8 @@ from intake.models import UseCase
 from .models import Obligation, Requirement
 from .selectors import FrameworkCoverage, counted, framework_totals, satisfied_q
 
-# Registers of use cases that are over (withdrawn, rejected, stopped, retired) no longer count.
-INACTIVE_STATUSES = (Status.WITHDRAWN, Status.REJECTED)
+# Registers of drafts and of use cases that are over (withdrawn, rejected, stopped, retired) do not count.
+INACTIVE_STATUSES = (Status.DRAFT, Status.WITHDRAWN, Status.REJECTED)
 INACTIVE_STAGES = (Stage.STOPPED, Stage.RETIRED)
 BEHIND_LIMIT = 10
 UPCOMING_DAYS = 365
@@ -88,7 +88,7 @@ def _behind(queryset: QuerySet[Obligation], today: datetime.date) -> list[UseCas
             if r["met"] < r["applicable"]]
 
 
-def _upcoming(queryset: QuerySet[Obligation], today: datetime.date) -> list[Upcoming]:
+def upcoming_dates(queryset: QuerySet[Obligation], today: datetime.date) -> list[Upcoming]:
     horizon = today + datetime.timedelta(days=UPCOMING_DAYS)
     rows = (queryset.filter(requirement__applies_from__gt=today, requirement__applies_from__lte=horizon)
             .values("requirement").order_by().annotate(use_cases=Count("use_case", distinct=True)))
@@ -104,6 +104,6 @@ def portfolio_compliance(user, today: datetime.date | None = None) -> PortfolioC
     queryset = portfolio_obligations(user)
     return PortfolioCompliance(
         frameworks=framework_totals(queryset, today), requirements=_requirements(queryset, today),
-        behind=_behind(queryset, today), upcoming=_upcoming(queryset, today),
+        behind=_behind(queryset, today), upcoming=upcoming_dates(queryset, today),
         use_case_count=queryset.values("use_case").distinct().count(),
     )

@@ -98,6 +98,29 @@ def obligations_sync(*, use_case: UseCase, actor: AbstractBaseUser | None, repor
 # -- an obligation --------------------------------------------------------------------------------
 
 
+def _touch(obligation: Obligation) -> None:
+    # Evidence changes the obligation as a client syncing by ``updated_since`` sees it.
+    Obligation.objects.filter(pk=obligation.pk).update(updated_at=timezone.now())
+
+
+def _evidence_problem(obligation: Obligation) -> str:
+    """"" when some evidence is in a state an auditor accepts (an upload; a linked record approved, ready,
+    scored 3 or more, mitigated or meeting); else what is wrong with it."""
+    evidence = list(obligation.evidence.all())
+    if not evidence:
+        return "Link or upload the evidence before marking it met."
+    if any(item.kind == EvidenceKind.UPLOAD for item in evidence):
+        return ""
+    states = {(s.content_type.pk, s.record.pk): s for s in suggested_records(obligation)}
+    weak = []
+    for item in evidence:
+        suggestion = states.get((item.record_type_id, item.record_id))
+        if suggestion is not None and suggestion.good:
+            return ""
+        weak.append(f"{item.label} ({suggestion.state if suggestion else 'no longer current'})")
+    return f"The evidence is not yet in a state that shows it: {', '.join(weak)}."
+
+
 def _locked(obligation: Obligation) -> Obligation:
     return Obligation.objects.select_for_update(of=("self",)).select_related(
         "use_case", "requirement__framework").get(pk=obligation.pk)
@@ -127,8 +150,8 @@ def _status_problems(obligation: Obligation, status: str, justification: str, un
                           f"{S(status).label.lower()}; mark it in progress first."}
     if not obligation.applicable:
         errors["status"] = "This requirement no longer applies to the use case: its answer is kept as it was."
-    if status == S.MET and not obligation.evidence.exists():
-        errors["evidence"] = "Link or upload the evidence before marking it met."
+    if status == S.MET and (problem := _evidence_problem(obligation)):
+        errors["evidence"] = problem
     needs_why = {S.NOT_APPLICABLE: "Say why it does not apply: auditors read this statement.",
                  S.RISK_ACCEPTED: "Say why the risk is accepted and what makes up for it."}
     if status in needs_why and not MIN_JUSTIFICATION <= len(justification) <= MAX_TEXT:
@@ -177,6 +200,7 @@ def obligation_link(*, obligation: Obligation, actor: AbstractBaseUser, record_t
                                   record_id=match.record.pk, control=match.control, label=match.label,
                                   note=_text(note)[:1000], added_by=actor)
     _save(evidence, actor)
+    _touch(obligation)
     return evidence
 
 
@@ -197,6 +221,7 @@ def obligation_upload(*, obligation: Obligation, actor: AbstractBaseUser, upload
                                       label=original_name(upload.name, extension), note=_text(note)[:1000])
         evidence.file.save(f"{uuid.uuid4().hex}.{extension}", upload, save=False)
     _save(evidence, actor)
+    _touch(obligation)
     return evidence
 
 
@@ -210,6 +235,7 @@ def obligation_unlink(*, evidence: ObligationEvidence, actor: AbstractBaseUser) 
                                            "before removing it."})
     evidence._history_user = actor
     evidence.delete()
+    _touch(obligation)
 
 
 def upload_types() -> list[str]:

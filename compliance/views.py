@@ -30,7 +30,7 @@ from intake import permissions as intake_permissions
 from intake.models import UseCase, UseCaseEvent
 from intake.permissions import Action, Facts
 from reviews.views.common import fetch, first_errors
-from reviews.views.discussion import _limit, _size, _SizeLimit  # the evidence uploads' one size limit
+from reviews.views.discussion import UploadSizeLimit, file_size_words, upload_limit  # one size limit
 
 from . import permissions, selectors, services
 from .choices import ControlKind, EvidenceKind, ObligationStatus
@@ -317,7 +317,7 @@ def obligation_link(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def obligation_upload(request: HttpRequest, pk: int) -> HttpResponse:
     # Upload handlers can be changed only before the body is read, and the CSRF check reads it.
-    limiter = _SizeLimit(request, _limit())
+    limiter = UploadSizeLimit(request, upload_limit())
     request.upload_handlers.insert(0, limiter)
     try:
         return _upload(request, pk, limiter)
@@ -328,13 +328,13 @@ def obligation_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @csrf_protect
-def _upload(request: HttpRequest, pk: int, limiter: _SizeLimit) -> HttpResponse:
+def _upload(request: HttpRequest, pk: int, limiter: UploadSizeLimit) -> HttpResponse:
     obligation = _obligation_for(request, pk)
     upload = request.FILES.get("file")  # reads the body (if the CSRF check has not), through the limit
     form = ObligationUploadForm(request.POST, obligation=obligation)
     valid = form.is_valid()
     if valid and limiter.too_large:
-        form.add_error("file", f"{limiter.too_large} is larger than the {_size(_limit())} limit.")
+        form.add_error("file", f"{limiter.too_large} is larger than the {file_size_words(upload_limit())} limit.")
     elif valid:
         try:
             evidence = services.obligation_upload(obligation=obligation, actor=request.user, upload=upload,

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from intake.login_limits import RateLimitedPasswordResetForm
+from reports import dossier_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="intake:list", permanent=False)),
@@ -12,8 +13,12 @@ urlpatterns = [
          name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    # The audit dossier of a use case (reports.dossier_views), ahead of intake's own pages.
+    path("intake/<str:reference>/dossier/", dossier_views.dossier_page, name="use_case_dossier"),
+    path("intake/<str:reference>/dossier.pdf", dossier_views.dossier_pdf, name="use_case_dossier_pdf"),
     path("intake/", include("intake.urls")),
     path("reviews/", include("reviews.urls")),
+    path("compliance/", include("compliance.urls")),
     path("reports/", include("reports.urls")),
     path("api/", include("api.urls")),
 ]

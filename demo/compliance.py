@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from compliance import services
 from compliance.models import Obligation
-from compliance.selectors import register_suggestions, use_case_register
+from compliance.selectors import is_satisfied, register_suggestions, required_by, use_case_register
 from intake.models import UseCase
 
 FULLY_COVERED = "CV screening assistant"
@@ -26,9 +26,12 @@ def _note(obligation: Obligation, text: str) -> SimpleUploadedFile:
                               content_type="text/plain")
 
 
-def _cover(use_case: UseCase) -> None:
+def _cover(use_case: UseCase, to_stage: str = "") -> None:
+    """Evidence and "met" for every open obligation (those the gate into ``to_stage`` needs, when given):
+    the good records the crosswalk suggests, else a short evidence note."""
     owner = use_case.business_owner
-    register = use_case_register(use_case)
+    register = [o for o in use_case_register(use_case) if not to_stage or (
+        required_by(o.requirement.required_before, to_stage) and not is_satisfied(o))]
     suggestions = register_suggestions(use_case, register)
     for obligation in register:
         if obligation.status == "met":
@@ -53,6 +56,11 @@ def _partly(use_case: UseCase) -> None:
         if note and not obligation.evidence.exists():
             services.obligation_upload(obligation=obligation, actor=owner, upload=_note(obligation, note))
         services.obligation_set_status(obligation=obligation, actor=owner, status=status)
+
+
+def meet_gate_obligations(use_case: UseCase, to_stage: str) -> None:
+    """What the frameworks need at the gate into ``to_stage``, recorded by the business owner."""
+    _cover(use_case, to_stage)
 
 
 def seed_obligations() -> None:

@@ -18,6 +18,7 @@ from reviews.models import Risk, RiskAcceptance
 from reviews.selectors.artefacts import required_artefact_types
 from reviews.selectors.risk_gate import required_risk_areas
 
+from . import compliance
 from .people import REVIEWERS, SPONSOR, Users
 
 METRICS = [{"name": "Accuracy on the held-out set", "threshold": "0.90", "result": "0.93", "higher_is_better": True},
@@ -29,6 +30,7 @@ def prepare_gate(use_case: UseCase, to_stage: str, users: Users) -> None:
     if to_stage == Stage.PILOT:
         _assess_required_areas(use_case)
     _upload_artefacts(use_case, to_stage)
+    compliance.meet_gate_obligations(use_case, to_stage)
 
 
 def _assess_required_areas(use_case: UseCase) -> None:

@@ -20,7 +20,8 @@ from .portfolio import DEPENDENCIES, META_KEYS, USE_CASES
 
 Spec = dict[str, Any]
 # Answers every use case gets unless its spec says otherwise.
-ANSWER_DEFAULTS = {"delivery_owner": "ai.delivery", "executive_sponsor": "exec.sponsor"}
+# Most demo systems run on a vendor's model: the organisation deploys them (EU AI Act).
+ANSWER_DEFAULTS = {"delivery_owner": "ai.delivery", "executive_sponsor": "exec.sponsor", "ai_act_role": "deployer"}
 USER_ANSWERS = ("business_owner", "delivery_owner", "executive_sponsor")
 REFERENCE_ANSWERS = ("strategic_outcome", "portfolio_bucket")
 

@@ -14,7 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.edges import REFUSALS, report
 
 from . import permissions, services
-from .models import BoardPack, PackStatus
+from .models import BoardPack, Dossier, PackStatus
 
 
 @admin.register(BoardPack)
@@ -60,3 +60,30 @@ class BoardPackAdmin(SimpleHistoryAdmin):
                 retried += 1
         if retried:
             self.message_user(request, f"Queued again: {retried}.", messages.SUCCESS)
+
+
+@admin.register(Dossier)
+class DossierAdmin(SimpleHistoryAdmin):
+    """Audit dossiers, read-only: they are built from the use case's dossier page (or the API), never typed in."""
+
+    list_display = ("__str__", "status", "pages", "requested_by", "requested_at", "generated_at")
+    list_filter = ("status",)
+    date_hierarchy = "requested_at"
+    list_select_related = ("use_case", "requested_by")
+    search_fields = ("use_case__reference", "use_case__title", "error")
+    fields = readonly_fields = ("use_case", "status", "error", "pages", "requested_by", "requested_at",
+                                "generated_at", "pdf", "updated_at")
+
+    @admin.display(description="PDF")
+    def pdf(self, obj: Dossier) -> str:
+        # As for packs: the file leaves only through the permission-checked view (the use case's visibility).
+        if obj.status != PackStatus.READY or not obj.file:
+            return "—"
+        url = f"{reverse('use_case_dossier_pdf', args=[obj.use_case.reference])}?id={obj.pk}"
+        return format_html('<a href="{}">Download</a>', url)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

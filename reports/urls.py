@@ -1,8 +1,9 @@
-"""The PMO's pages: board packs and the portfolio dashboard; mounted at /reports/ by config.urls."""
+"""The PMO's pages: board packs, the portfolio dashboard and its compliance view; mounted at /reports/ by
+config.urls."""
 
 from django.urls import path
 
-from reports import views
+from reports import compliance_views, views
 
 app_name = "reports"
 
@@ -13,4 +14,6 @@ urlpatterns = [
     path("<int:pk>/retry/", views.pack_retry, name="retry"),
     path("portfolio/", views.portfolio, name="portfolio"),
     path("portfolio.csv", views.portfolio_csv, name="portfolio_csv"),
+    path("compliance/", compliance_views.compliance, name="compliance"),
+    path("compliance.csv", compliance_views.compliance_csv, name="compliance_csv"),
 ]

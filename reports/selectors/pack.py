@@ -29,7 +29,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from intake.choices import ReviewFunction, Stage
+from compliance.models import GATE_STAGES, Obligation
+from compliance.portfolio import upcoming_dates
+from compliance.selectors import counted, framework_totals, satisfied_q
+from intake.choices import EUAIActCategory, ReviewFunction, Stage
 from intake.models import KPI, TierAssessment, UseCase
 from reviews.choices import ReviewStatus
 from reviews.models import (
@@ -67,6 +70,7 @@ SECTIONS = {
     "readiness": "Readiness to scale",
     "alignment": "Cross-functional alignment",
     "incidents": "Incidents and exceptions",
+    "compliance": "Compliance with AI frameworks",
     "priorities": "Next-period priorities",
 }
 # The quarterly board summary is the short one: value, top risks, resourcing, major decisions.
@@ -304,7 +308,58 @@ def _incidents(period: Period) -> dict[str, Any]:
     }
 
 
-# ---------------------------------------------------------------- 10 priorities and the PMO's texts
+# ---------------------------------------------------------------- 10 compliance with AI frameworks
+
+GATES = dict(GATE_STAGES)  # the gates a requirement may be needed before, in the order a use case meets them
+
+
+def _gate_gaps(obligations: list[Obligation]) -> list[dict[str, Any]]:
+    """A use case's missing obligations by the gate that needs them (earliest first), then by framework."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for o in sorted(obligations, key=lambda o: list(GATES).index(o.requirement.required_before)):
+        groups.setdefault((o.requirement.required_before, o.requirement.framework.name), []).append(
+            o.requirement.identifier)
+    return [{"gate": GATES[gate], "framework": framework, "identifiers": identifiers}
+            for (gate, framework), identifiers in groups.items()]
+
+
+def _compliance(period: Period) -> dict[str, Any]:
+    """Coverage by framework over the registers of the portfolio's active use cases (``framework_totals``,
+    the one count), the high-risk systems still lacking an obligation a gate needs, and the application
+    dates ahead (``compliance.portfolio``'s). Three queries, and one more for each of the first and the
+    last when the portfolio has registers."""
+    use_cases = portfolio().exclude(stage__in=CLOSED_STAGES)
+    obligations = counted(Obligation.objects.filter(use_case__in=use_cases.values("id")))
+    gaps = (obligations.filter(use_case__eu_ai_act_category=EUAIActCategory.HIGH_RISK)
+            .exclude(requirement__required_before="").exclude(satisfied_q(period.as_at)))
+    flagged = use_cases.filter(id__in=gaps.values("use_case"))
+
+    def rank(field: str = "") -> Case:
+        return Case(*[When(**{f"{field}stage": s}, then=Value(n)) for s, n in STAGE_RANK.items()], default=Value(0),
+                    output_field=IntegerField())
+
+    # One query: the missing obligations of the first MAX_ROWS such use cases (most advanced stage first),
+    # each row carrying how many there are in all (grouped by the one category they share).
+    first = flagged.annotate(rank=rank()).order_by("-rank", "reference").values("id")[:MAX_ROWS]
+    total = flagged.order_by().values("eu_ai_act_category").annotate(n=Count("id")).values("n")
+    rows = list(gaps.filter(use_case__in=first).annotate(rank=rank("use_case__"), total=Subquery(total))
+                .select_related("use_case", "requirement__framework")
+                .order_by("-rank", "use_case__reference", "requirement__framework__name", "requirement__order",
+                          "id"))
+    missing: dict[int, list[Obligation]] = {}
+    for obligation in rows:
+        missing.setdefault(obligation.use_case_id, []).append(obligation)
+    upcoming = upcoming_dates(obligations, period.as_at)
+    return {
+        "frameworks": framework_totals(obligations, period.as_at),
+        "high_risk": {"total": rows[0].total if rows else 0, "rows": [
+            {"use_case": items[0].use_case, "missing": len(items), "gaps": _gate_gaps(items)}
+            for items in missing.values()]},
+        "upcoming": {"total": len(upcoming), "rows": upcoming[:MAX_ROWS]},
+    }
+
+
+# ---------------------------------------------------------------- 11 priorities and the PMO's texts
 
 _SPLIT = re.compile(r"\s*\|\s*")
 
@@ -336,6 +391,7 @@ def _prepared_by(pack: BoardPack) -> str:
 BUILDERS = {
     "value": _value, "progress": _progress, "risks": _risks, "decisions": _decisions,
     "resourcing": _resourcing, "readiness": _readiness, "alignment": _alignment, "incidents": _incidents,
+    "compliance": _compliance,
 }
 
 

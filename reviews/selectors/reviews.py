@@ -85,8 +85,8 @@ def review_page(review: Review) -> dict[str, Any]:
     return {
         "review": review,
         "use_case": use_case,
-        "sections": _sections(use_case),
-        "tier": _tier(use_case),
+        "sections": intake_sections(use_case),
+        "tier": tier_reasons(use_case),
         "kpis": list(use_case.kpis.all()),
         # The same register (and order) as the risk page, so reviewers judge what owners maintain.
         "risks": list(risks_for(use_case)),
@@ -126,7 +126,7 @@ def _answer(use_case: UseCase, name: str) -> dict[str, str]:
     return {"name": name, "label": LABELS.get(name, field_label(name)), "value": shown}
 
 
-def _sections(use_case: UseCase) -> list[dict[str, Any]]:
+def intake_sections(use_case: UseCase) -> list[dict[str, Any]]:
     return [
         {"anchor": anchor, "title": title, "answers": [_answer(use_case, name) for name in names]}
         for anchor, title, _intro, names in SECTIONS
@@ -150,7 +150,7 @@ def _pretty_match(text: str) -> str:
     return f"{label}: {display_value(match['field'], value)} ({match['points']})"
 
 
-def _tier(use_case: UseCase) -> dict[str, Any] | None:
+def tier_reasons(use_case: UseCase) -> dict[str, Any] | None:
     explanation = use_case.tier_explanation or {}
     if not use_case.risk_tier:
         return None

@@ -23,7 +23,7 @@ from .artefacts import artefacts_page, upload_form
 from .common import detail_url, fetch, first_errors
 
 
-def _size(size: int) -> str:
+def file_size_words(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{-(-size // 1024)} KB"
 
 
@@ -48,7 +48,7 @@ def comment(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect(detail_url(use_case, f"comment-{added.pk}"))
 
 
-class _SizeLimit(FileUploadHandler):
+class UploadSizeLimit(FileUploadHandler):
     """Stops reading a file at the evidence limit (nothing past it is written to disk)."""
 
     def __init__(self, request: HttpRequest, limit: int) -> None:
@@ -66,7 +66,7 @@ class _SizeLimit(FileUploadHandler):
         return None
 
 
-def _limit() -> int:
+def upload_limit() -> int:
     return getattr(settings, "EVIDENCE_MAX_BYTES", services.EVIDENCE_MAX_BYTES)
 
 
@@ -78,7 +78,7 @@ def evidence_upload(request: HttpRequest, reference: str) -> HttpResponse:
         return artefacts_page(request, use_case, facts)
     # Upload handlers can be changed only before the body is read (Django docs, "Modifying upload
     # handlers on the fly"); the CSRF check reads it, so it runs in the inner view.
-    limiter = _SizeLimit(request, _limit())
+    limiter = UploadSizeLimit(request, upload_limit())
     request.upload_handlers.insert(0, limiter)
     try:
         return _upload(request, reference, limiter)
@@ -89,12 +89,12 @@ def evidence_upload(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @csrf_protect
-def _upload(request: HttpRequest, reference: str, limiter: _SizeLimit) -> HttpResponse:
+def _upload(request: HttpRequest, reference: str, limiter: UploadSizeLimit) -> HttpResponse:
     use_case, facts = fetch(request, reference)
     back = detail_url(use_case)
     upload = request.FILES.get("file")  # reads the body (if the CSRF check has not), through the limit
     if limiter.too_large:
-        messages.error(request, f"{limiter.too_large} is larger than the {_size(_limit())} limit; "
+        messages.error(request, f"{limiter.too_large} is larger than the {file_size_words(upload_limit())} limit; "
                                 "nothing was uploaded.")
         return redirect(back)
     # Bad input comes back on the artefacts page with everything typed (the file must be chosen again).

@@ -10,7 +10,8 @@ from intake.choices import AIPattern, Autonomy, EUAIActCategory, RegulatedArea, 
 from reviews.choices import Decision
 
 METHODS = ("get", "post", "put", "patch", "delete")
-OWN_CONFLICTS = {("get", "/api/v1/board-packs/{id}/pdf/"), ("patch", "/api/v1/use-cases/{reference}/")}
+OWN_CONFLICTS = {("get", "/api/v1/board-packs/{id}/pdf/"), ("get", "/api/v1/dossiers/{id}/pdf/"),
+                 ("patch", "/api/v1/use-cases/{reference}/")}
 # Creates whose body names the use case by reference: an unseen one is a 404 there too.
 BODY_NAMES_A_USE_CASE = ("/api/v1/risks/", "/api/v1/incidents/", "/api/v1/risk-acceptances/")
 # Writes that are not there for whoever may not make them: 404 for them (a non governance admin's policy change).

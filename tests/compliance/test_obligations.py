@@ -33,7 +33,7 @@ def obligation(use_case, identifier, framework="eu-ai-act"):
 
 
 def link_first_suggestion(item, actor):
-    suggestion = suggested_records(item)[0]
+    suggestion = next(s for s in suggested_records(item) if s.good)
     return services.obligation_link(obligation=item, actor=actor, record_type=suggestion.record_type,
                                     record_id=suggestion.record.pk)
 
@@ -116,6 +116,18 @@ def test_only_suggested_records_of_the_same_use_case_can_be_linked(high_case, av
 def test_another_business_unit_can_neither_see_nor_work_the_register(high_case, ben):
     with pytest.raises(Http404):
         services.obligation_set_status(obligation=obligation(high_case, "Art. 9"), actor=ben, status="in_progress")
+
+
+def test_met_needs_evidence_in_a_state_that_shows_it(high_case, ava):
+    art72 = obligation(high_case, "Art. 72")
+    security = next(s for s in suggested_records(art72) if s.label == "Security review")
+    services.obligation_link(obligation=art72, actor=ava, record_type=security.record_type,
+                             record_id=security.record.pk)
+    with pytest.raises(ValidationError) as refused:
+        services.obligation_set_status(obligation=art72, actor=ava, status="met")
+    assert "not yet in a state that shows it: Security review (open)" in refused.value.message_dict["evidence"][0]
+    approve_all_reviews(high_case)
+    services.obligation_set_status(obligation=art72, actor=ava, status="met")
 
 
 def test_the_last_evidence_of_a_met_obligation_stays_until_it_is_reopened(high_case, ava):

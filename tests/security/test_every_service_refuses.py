@@ -34,13 +34,15 @@ from tests.reviews.factories import ConditionFactory, ReviewFactory, submitted_u
 from vendors.models import Vendor, VendorAssessment
 
 SERVICE_MODULES = ("intake.services", "reviews.services", "compliance.services", "vendors.services",
-                   "reports.services", "api.services")
+                   "reports.services", "reports.dossiers", "api.services")
 
 # Public functions with an actor that are not actions a person takes, and why they check nothing.
 NOT_ACTIONS = {
     "intake.services.use_case_owner_problems": "reads only: what use_case_create/update would refuse",
     "intake.services.raci_sync_defaults": "a step of the use-case services, after their own check",
     "compliance.services.obligations_sync": "a step of the use-case services (their signal), after their check",
+    "reports.dossiers.dossier_request": "whoever sees a use case may have its dossier built: require(VIEW) is its "
+                                        "check, refused as 404 to others (tests/reports/test_dossier.py)",
 }
 
 
