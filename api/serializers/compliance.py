@@ -127,11 +127,18 @@ class ObligationSerializer(ReadSerializer):
         source="requirement.required_before",
         help_text="The stage whose gate refuses the use case while this obligation is not satisfied; null when "
                   "no gate waits for it.")
+    applicable = serializers.SerializerMethodField(
+        help_text="false once the use case's answers no longer select it, or a newer framework file dropped it: "
+                  "its answer is kept, it no longer counts. Lists show such obligations only to delta sync "
+                  "(updated_since), so a client learns it was dropped.")
 
     class Meta:
         model = Obligation
         fields = ("id", "framework", "identifier", "title", "status", "owner", "justification", "accepted_until",
-                  "evidence", "suggested", "required_before", "updated_at")
+                  "evidence", "suggested", "required_before", "applicable", "updated_at")
+
+    def get_applicable(self, obligation: Obligation) -> bool:
+        return obligation.applicable and not obligation.requirement.deprecated
 
     @extend_schema_field(SuggestionSerializer(many=True))
     def get_suggested(self, obligation: Obligation) -> list[dict]:
@@ -176,3 +183,11 @@ class ObligationUpdateSerializer(InputSerializer):
                 {"status": [f"Give the status that {' and '.join(alone)} go{'es' if len(alone) == 1 else ''} with "
                             "(not_applicable or risk_accepted)."]})
         return attrs
+
+
+class ObligationUploadSerializer(InputSerializer):
+    """A file evidencing an obligation (multipart/form-data)."""
+
+    file = serializers.FileField(help_text="PDF, PNG, JPEG, DOCX, XLSX, CSV or TXT, up to 10 MB.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000,
+                                 help_text="What the file shows, as the register lists it.")

@@ -25,7 +25,9 @@ from django.urls import re_path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from api.etags import check_if_match_etag, etag_for, etag_for_data
@@ -36,6 +38,7 @@ from api.serializers.compliance import (
     FrameworkSerializer,
     ObligationSerializer,
     ObligationUpdateSerializer,
+    ObligationUploadSerializer,
     RequirementSerializer,
 )
 from api.views.base import ApiMixin, GenericViewSet, ReadOnlyViewSet
@@ -220,11 +223,14 @@ class UseCaseObligationsView(ApiMixin, generics.ListAPIView):
     @extend_schema(summary="A use case's obligations", parameters=[USE_CASE_REFERENCE],
                    description="Its applicable obligations in every framework, with their evidence and the records "
                                "suggested as evidence. Delta sync: pass updated_since and follow next (a status, "
-                               "justification or owner change moves an obligation; a suggested record's state does "
-                               "not).")
+                               "justification, owner or evidence change moves an obligation; a suggested record's "
+                               "state does not); it also returns obligations that stopped applying, with "
+                               "applicable false.")
     def get(self, request, reference: str):
         use_case = permissions.use_case_for(request.user, reference)
-        rows = selectors.counted(obligations().filter(use_case=use_case))
+        rows = obligations().filter(use_case=use_case)
+        if "updated_since" not in request.query_params:  # delta sync also hears of the dropped ones
+            rows = selectors.counted(rows)
         page = self.paginate_queryset(self.filter_queryset(rows))
         context = {"suggestions": selectors.register_suggestions(use_case, page)}
         return self.get_paginated_response(ObligationSerializer(page, many=True, context=context).data)
@@ -236,7 +242,7 @@ class ObligationViewSet(GenericViewSet):
     serializer_class = ObligationSerializer
     queryset = Obligation.objects.none()
     lookup_value_regex = r"[0-9]{1,18}"
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "patch", "post", "delete", "head", "options"]
     etag_actions = ("retrieve", "partial_update")
 
     def get_queryset(self):
@@ -277,6 +283,37 @@ class ObligationViewSet(GenericViewSet):
                 link=[dict(item) for item in data.get("evidence", ())])
         data = self._data(self.get_object())
         return Response(data, headers={"ETag": etag_for_data(data)})
+
+
+    @extend_schema(
+        summary="Upload evidence for an obligation", request={"multipart/form-data": ObligationUploadSerializer},
+        responses={201: ObligationSerializer},
+        description="On a use case's obligation the file joins the use case's evidence files and is linked here; "
+                    "on the organisation's register it is kept with the obligation. A file of a refused type, "
+                    "content or size is a 400 at file; nothing is saved. Worked by whoever may change the "
+                    "obligation's status.")
+    @action(detail=True, methods=["post"], url_path="evidence", parser_classes=[MultiPartParser])
+    def upload(self, request, pk=None):
+        obligation = self.get_object()
+        serializer = ObligationUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.obligation_upload(obligation=obligation, actor=request.user, upload=serializer.validated_data["file"],
+                                   note=serializer.validated_data.get("note", ""))
+        data = self._data(self.get_object())
+        return Response(data, status=status.HTTP_201_CREATED, headers={"ETag": etag_for_data(data)})
+
+    @extend_schema(
+        summary="Remove a piece of evidence", responses={204: None},
+        parameters=[OpenApiParameter("evidence_id", OpenApiTypes.INT, OpenApiParameter.PATH,
+                                     description="The evidence's id, from the obligation's evidence list.")],
+        description="The only evidence of a met obligation stays until the obligation is marked in progress "
+                    "(a 400 at evidence). An id not among the obligation's evidence is a 404.")
+    @action(detail=True, methods=["delete"], url_path=r"evidence/(?P<evidence_id>[0-9]{1,18})")
+    def remove_evidence(self, request, pk=None, evidence_id=None):
+        obligation = self.get_object()
+        evidence = get_object_or_404(ObligationEvidence, pk=evidence_id, obligation=obligation)
+        services.obligation_unlink(evidence=evidence, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def compliance_paths() -> list:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -18,6 +19,7 @@ from drf_spectacular.generators import SchemaGenerator
 import compliance
 from compliance.models import CrosswalkEntry, Obligation, ObligationEvidence
 from intake.models import ServiceAccount
+from reviews import services as review_services
 from tests.factories import UserFactory
 from tests.reviews.factories import submitted_use_case
 from tests.reviews.gate_world import approve_all_reviews
@@ -26,7 +28,7 @@ from .conftest import client_for
 
 FRAMEWORKS = "/api/v1/frameworks/"
 OBLIGATION_FIELDS = {"id", "framework", "identifier", "title", "status", "owner", "justification", "accepted_until",
-                     "evidence", "suggested", "required_before", "updated_at"}
+                     "evidence", "suggested", "required_before", "applicable", "updated_at"}
 REQUIREMENT_FIELDS = {"identifier", "title", "parent", "applies_from", "guidance", "scope", "assessable",
                       "applies_from_source", "required_before", "deprecated", "updated_at"}
 WHY = "The system only ranks CVs already shortlisted by a person; no decision rests on it."
@@ -175,6 +177,31 @@ def test_the_organisations_register_is_read_by_all_and_worked_by_governance_admi
     assert refused.json() == {"detail": "Only governance admins work the organisation's register."}
     done = gov_api.patch(f"/api/v1/obligations/{art4.pk}/", {"status": "in_progress"}, format="json")
     assert done.status_code == 200 and done.json()["status"] == "in_progress"
+
+
+def test_the_organisation_register_is_evidenced_by_upload_and_then_met(db, ben_api, gov_api, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    art4 = Obligation.objects.get(use_case=None, requirement__identifier="Art. 4")
+    url = f"/api/v1/obligations/{art4.pk}/evidence/"
+    policy = SimpleUploadedFile("ai-literacy-plan.txt", b"Training plan for all staff using AI.\n", "text/plain")
+    assert ben_api.post(url, {"file": policy}, format="multipart").status_code == 403
+    bad = gov_api.post(url, {"file": SimpleUploadedFile("x.exe", b"MZ", "application/octet-stream")},
+                       format="multipart")
+    assert bad.status_code == 400 and "file" in bad.json()
+    policy.seek(0)
+    added = gov_api.post(url, {"file": policy, "note": "Annual AI literacy plan"}, format="multipart")
+    assert added.status_code == 201, added.json()
+    [evidence] = added.json()["evidence"]
+    assert evidence == {**evidence, "kind": "upload", "label": "ai-literacy-plan.txt",
+                        "note": "Annual AI literacy plan"}
+    met = gov_api.patch(f"/api/v1/obligations/{art4.pk}/", {"status": "met"}, format="json")
+    assert met.status_code == 200 and met.json()["status"] == "met"
+    kept = gov_api.delete(f"{url}{evidence['id']}/")
+    assert kept.status_code == 400 and "mark it in progress" in kept.json()["evidence"][0]
+    gov_api.patch(f"/api/v1/obligations/{art4.pk}/", {"status": "in_progress"}, format="json")
+    assert gov_api.delete(f"{url}{evidence['id']}/").status_code == 204
+    assert gov_api.delete(f"{url}{evidence['id']}/").status_code == 404
+    assert gov_api.get(f"/api/v1/obligations/{art4.pk}/").json()["evidence"] == []
 
 
 # -- changing an obligation -----------------------------------------------------------------------
@@ -339,6 +366,17 @@ def test_delta_sync_returns_only_the_obligations_changed_since(hiring, ava_api, 
     assert _register(ava_api, hiring, updated_since=changed["updated_at"]) == []
     bad = ava_api.get(f"/api/v1/use-cases/{hiring.reference}/obligations/", {"updated_since": "yesterday"})
     assert bad.status_code == 400 and "updated_since" in bad.json()
+
+
+def test_delta_sync_hears_of_an_obligation_that_stopped_applying(hiring, ava_api, gov, clock):
+    start = timezone.now()
+    clock.shift(datetime.timedelta(seconds=1))
+    review_services.use_case_update(use_case=hiring, actor=gov, answers={"ai_act_role": "deployer"})
+    changed = {row["identifier"]: row for row in _register(ava_api, hiring, updated_since=start.isoformat(),
+                                                            framework="eu-ai-act")}
+    assert changed["Art. 9"]["applicable"] is False and changed["Art. 26"]["applicable"] is True
+    current = {row["identifier"] for row in _register(ava_api, hiring, framework="eu-ai-act")}
+    assert "Art. 9" not in current and "Art. 26" in current
 
 
 def test_the_register_pages_join_up(hiring, ava_api):

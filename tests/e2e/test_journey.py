@@ -176,6 +176,7 @@ def scale_from_exploration(site: Site) -> None:
         expect(message(page, "Pilot-selection score recorded: 36/36 (strong candidate).")).to_be_visible()
     fill_risk_register(site)
     upload_artefact(site, "Impact assessment", "04-artefact-uploaded")
+    evidence_content_marking(site)
     with site.as_user("exec.sponsor", "04-gate-pilot-passed") as page:
         scale(page, site)
         expect(message(page, f"{site.reference} moved from Exploration to Pilot.")).to_be_visible()
@@ -256,6 +257,26 @@ def fill_risk_register(site: Site) -> None:
             expect(message(page, f"Risk added: {area} (score 6).")).to_be_visible()
         expect(page.locator("#register tbody tr")).to_have_count(len(RISKS))
         expect(page.get_by_text("No open risk has reached its escalation threshold.")).to_be_visible()
+
+
+def evidence_content_marking(site: Site) -> None:
+    """People see what it generates and its role is not answered (so it may be the provider): the EU AI Act's
+    Art. 50(2) needs evidence before the pilot. ava uploads it on the obligation register and marks it met."""
+    with site.as_user("ava.submitter", "04-obligation-met") as page:
+        open_use_case(page, site)
+        page.locator("#compliance").get_by_role("link", name="Obligation register").click()
+        obligation = page.locator("li.obligation").filter(
+            has=page.get_by_role("heading", name=re.compile(r"^Art\. 50\(2\) ")))
+        expect(obligation).to_contain_text("Needed before the Pilot gate")
+        obligation.get_by_text("Upload evidence").click()
+        obligation.get_by_label("File", exact=True).set_input_files(
+            {"name": "watermarking.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% C2PA marks\n"})
+        obligation.get_by_role("button", name="Upload for Art. 50(2)").click()
+        expect(message(page, "watermarking.pdf uploaded as evidence of EU AI Act Art. 50(2).")).to_be_visible()
+        obligation.get_by_text("Change status").click()
+        obligation.get_by_label("Status", exact=True).select_option(label="Met")
+        obligation.get_by_role("button", name="Save the status of Art. 50(2)").click()
+        expect(message(page, "EU AI Act Art. 50(2) is now met.")).to_be_visible()
 
 
 def upload_artefact(site: Site, artefact: str, step: str) -> None:

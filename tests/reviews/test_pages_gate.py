@@ -390,7 +390,7 @@ def test_detail_page_query_count_is_constant_with_the_panels(client, ava, custop
                          to_stage="pilot", redesign_note="Narrow it to one queue.")
     with CaptureQueriesContext(connection) as many:
         response = client.get(detail(big))
-    assert len(response.context["panels"]) == 5
+    assert len(response.context["panels"]) == 6  # gate, artefacts, reviews, evidence, compliance, discussion
     assert len(gate_panel(response)["decisions"]) == 2
     assert len(many) == len(few)
 
