@@ -1,5 +1,4 @@
-"""The framework pages: a use case's obligation register, the organisation's register, a requirement, and the
-frameworks loaded; plus the coverage panel of the use-case page (``intake.views.usecases.PANELS``).
+"""The obligation registers: a use case's and the organisation's, and the changes made on them.
 
 Reads go through ``compliance.permissions`` (the unseen 404s); every write is one service call, which checks its
 own permission. A refused change comes back on the page it was made from, at the field, with what was typed.
@@ -8,15 +7,12 @@ Each page runs a constant number of queries, whatever the number of obligations 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,18 +22,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from config.downloads import attachment
 from core import edges, roles
-from intake import permissions as intake_permissions
 from intake.models import UseCase, UseCaseEvent
-from intake.permissions import Action, Facts
 from reviews.views.common import fetch, first_errors
 from reviews.views.discussion import UploadSizeLimit, file_size_words, upload_limit  # one size limit
 
-from . import permissions, selectors, services
-from .choices import ControlKind, EvidenceKind, ObligationStatus
-from .forms import STATUS_FIELD_FOR, ObligationLinkForm, ObligationStatusForm, ObligationUploadForm
-from .models import GATE_STAGES, Framework, Obligation, ObligationEvidence, Requirement
+from .. import permissions, selectors, services
+from ..choices import EvidenceKind, ObligationStatus
+from ..forms import STATUS_FIELD_FOR, ObligationLinkForm, ObligationStatusForm, ObligationUploadForm
+from ..models import GATE_STAGES, Framework, Obligation, ObligationEvidence
 
-REQUIREMENT_PAGE_SIZE = 50
 GATE_LABELS = dict(GATE_STAGES)
 STATUS_BADGES = {
     ObligationStatus.NOT_STARTED: "badge-miss",
@@ -373,92 +366,3 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     if evidence is None:
         raise Http404("No such evidence.")
     return attachment(evidence.file, filename=evidence.label)
-
-
-# ---------------------------------------------------------------- reference pages
-
-
-@require_GET
-def index(request: HttpRequest) -> HttpResponse:
-    live = Q(requirements__deprecated=False)
-    frameworks = Framework.objects.annotate(
-        requirement_count=Count("requirements", filter=live, distinct=True),
-        assessable_count=Count("requirements", filter=live & Q(requirements__assessable=True), distinct=True),
-        system_count=Count("requirements", filter=live & Q(requirements__assessable=True,
-                                                            requirements__scope="system"), distinct=True),
-        organisation_count=Count("requirements", filter=live & Q(requirements__assessable=True,
-                                                                  requirements__scope="organisation"), distinct=True),
-        crosswalk_count=Count("requirements__crosswalk", distinct=True),
-    ).order_by("name")
-    return render(request, "compliance/index.html", {"frameworks": list(frameworks)})
-
-
-def _tree(requirements: list[Requirement]) -> list[Requirement]:
-    """Requirements parent first, each followed by its children in order, with ``depth`` set."""
-    children: dict[int | None, list[Requirement]] = defaultdict(list)
-    known = {r.pk for r in requirements}
-    for requirement in requirements:
-        children[requirement.parent_id if requirement.parent_id in known else None].append(requirement)
-    ordered: list[Requirement] = []
-
-    def walk(parent: int | None, depth: int) -> None:
-        for requirement in children.get(parent, []):
-            requirement.depth = depth
-            requirement.indent = 1.5 * depth
-            ordered.append(requirement)
-            walk(requirement.pk, depth + 1)
-
-    walk(None, 0)
-    return ordered
-
-
-@require_GET
-def framework(request: HttpRequest, key: str) -> HttpResponse:
-    framework = get_object_or_404(Framework, key=key)
-    requirements = list(framework.requirements.annotate(crosswalk_count=Count("crosswalk"))
-                        .order_by("order", "id"))
-    for item in requirements:
-        item.gate_label = GATE_LABELS.get(item.required_before, "")
-    return render(request, "compliance/framework.html", {"framework": framework, "requirements": _tree(requirements)})
-
-
-@require_GET
-def requirement(request: HttpRequest, pk: int) -> HttpResponse:
-    requirement = get_object_or_404(
-        Requirement.objects.select_related("framework", "parent").prefetch_related(
-            "crosswalk", Prefetch("children", Requirement.objects.order_by("order", "id"))), pk=pk)
-    applying = permissions.visible_obligations(request.user, Obligation.objects.filter(
-        requirement=requirement, use_case__isnull=False, applicable=True)).select_related(
-        "use_case", "owner").order_by("use_case__reference", "id")
-    page = Paginator(applying, REQUIREMENT_PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    for obligation in page.object_list:
-        obligation.badge = STATUS_BADGES.get(obligation.status, "badge-neutral")
-        obligation.satisfied = selectors.is_satisfied(obligation, today)
-    organisation = Obligation.objects.filter(requirement=requirement, use_case__isnull=True).first()
-    if organisation is not None:
-        organisation.badge = STATUS_BADGES.get(organisation.status, "badge-neutral")
-    return render(request, "compliance/requirement.html", {
-        "requirement": requirement,
-        "gate_label": GATE_LABELS.get(requirement.required_before, ""),
-        "future": bool(requirement.applies_from and requirement.applies_from > today),
-        "crosswalk": [{"entry": e, "control": ControlKind(e.control).label if e.control in ControlKind.values
-                       else e.control} for e in requirement.crosswalk.all()],
-        "page": page,
-        "obligations": page.object_list,
-        "organisation": organisation,
-    })
-
-
-# ---------------------------------------------------------------- the use-case page's panel
-
-
-def coverage_panel(*, request: HttpRequest, use_case: UseCase, facts: Facts) -> dict[str, Any] | None:
-    """Coverage by framework on the use-case page, linking to the register; nothing before it opens."""
-    if not intake_permissions.can(request.user, Action.VIEW, use_case, facts=facts):
-        return None
-    coverage = selectors.framework_totals(Obligation.objects.filter(use_case=use_case))
-    if not coverage:
-        return None
-    return {"template": "compliance/_coverage_panel.html",
-            "context": {"use_case": use_case, "coverage": coverage}}

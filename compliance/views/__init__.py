@@ -1,0 +1,15 @@
+"""The compliance pages (docs/architecture.md): the registers and their changes, and the reference pages."""
+
+from .reference import coverage_panel, framework, index, requirement
+from .registers import (
+    evidence_download,
+    evidence_remove,
+    obligation_link,
+    obligation_status,
+    obligation_upload,
+    organisation,
+    use_case,
+)
+
+__all__ = ["coverage_panel", "evidence_download", "evidence_remove", "framework", "index", "obligation_link",
+           "obligation_status", "obligation_upload", "organisation", "requirement", "use_case"]

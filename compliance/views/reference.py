@@ -1,0 +1,114 @@
+"""The framework pages: the frameworks loaded, one framework's requirement tree, a requirement with the use
+cases it applies to; and the coverage panel of the use-case page (``intake.views.usecases.PANELS``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from intake import permissions as intake_permissions
+from intake.models import UseCase
+from intake.permissions import Action, Facts
+
+from .. import permissions, selectors
+from ..choices import ControlKind
+from ..models import Framework, Obligation, Requirement
+from .registers import GATE_LABELS, STATUS_BADGES
+
+REQUIREMENT_PAGE_SIZE = 50
+
+
+# ---------------------------------------------------------------- reference pages
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    live = Q(requirements__deprecated=False)
+    frameworks = Framework.objects.annotate(
+        requirement_count=Count("requirements", filter=live, distinct=True),
+        assessable_count=Count("requirements", filter=live & Q(requirements__assessable=True), distinct=True),
+        system_count=Count("requirements", filter=live & Q(requirements__assessable=True,
+                                                            requirements__scope="system"), distinct=True),
+        organisation_count=Count("requirements", filter=live & Q(requirements__assessable=True,
+                                                                  requirements__scope="organisation"), distinct=True),
+        crosswalk_count=Count("requirements__crosswalk", distinct=True),
+    ).order_by("name")
+    return render(request, "compliance/index.html", {"frameworks": list(frameworks)})
+
+
+def _tree(requirements: list[Requirement]) -> list[Requirement]:
+    """Requirements parent first, each followed by its children in order, with ``depth`` set."""
+    children: dict[int | None, list[Requirement]] = defaultdict(list)
+    known = {r.pk for r in requirements}
+    for requirement in requirements:
+        children[requirement.parent_id if requirement.parent_id in known else None].append(requirement)
+    ordered: list[Requirement] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for requirement in children.get(parent, []):
+            requirement.depth = depth
+            requirement.indent = 1.5 * depth
+            ordered.append(requirement)
+            walk(requirement.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+@require_GET
+def framework(request: HttpRequest, key: str) -> HttpResponse:
+    framework = get_object_or_404(Framework, key=key)
+    requirements = list(framework.requirements.annotate(crosswalk_count=Count("crosswalk"))
+                        .order_by("order", "id"))
+    for item in requirements:
+        item.gate_label = GATE_LABELS.get(item.required_before, "")
+    return render(request, "compliance/framework.html", {"framework": framework, "requirements": _tree(requirements)})
+
+
+@require_GET
+def requirement(request: HttpRequest, pk: int) -> HttpResponse:
+    requirement = get_object_or_404(
+        Requirement.objects.select_related("framework", "parent").prefetch_related(
+            "crosswalk", Prefetch("children", Requirement.objects.order_by("order", "id"))), pk=pk)
+    applying = permissions.visible_obligations(request.user, Obligation.objects.filter(
+        requirement=requirement, use_case__isnull=False, applicable=True)).select_related(
+        "use_case", "owner").order_by("use_case__reference", "id")
+    page = Paginator(applying, REQUIREMENT_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for obligation in page.object_list:
+        obligation.badge = STATUS_BADGES.get(obligation.status, "badge-neutral")
+        obligation.satisfied = selectors.is_satisfied(obligation, today)
+    organisation = Obligation.objects.filter(requirement=requirement, use_case__isnull=True).first()
+    if organisation is not None:
+        organisation.badge = STATUS_BADGES.get(organisation.status, "badge-neutral")
+    return render(request, "compliance/requirement.html", {
+        "requirement": requirement,
+        "gate_label": GATE_LABELS.get(requirement.required_before, ""),
+        "future": bool(requirement.applies_from and requirement.applies_from > today),
+        "crosswalk": [{"entry": e, "control": ControlKind(e.control).label if e.control in ControlKind.values
+                       else e.control} for e in requirement.crosswalk.all()],
+        "page": page,
+        "obligations": page.object_list,
+        "organisation": organisation,
+    })
+
+
+# ---------------------------------------------------------------- the use-case page's panel
+
+
+def coverage_panel(*, request: HttpRequest, use_case: UseCase, facts: Facts) -> dict[str, Any] | None:
+    """Coverage by framework on the use-case page, linking to the register; nothing before it opens."""
+    if not intake_permissions.can(request.user, Action.VIEW, use_case, facts=facts):
+        return None
+    coverage = selectors.framework_totals(Obligation.objects.filter(use_case=use_case))
+    if not coverage:
+        return None
+    return {"template": "compliance/_coverage_panel.html",
+            "context": {"use_case": use_case, "coverage": coverage}}
