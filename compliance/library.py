@@ -63,18 +63,28 @@ def _text(value: Any, where: str, errors: list[str], *, limit: int, required: bo
     return value.strip()
 
 
-def _conditions(value: Any, where: str, errors: list[str]) -> list[dict[str, list]]:
+def condition_errors(value: Any) -> list[str]:
+    """What is wrong with an ``applies_when`` rule (the loader and the admin's edit both ask)."""
     if not isinstance(value, list) or not all(isinstance(c, dict) for c in value):
-        errors.append(f"{where}: applies_when must be a list of condition objects.")
-        return []
+        return ['applies_when must be a list of condition objects, e.g. [{"eu_category": ["high_risk"]}].']
+    errors = []
     for condition in value:
+        if not condition:
+            errors.append("an empty condition would select every use case: leave the list empty instead.")
         for fact, allowed in condition.items():
             known = FACT_VALUES.get(fact)
             if known is None:
-                errors.append(f"{where}: unknown applicability fact {fact!r}.")
-            elif not isinstance(allowed, list) or not allowed or any(v not in known for v in allowed):
-                errors.append(f"{where}: {fact} takes a non-empty list of {sorted(map(str, known))}.")
-    return value
+                errors.append(f"unknown applicability fact {fact!r} (known: {', '.join(FACT_VALUES)}).")
+            elif not isinstance(allowed, list) or not allowed or any(
+                    isinstance(v, (list, dict)) or v not in known for v in allowed):
+                errors.append(f"{fact} takes a non-empty list of {sorted(map(str, known))}.")
+    return errors
+
+
+def _conditions(value: Any, where: str, errors: list[str]) -> list[dict[str, list]]:
+    problems = condition_errors(value)
+    errors.extend(f"{where}: {problem}" for problem in problems)
+    return [] if problems else value
 
 
 def _requirement(raw: Any, index: int, seen: set[str], errors: list[str]) -> dict[str, Any] | None:
@@ -88,15 +98,16 @@ def _requirement(raw: Any, index: int, seen: set[str], errors: list[str]) -> dic
         return None
     ident = _text(raw["identifier"], f"{where}.identifier", errors, limit=60)
     where = f"requirement {ident or index}"
-    if ident in seen:
+    if ident and ident in seen:
         errors.append(f"{where}: duplicate identifier.")
-    if raw["parent"] is not None and raw["parent"] not in seen:
+    if raw["parent"] is not None and (not isinstance(raw["parent"], str) or raw["parent"] not in seen):
         errors.append(f"{where}: unknown parent {raw['parent']!r} (a parent comes earlier in the file).")
-    if raw["scope"] not in Scope.values:
+    if not isinstance(raw["scope"], str) or raw["scope"] not in Scope.values:
         errors.append(f"{where}: scope is one of {', '.join(Scope.values)}.")
     if not isinstance(raw["assessable"], bool):
         errors.append(f"{where}: assessable is true or false.")
-    if raw["required_before"] not in (None, *GATES):
+    if raw["required_before"] is not None and (not isinstance(raw["required_before"], str)
+                                               or raw["required_before"] not in GATES):
         errors.append(f"{where}: required_before is null or one of {', '.join(GATES)}.")
     seen.add(ident)
     return {
@@ -118,8 +129,9 @@ def _crosswalk(raw: Any, assessable: set[str], known_keys: dict[str, set[str]], 
     entries, seen = [], set()
     for index, entry in enumerate(raw if isinstance(raw, list) else []):
         where = f"crosswalk[{index}]"
-        if not isinstance(entry, dict) or not {"requirement", "control", "key"} <= entry.keys():
-            errors.append(f"{where}: needs requirement, control and key.")
+        if not isinstance(entry, dict) or not {"requirement", "control", "key"} <= entry.keys() or not all(
+                isinstance(entry[name], str) for name in ("requirement", "control", "key")):
+            errors.append(f"{where}: needs requirement, control and key, each a string.")
             continue
         triple = (entry["requirement"], entry["control"], entry["key"])
         if entry["requirement"] not in assessable:
@@ -154,7 +166,7 @@ def parse(text: str | bytes, *, known_keys: dict[str, set[str]]) -> Library:
     if not isinstance(data["version"], int) or isinstance(data["version"], bool) or data["version"] < 1:
         errors.append("version must be a whole number from 1.")
     key = data["key"] if isinstance(data["key"], str) else ""
-    if not key or not key.replace("-", "").isalnum() or key != key.lower() or len(key) > 60:
+    if not key or not key.isascii() or not key.replace("-", "").isalnum() or key != key.lower() or len(key) > 60:
         errors.append("key must be lower-case letters, digits and hyphens, e.g. eu-ai-act.")
     seen: set[str] = set()
     raw_requirements = data["requirements"] if isinstance(data["requirements"], list) else []
@@ -162,8 +174,10 @@ def parse(text: str | bytes, *, known_keys: dict[str, set[str]]) -> Library:
         errors.append("requirements must be a non-empty list.")
     requirements = [r for i, raw in enumerate(raw_requirements) if (r := _requirement(raw, i, seen, errors))]
     renamed = data["renamed"] if isinstance(data["renamed"], dict) else {}
+    if not isinstance(data["renamed"], dict):
+        errors.append('renamed must be an object of {"old identifier": "new identifier"}.')
     for old, new in renamed.items():
-        if new not in seen:
+        if not isinstance(new, str) or new not in seen:
             errors.append(f"renamed: {old!r} maps to {new!r}, which is not in the file.")
     assessable = {r["identifier"] for r in requirements if r["assessable"]}
     crosswalk = _crosswalk(data["crosswalk"], assessable, known_keys, errors)

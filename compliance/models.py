@@ -10,12 +10,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from intake.choices import Stage
 
 from .choices import ControlKind, EvidenceKind, ObligationStatus, Scope
+from .library import condition_errors
 
 User = settings.AUTH_USER_MODEL
 GATE_STAGES = [(s.value, s.label) for s in (Stage.PILOT, Stage.CONTROLLED_ROLLOUT, Stage.SCALED)]
@@ -72,6 +74,14 @@ class Requirement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.identifier} {self.title}"
+
+    def clean(self) -> None:
+        # A rule the loader would refuse is refused here too: a typo must not switch a law off everywhere.
+        if problems := condition_errors(self.applies_when):
+            raise ValidationError({"applies_when": problems})
+        if self.required_before and not (self.assessable and self.scope == Scope.SYSTEM):
+            raise ValidationError({"required_before": "Only a use case's obligations (system scope, with a status) "
+                                                      "can be needed at a gate."})
 
 
 class CrosswalkEntry(models.Model):

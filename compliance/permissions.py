@@ -1,8 +1,9 @@
 """Who sees and works the obligation registers. Default deny; 404 for the unseen.
 
 A use case's register follows the use case: whoever sees it sees its obligations; whoever records its
-gate evidence (``Action.MANAGE_EVIDENCE``) works them. Accepting a risk against an obligation is a gate
-decision: the gate's A only, never one of the use case's own people. The organisation's register is read
+gate evidence (``Action.MANAGE_EVIDENCE``) works them. Accepting a risk against an obligation, or declaring
+one a gate waits for not applicable, is a gate decision: the gate's A only, never one of the use case's own
+people. The organisation's register is read
 by every signed-in person and worked by governance admins.
 """
 
@@ -38,6 +39,13 @@ def require_view(user, obligation: Obligation) -> None:
         intake_permissions.require(user, Action.VIEW, obligation.use_case)
 
 
+def decides_the_gate(obligation: Obligation, status: str) -> bool:
+    """Accepting a risk, or declaring not applicable an obligation a gate waits for, lets the gate pass
+    without the evidence: a gate decision, never the use case's own people's."""
+    return status == ObligationStatus.RISK_ACCEPTED or (
+        status == ObligationStatus.NOT_APPLICABLE and bool(obligation.requirement.required_before))
+
+
 def require_work(user, obligation: Obligation, *, status: str = "") -> None:
     """Http404 when unseen; PermissionDenied (saying who may) when ``user`` may not change it to ``status``."""
     require_view(user, obligation)
@@ -45,7 +53,7 @@ def require_work(user, obligation: Obligation, *, status: str = "") -> None:
         if not roles.is_governance_admin(user):
             raise PermissionDenied(ORGANISATION_ONLY)
         return
-    if status == ObligationStatus.RISK_ACCEPTED:
+    if decides_the_gate(obligation, status):
         # The use case's own people first hear why (separation of duties), not a bare "no permission".
         intake_permissions.refuse_own_people(user, Action.DECIDE_GATE, obligation.use_case)
         intake_permissions.require(user, Action.DECIDE_GATE, obligation.use_case)

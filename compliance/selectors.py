@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from core import roles
 from intake.models import UseCase
 from reviews.selectors.criteria import Criterion
 
@@ -174,3 +176,14 @@ def _state(obligation: Obligation) -> str:
     if obligation.status == ObligationStatus.NOT_STARTED and not obligation.evidence.all():
         return "no evidence"
     return obligation.get_status_display().lower()
+
+
+def owner_choices(obligation: Obligation) -> set[int]:
+    """Who may own an obligation: the people named in the use case's RACI; on the organisation's register,
+    the governance admins."""
+    users = get_user_model().objects.filter(is_active=True)
+    if obligation.use_case_id is None:
+        users = users.filter(Q(is_superuser=True) | Q(groups__name=roles.GOVERNANCE_ADMINS))
+    else:
+        users = users.filter(raci_assignments__use_case_id=obligation.use_case_id)
+    return set(users.values_list("id", flat=True))

@@ -22,7 +22,7 @@ from .choices import EvidenceKind, ObligationStatus
 from .controls import control_keys
 from .library import parse
 from .models import CrosswalkEntry, Framework, Obligation, ObligationEvidence, Requirement
-from .selectors import suggested_records
+from .selectors import owner_choices, suggested_records
 
 S = ObligationStatus
 # The obligation lifecycle: from each status, where it may go.
@@ -37,6 +37,7 @@ MIN_JUSTIFICATION = 20
 MAX_TEXT = 5000
 MAX_ACCEPTANCE_DAYS = 365
 CHANGED_EVENT = "obligations_changed"
+UNCHANGED = object()  # obligation_update: an owner not given stays as it is
 
 
 def _save(obj: Any, actor: AbstractBaseUser | None) -> None:
@@ -54,7 +55,9 @@ def _sync_all_registers() -> int:
     requirements = list(Requirement.objects.filter(scope="system", assessable=True, deprecated=False)
                         .select_related("framework"))
     changed = 0
-    for use_case in UseCase.objects.order_by("id").iterator(chunk_size=200):
+    for pk in UseCase.objects.order_by("id").values_list("id", flat=True).iterator(chunk_size=500):
+        # Each use case under its row lock, as its own writes sync it: the two never insert the same row.
+        use_case = UseCase.objects.select_for_update(of=("self",)).get(pk=pk)
         changed += bool(loading.sync_use_case(use_case, Requirement=Requirement, Obligation=Obligation,
                                               requirements=requirements))
     return changed
@@ -69,6 +72,8 @@ def framework_load(*, text: str | bytes, actor: AbstractBaseUser | None) -> load
     report = loading.apply(library, Framework=Framework, Requirement=Requirement, CrosswalkEntry=CrosswalkEntry)
     if not report.unchanged:
         _sync_all_registers()
+        # Titles and gates the API shows with each obligation may have changed: delta sync must hear of it.
+        Obligation.objects.filter(requirement__framework__key=library.key).update(updated_at=timezone.now())
     return report
 
 
@@ -81,6 +86,7 @@ def requirement_save(*, requirement: Requirement, actor: AbstractBaseUser) -> Re
     requirement.full_clean()
     _save(requirement, actor)
     _sync_all_registers()
+    Obligation.objects.filter(requirement=requirement).update(updated_at=timezone.now())
     return requirement
 
 
@@ -106,14 +112,21 @@ def _touch(obligation: Obligation) -> None:
 def _evidence_problem(obligation: Obligation) -> str:
     """"" when some evidence is in a state an auditor accepts (an upload; a linked record approved, ready,
     scored 3 or more, mitigated or meeting); else what is wrong with it."""
-    evidence = list(obligation.evidence.all())
+    return _weakness(list(obligation.evidence.all()), obligation)
+
+
+def _weakness(evidence: list[ObligationEvidence], obligation: Obligation) -> str:
     if not evidence:
         return "Link or upload the evidence before marking it met."
-    if any(item.kind == EvidenceKind.UPLOAD for item in evidence):
+    # An upload counts unless a reviewer rejected it (a use case's upload is one of its evidence files).
+    uploads = [item for item in evidence if item.kind == EvidenceKind.UPLOAD]
+    if any(not item.record_id or not getattr(item.record, "rejected_at", None) for item in uploads):
         return ""
     states = {(s.content_type.pk, s.record.pk): s for s in suggested_records(obligation)}
-    weak = []
+    weak = [f"{item.label} (rejected)" for item in uploads]
     for item in evidence:
+        if item.kind == EvidenceKind.UPLOAD:
+            continue
         suggestion = states.get((item.record_type_id, item.record_id))
         if suggestion is not None and suggestion.good:
             return ""
@@ -168,8 +181,9 @@ def obligation_set_status(
 ) -> Obligation:
     """Move an obligation along ``TRANSITIONS``: met needs evidence, not applicable a justification, an
     accepted risk a justification, an expiry within a year and the gate's A."""
-    permissions.require_work(actor, obligation, status=status)
+    permissions.require_view(actor, obligation)
     obligation = _locked(obligation)
+    permissions.require_work(actor, obligation, status=status)  # under the lock, as gate decisions are
     justification = _text(justification)
     if errors := _status_problems(obligation, status, justification, accepted_until):
         raise ValidationError(errors)
@@ -177,6 +191,22 @@ def obligation_set_status(
     if status in (S.NOT_APPLICABLE, S.RISK_ACCEPTED):
         obligation.justification = justification
     obligation.accepted_until = accepted_until if status == S.RISK_ACCEPTED else None
+    obligation.updated_by = actor
+    _save(obligation, actor)
+    return obligation
+
+
+@transaction.atomic
+def obligation_assign(*, obligation: Obligation, actor: AbstractBaseUser, owner: AbstractBaseUser | None
+                      ) -> Obligation:
+    """Give the obligation an owner from the use case's RACI (anyone holding a row of it by name), or none;
+    on the organisation's register, a governance admin."""
+    permissions.require_work(actor, obligation)
+    obligation = _locked(obligation)
+    if owner is not None and owner.pk not in owner_choices(obligation):
+        where = "holds a RACI role on this use case" if obligation.use_case_id else "is a governance admin"
+        raise ValidationError({"owner": f"Choose someone who {where}."})
+    obligation.owner = owner
     obligation.updated_by = actor
     _save(obligation, actor)
     return obligation
@@ -230,9 +260,11 @@ def obligation_unlink(*, evidence: ObligationEvidence, actor: AbstractBaseUser) 
     """Remove a piece of evidence; the last one of a met obligation stays until it is reopened."""
     permissions.require_work(actor, evidence.obligation)
     obligation = _locked(evidence.obligation)
-    if obligation.status == S.MET and obligation.evidence.count() == 1:
-        raise ValidationError({"evidence": "This is the only evidence of a met obligation: mark it in progress "
-                                           "before removing it."})
+    if obligation.status == S.MET:
+        remaining = [item for item in obligation.evidence.all() if item.pk != evidence.pk]
+        if _weakness(remaining, obligation):
+            raise ValidationError({"evidence": "Without this the met obligation has no evidence that shows it: "
+                                               "mark it in progress before removing it."})
     evidence._history_user = actor
     evidence.delete()
     _touch(obligation)
@@ -246,9 +278,12 @@ def upload_types() -> list[str]:
 def obligation_update(
     *, obligation: Obligation, actor: AbstractBaseUser, status: str | None = None, justification: str = "",
     accepted_until: datetime.date | None = None, link: list[dict[str, Any]] | tuple = (),
+    owner: AbstractBaseUser | object | None = UNCHANGED,
 ) -> Obligation:
-    """Link suggested records (``{"record_type", "record_id"}`` each), then change the status: one change,
-    whole or not at all (the API's PATCH)."""
+    """Link suggested records (``{"record_type", "record_id"}`` each), set the owner when given, then change
+    the status: one change, whole or not at all (the API's PATCH)."""
+    if owner is not UNCHANGED:
+        obligation = obligation_assign(obligation=obligation, actor=actor, owner=owner)
     for item in link:
         obligation_link(obligation=obligation, actor=actor, record_type=str(item.get("record_type", "")),
                         record_id=item.get("record_id"))

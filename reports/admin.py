@@ -39,6 +39,10 @@ class BoardPackAdmin(SimpleHistoryAdmin):
             return "—"
         return format_html('<a href="{}">Download</a>', reverse("reports:download", args=[obj.pk]))
 
+    def get_queryset(self, request):
+        # A dossier holds everything about its use case: listed only to those who see the use case.
+        return intake_permissions.restrict(super().get_queryset(request), request.user, field="use_case_id")
+
     def has_add_permission(self, request):
         return False
 

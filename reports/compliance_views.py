@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from compliance.portfolio import PortfolioCompliance, RequirementCoverage, portfolio_compliance
 
-from .views import _csv_lines, _require_viewer
+from .views import csv_lines, require_viewer
 
 CSV_COLUMNS = ("framework", "identifier", "title", "applies_from", "required_before", "applicable_use_cases",
                "met", "percent")
@@ -39,7 +39,7 @@ def _frameworks(data: PortfolioCompliance) -> list[dict[str, Any]]:
 
 @require_GET
 def compliance(request: HttpRequest) -> HttpResponse:
-    _require_viewer(request)
+    require_viewer(request)
     today = timezone.localdate()
     data = portfolio_compliance(request.user, today=today)
     return render(request, "reports/compliance.html", {"today": today, "data": data, "frameworks": _frameworks(data)})
@@ -60,10 +60,10 @@ def _csv_rows(data: PortfolioCompliance) -> list[tuple]:
 
 @require_GET
 def compliance_csv(request: HttpRequest) -> StreamingHttpResponse:
-    _require_viewer(request)
+    require_viewer(request)
     today = timezone.localdate()
     rows = _csv_rows(portfolio_compliance(request.user, today=today))
-    response = StreamingHttpResponse(_csv_lines(CSV_COLUMNS, rows), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(CSV_COLUMNS, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="stagegate-compliance-{today:%Y-%m-%d}.csv"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

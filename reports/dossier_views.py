@@ -58,7 +58,7 @@ def dossier_pdf(request: HttpRequest, reference: str) -> HttpResponse | FileResp
     ready = Dossier.objects.filter(use_case=use_case, status=PackStatus.READY).exclude(file="")
     wanted = request.GET.get("id")
     if wanted is not None:
-        if not wanted.isdigit():
+        if not (wanted.isascii() and wanted.isdigit() and len(wanted) < 19):
             raise Http404("No such dossier.")
         dossier = ready.filter(pk=int(wanted)).first()
         if dossier is None:

@@ -98,7 +98,7 @@ def _claimable(now: datetime.datetime) -> Q:
 def _claim(dossier_id: int) -> Dossier | None:
     """Mark the dossier running, in its own committed transaction so the page shows it at once."""
     with transaction.atomic():
-        dossier = (Dossier.objects.select_for_update().filter(_claimable(timezone.now()), pk=dossier_id)
+        dossier = (Dossier.objects.select_for_update(of=("self",)).filter(_claimable(timezone.now()), pk=dossier_id)
                    .select_related("use_case").first())
         if dossier is None:
             return None  # deleted, ready, failed, or being rendered by another delivery of the task

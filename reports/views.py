@@ -33,7 +33,7 @@ from .permissions import Action
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _require_viewer(request: HttpRequest) -> None:
+def require_viewer(request: HttpRequest) -> None:
     permissions.require(request.user, Action.VIEW)
 
 
@@ -58,7 +58,7 @@ def _refused(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def pack_list(request: HttpRequest) -> HttpResponse:
-    _require_viewer(request)
+    require_viewer(request)
     if request.method != "POST":
         form = BoardPackRequestForm() if permissions.can(request.user, Action.REQUEST) else None
         return render(request, "reports/list.html", _list_context(request, form))
@@ -79,7 +79,7 @@ def pack_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def pack_status(request: HttpRequest) -> JsonResponse:
     """What the list page polls: each listed pack's status, and where to download it once ready."""
-    _require_viewer(request)
+    require_viewer(request)
     packs = [
         {"id": pack.pk, "status": pack.status, "label": pack.get_status_display(), "error": pack.error,
          "download_url": reverse("reports:download", args=[pack.pk]) if pack.status == PackStatus.READY else ""}
@@ -92,7 +92,7 @@ def pack_status(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def pack_download(request: HttpRequest, pk: int) -> FileResponse:
-    _require_viewer(request)
+    require_viewer(request)
     pack = get_object_or_404(BoardPack, pk=pk, status=PackStatus.READY)
     if not pack.file:
         raise Http404("The pack has no file.")
@@ -101,7 +101,7 @@ def pack_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @require_POST
 def pack_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_viewer(request)
+    require_viewer(request)
     pack = get_object_or_404(BoardPack, pk=pk)
     try:
         pack = services.board_pack_retry(actor=request.user, pack=pack)
@@ -116,7 +116,7 @@ def pack_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def portfolio(request: HttpRequest) -> HttpResponse:
-    _require_viewer(request)
+    require_viewer(request)
     data = selectors.portfolio_overview()
     drawn = charts.all_charts(portfolio=data["portfolio"], risks=data["risks"], resourcing=data["resourcing"])
     return render(request, "reports/portfolio.html", {**data, "charts": drawn})
@@ -138,7 +138,7 @@ class _Echo:
         return value
 
 
-def _csv_lines(header: Iterable[str], rows: Iterable[tuple]) -> Iterator[str]:
+def csv_lines(header: Iterable[str], rows: Iterable[tuple]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(header)  # the BOM makes Excel read UTF-8
     for row in rows:
@@ -147,8 +147,8 @@ def _csv_lines(header: Iterable[str], rows: Iterable[tuple]) -> Iterator[str]:
 
 @require_GET
 def portfolio_csv(request: HttpRequest) -> StreamingHttpResponse:
-    _require_viewer(request)
-    response = StreamingHttpResponse(_csv_lines(selectors.CSV_COLUMNS, selectors.portfolio_csv_rows()),
+    require_viewer(request)
+    response = StreamingHttpResponse(csv_lines(selectors.CSV_COLUMNS, selectors.portfolio_csv_rows()),
                                      content_type="text/csv; charset=utf-8")
     name = f"stagegate-portfolio-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

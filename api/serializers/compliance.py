@@ -9,6 +9,7 @@ is ``compliance.services.obligation_update``'s to say, and its messages come bac
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_field
@@ -16,7 +17,7 @@ from rest_framework import serializers
 
 from compliance.choices import ControlKind, EvidenceKind, ObligationStatus, Scope
 from compliance.models import GATE_STAGES, Framework, Obligation, ObligationEvidence, Requirement
-from compliance.selectors import Suggestion
+from compliance.selectors import Suggestion, is_satisfied
 
 from .common import ChoiceField, InputSerializer, ReadSerializer
 
@@ -132,10 +133,17 @@ class ObligationSerializer(ReadSerializer):
                   "its answer is kept, it no longer counts. Lists show such obligations only to delta sync "
                   "(updated_since), so a client learns it was dropped.")
 
+    satisfied = serializers.SerializerMethodField(
+        help_text="Whether it counts as covered: met, not applicable, or an accepted risk until after today "
+                  "(the coverage endpoint counts these).")
+
     class Meta:
         model = Obligation
-        fields = ("id", "framework", "identifier", "title", "status", "owner", "justification", "accepted_until",
-                  "evidence", "suggested", "required_before", "applicable", "updated_at")
+        fields = ("id", "framework", "identifier", "title", "status", "satisfied", "owner", "justification",
+                  "accepted_until", "evidence", "suggested", "required_before", "applicable", "updated_at")
+
+    def get_satisfied(self, obligation: Obligation) -> bool:
+        return is_satisfied(obligation)
 
     def get_applicable(self, obligation: Obligation) -> bool:
         return obligation.applicable and not obligation.requirement.deprecated
@@ -154,7 +162,7 @@ class EvidenceLinkSerializer(InputSerializer):
 
 
 class ObligationUpdateSerializer(InputSerializer):
-    """Link suggested records, then change the status: one change, whole or not at all."""
+    """Set the owner, link suggested records, then change the status: one change, whole or not at all."""
 
     status = obligation_status(
         required=False,
@@ -174,6 +182,11 @@ class ObligationUpdateSerializer(InputSerializer):
         many=True, required=False, max_length=MAX_LINKS,
         help_text="Suggested records to link as evidence before the status changes (already linked ones are "
                   "kept as they are).")
+    owner = serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.filter(is_active=True), required=False,
+        allow_null=True,
+        help_text="The owner's username: someone named in the use case's RACI (a governance admin on the "
+                  "organisation's register); null for none.")
 
     def validate(self, attrs: dict) -> dict:
         # Both are kept only as part of a status change: alone they would be silently ignored.
@@ -191,3 +204,19 @@ class ObligationUploadSerializer(InputSerializer):
     file = serializers.FileField(help_text="PDF, PNG, JPEG, DOCX, XLSX, CSV or TXT, up to 10 MB.")
     note = serializers.CharField(required=False, allow_blank=True, max_length=1000,
                                  help_text="What the file shows, as the register lists it.")
+
+
+class CoverageSerializer(serializers.Serializer):
+    """One framework's coverage of a use case: satisfied against applicable obligations."""
+
+    framework = serializers.CharField(source="framework.key", help_text="The framework's key.")
+    name = serializers.CharField(source="framework.name")
+    applicable = serializers.IntegerField(help_text="Obligations that apply to the use case.")
+    met = serializers.IntegerField(help_text="Of those, the ones satisfied (met, not applicable, or an accepted "
+                                             "risk in force): the number every page, the board pack and the "
+                                             "dossier show.")
+    percent = serializers.IntegerField()
+    missing = serializers.SerializerMethodField(help_text="The identifiers not yet satisfied, in framework order.")
+
+    def get_missing(self, row) -> list[str]:
+        return [obligation.requirement.identifier for obligation in row.missing]

@@ -35,6 +35,7 @@ from api.filters import SyncFilterSet, choice
 from api.pagination import MAX_PAGE_SIZE, KeysetPagination
 from api.schema import IF_MATCH
 from api.serializers.compliance import (
+    CoverageSerializer,
     FrameworkSerializer,
     ObligationSerializer,
     ObligationUpdateSerializer,
@@ -280,7 +281,8 @@ class ObligationViewSet(GenericViewSet):
             services.obligation_update(
                 obligation=locked, actor=request.user, status=data.get("status"),
                 justification=data.get("justification", ""), accepted_until=data.get("accepted_until"),
-                link=[dict(item) for item in data.get("evidence", ())])
+                link=[dict(item) for item in data.get("evidence", ())],
+                owner=data.get("owner", services.UNCHANGED))
         data = self._data(self.get_object())
         return Response(data, headers={"ETag": etag_for_data(data)})
 
@@ -316,6 +318,23 @@ class ObligationViewSet(GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class UseCaseCoverageView(ApiMixin, generics.GenericAPIView):
+    """GET /api/v1/use-cases/{reference}/coverage/: the use case's coverage by framework."""
+
+    serializer_class = CoverageSerializer
+    queryset = Obligation.objects.none()
+    pagination_class = None
+
+    @extend_schema(summary="A use case's coverage by framework", parameters=[USE_CASE_REFERENCE],
+                   responses=CoverageSerializer(many=True),
+                   description="Per framework, how many of its obligations apply and how many are satisfied, with "
+                               "the identifiers still missing: the same count as the register page, the portfolio "
+                               "view, the board pack and the audit dossier.")
+    def get(self, request, reference: str):
+        use_case = permissions.use_case_for(request.user, reference)
+        return Response(CoverageSerializer(selectors.coverage(use_case), many=True).data)
+
+
 def compliance_paths() -> list:
     """The nested routes, for api.urls (ahead of the router's)."""
     return [
@@ -323,4 +342,6 @@ def compliance_paths() -> list:
                 name="framework-requirements"),
         re_path(rf"^v1/use-cases/(?P<reference>{REFERENCE})/obligations/$", UseCaseObligationsView.as_view(),
                 name="use-case-obligations"),
+        re_path(rf"^v1/use-cases/(?P<reference>{REFERENCE})/coverage/$", UseCaseCoverageView.as_view(),
+                name="use-case-coverage"),
     ]

@@ -107,7 +107,7 @@ def test_requirements_name_their_parent_by_identifier(ben_api):
     assert nist["GOVERN"]["parent"] is None and nist["GOVERN"]["assessable"] is False
     eu = {r["identifier"]: r for r in _all_pages(ben_api, f"{FRAMEWORKS}eu-ai-act/requirements/", page_size=200)}
     assert eu["Art. 50(1)"]["parent"] == "Art. 50"
-    assert eu["Art. 9"] == {**eu["Art. 9"], "parent": None, "applies_from": "2026-08-02", "scope": "system",
+    assert eu["Art. 9"] == {**eu["Art. 9"], "parent": None, "applies_from": "2027-12-02", "scope": "system",
                             "required_before": "controlled_rollout", "deprecated": False}
     assert eu["Art. 4"]["required_before"] is None and eu["Art. 4"]["scope"] == "organisation"
 

@@ -152,6 +152,7 @@ CALLS: dict[str, Callable[[World], dict]] = {
     "compliance.services.obligation_upload": lambda w: {"obligation": w.obligation,
                                                         "upload": upload("note.txt", b"plain text", "text/plain")},
     "compliance.services.obligation_unlink": lambda w: {"evidence": w.evidence},
+    "compliance.services.obligation_assign": lambda w: {"obligation": w.obligation, "owner": None},
     "api.services.service_account_create": lambda w: {"username": "sneaky-bot", "description": "x"},
     "api.services.service_account_token_rotate": lambda w: {"service_account": w.account},
 }
