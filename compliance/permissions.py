@@ -61,6 +61,17 @@ def require_work(user, obligation: Obligation, *, status: str = "") -> None:
     intake_permissions.require(user, Action.MANAGE_EVIDENCE, obligation.use_case)
 
 
+def may_set(user, obligation: Obligation, status: str = "") -> bool:
+    """Whether ``user`` may change ``obligation`` to ``status`` (any change but a gate decision when ""), as
+    ``require_work`` decides, without writing: a page offers only what its viewer may choose. The service
+    still checks the lifecycle and what the status needs."""
+    try:
+        require_work(user, obligation, status=status)
+    except (PermissionDenied, Http404):
+        return False
+    return True
+
+
 def can_work(user, obligation: Obligation) -> bool:
     try:
         require_work(user, obligation)

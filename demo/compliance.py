@@ -6,9 +6,11 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from compliance import services
-from compliance.models import Obligation
+from compliance.models import CrosswalkEntry, Obligation
 from compliance.selectors import is_satisfied, register_suggestions, required_by, use_case_register
 from intake.models import UseCase
+from reviews import services as review_services
+from reviews.models import ArtefactType, Evidence
 
 FULLY_COVERED = "CV screening assistant"
 PARTLY_COVERED = "Credit-limit scoring for sole-trader customers"
@@ -24,6 +26,21 @@ def _note(obligation: Obligation, text: str) -> SimpleUploadedFile:
     body = f"{obligation.requirement.framework.name} {obligation.requirement.identifier}: {text}\n"
     return SimpleUploadedFile(f"{obligation.requirement.identifier.replace(' ', '-')}.txt", body.encode(),
                               content_type="text/plain")
+
+
+def _upload_expected_artefacts(use_case: UseCase) -> None:
+    """Every artefact type the crosswalk expects as evidence, uploaded once, so that its obligations are met on
+    a real artefact rather than a note."""
+    from .governance import METRICS  # the evaluation report's metrics the gates judge
+
+    wanted = set(CrosswalkEntry.objects.filter(control="artefact_type").values_list("key", flat=True))
+    have = set(Evidence.objects.filter(use_case=use_case, artefact_type__key__in=wanted)
+               .values_list("artefact_type__key", flat=True))
+    for kind in ArtefactType.objects.filter(key__in=wanted - have).order_by("key"):
+        upload = SimpleUploadedFile(f"{kind.key.replace('_', '-')}.txt",
+                                    f"{kind.name} for {use_case.title}.\n".encode(), content_type="text/plain")
+        review_services.evidence_add(use_case=use_case, actor=use_case.business_owner, upload=upload,
+                                     artefact_type=kind, metrics=METRICS if kind.has_metrics else None)
 
 
 def _cover(use_case: UseCase, to_stage: str = "") -> None:
@@ -66,5 +83,8 @@ def meet_gate_obligations(use_case: UseCase, to_stage: str) -> None:
 def seed_obligations() -> None:
     for title, fill in ((FULLY_COVERED, _cover), (PARTLY_COVERED, _partly)):
         use_case = UseCase.objects.filter(title=title).select_related("business_owner").first()
-        if use_case is not None:
-            fill(use_case)
+        if use_case is None:
+            continue
+        if fill is _cover:
+            _upload_expected_artefacts(use_case)
+        fill(use_case)

@@ -18,6 +18,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 import compliance
 from compliance.models import CrosswalkEntry, Obligation, ObligationEvidence
+from compliance.selectors import coverage
 from intake.models import ServiceAccount
 from reviews import services as review_services
 from tests.factories import UserFactory
@@ -28,7 +29,7 @@ from .conftest import client_for
 
 FRAMEWORKS = "/api/v1/frameworks/"
 OBLIGATION_FIELDS = {"id", "framework", "identifier", "title", "status", "owner", "justification", "accepted_until",
-                     "evidence", "suggested", "required_before", "applicable", "updated_at"}
+                     "evidence", "suggested", "required_before", "applicable", "satisfied", "updated_at"}
 REQUIREMENT_FIELDS = {"identifier", "title", "parent", "applies_from", "guidance", "scope", "assessable",
                       "applies_from_source", "required_before", "deprecated", "updated_at"}
 WHY = "The system only ranks CVs already shortlisted by a person; no decision rests on it."
@@ -216,22 +217,22 @@ def test_met_without_evidence_is_refused_at_evidence(hiring, ava_api):
 
 
 @pytest.mark.parametrize("justification", [None, "", "Not relevant."], ids=["missing", "blank", "too-short"])
-def test_not_applicable_needs_a_justification(hiring, ava_api, justification):
+def test_not_applicable_needs_a_justification(hiring, ava_api, gov_api, justification):
     art9 = _obligation(ava_api, hiring, "Art. 9")
     body = {"status": "not_applicable"} if justification is None else {"status": "not_applicable",
                                                                        "justification": justification}
-    response = ava_api.patch(_url(art9), body, format="json")
+    response = gov_api.patch(_url(art9), body, format="json")
     assert response.status_code == 400
     assert list(response.json()) == ["justification"]
     assert "auditors read this statement" in response.json()["justification"][0]
     assert ava_api.get(_url(art9)).json()["status"] == "not_started"
 
 
-def test_not_applicable_with_its_justification_is_kept(hiring, ava_api):
+def test_not_applicable_with_its_justification_is_kept(hiring, ava_api, gov_api):
     art10 = _obligation(ava_api, hiring, "Art. 10")
-    response = ava_api.patch(_url(art10), {"status": "not_applicable", "justification": WHY}, format="json")
+    response = gov_api.patch(_url(art10), {"status": "not_applicable", "justification": WHY}, format="json")
     assert response.status_code == 200, response.json()
-    assert response.json() == {**art10, "status": "not_applicable", "justification": WHY,
+    assert response.json() == {**art10, "status": "not_applicable", "satisfied": True, "justification": WHY,
                                "updated_at": response.json()["updated_at"]}
     assert _obligation(ava_api, hiring, "Art. 10") == response.json()
 
@@ -256,11 +257,18 @@ def test_linking_a_suggested_record_and_marking_met_in_one_patch(hiring, ava_api
     assert again.status_code == 200 and len(again.json()["evidence"]) == 1
 
 
-def test_a_refused_status_links_nothing(hiring, ava_api):
+def test_the_use_cases_own_people_may_not_waive_an_obligation_a_gate_waits_for(hiring, ava_api):
+    art9 = _obligation(ava_api, hiring, "Art. 9")
+    refused = ava_api.patch(_url(art9), {"status": "not_applicable", "justification": WHY}, format="json")
+    assert refused.status_code == 403 and refused.json()["detail"].startswith("Separation of duties")
+    assert ava_api.get(_url(art9)).json()["status"] == "not_started"
+
+
+def test_a_refused_status_links_nothing(hiring, ava_api, gov_api):
     art9 = _obligation(ava_api, hiring, "Art. 9")
     review = hiring.reviews.get(function="model_risk")
     body = {"evidence": [{"record_type": "reviews.review", "record_id": review.pk}], "status": "not_applicable"}
-    response = ava_api.patch(_url(art9), body, format="json")
+    response = gov_api.patch(_url(art9), body, format="json")
     assert response.status_code == 400 and list(response.json()) == ["justification"]
     assert ava_api.get(_url(art9)).json()["evidence"] == []
     assert not ObligationEvidence.objects.exists()
@@ -327,13 +335,13 @@ def test_bad_input_is_400_at_its_field_and_nothing_changes(hiring, ava_api, body
     assert ava_api.get(_url(art9)).json() == art9
 
 
-def test_met_goes_back_to_in_progress_only(hiring, ava_api):
+def test_met_goes_back_to_in_progress_only(hiring, ava_api, gov_api):
     approve_all_reviews(hiring)
     art9 = _obligation(ava_api, hiring, "Art. 9")
     review = hiring.reviews.get(function="model_risk")
     ava_api.patch(_url(art9), {"evidence": [{"record_type": "reviews.review", "record_id": review.pk}],
                                "status": "met"}, format="json")
-    refused = ava_api.patch(_url(art9), {"status": "not_applicable", "justification": WHY}, format="json")
+    refused = gov_api.patch(_url(art9), {"status": "not_applicable", "justification": WHY}, format="json")
     assert refused.status_code == 400
     assert refused.json() == {"status": ["An obligation that is met cannot become not applicable; mark it in "
                                          "progress first."]}
@@ -476,3 +484,38 @@ def test_the_schema_declares_the_operations_their_headers_and_errors(db):
     assert "If-Match" in {p["name"] for p in one["patch"]["parameters"] if p["in"] == "header"}
     listed = paths["/api/v1/use-cases/{reference}/obligations/"]["get"]
     assert {"cursor", "updated_since", "framework", "status"} <= {p["name"] for p in listed["parameters"]}
+
+
+def test_coverage_is_the_count_every_page_shows(hiring, ava_api, client, ava):
+    approve_all_reviews(hiring)
+    art9 = _obligation(ava_api, hiring, "Art. 9")
+    review = hiring.reviews.get(function="model_risk")
+    ava_api.patch(_url(art9), {"evidence": [{"record_type": "reviews.review", "record_id": review.pk}],
+                               "status": "met"}, format="json")
+    response = ava_api.get(f"/api/v1/use-cases/{hiring.reference}/coverage/")
+    assert response.status_code == 200
+    rows = {row["framework"]: row for row in response.json()}
+    expected = {row.framework.key: row for row in coverage(hiring)}
+    assert {key: (row["applicable"], row["met"]) for key, row in rows.items()} == {
+        key: (row.applicable, row.met) for key, row in expected.items()}
+    assert rows["eu-ai-act"]["met"] >= 1 and "Art. 9" not in rows["eu-ai-act"]["missing"]
+    assert "Art. 10" in rows["eu-ai-act"]["missing"]
+    register = _register(ava_api, hiring, framework="eu-ai-act")
+    assert sum(row["satisfied"] for row in register) == rows["eu-ai-act"]["met"]
+    client.force_login(ava)
+    page = client.get(f"/compliance/use-cases/{hiring.reference}/").content.decode()
+    assert f"EU AI Act {rows['eu-ai-act']['met']}/{rows['eu-ai-act']['applicable']} satisfied" in page
+
+
+def test_coverage_of_an_unseen_use_case_is_404(hiring, ben_api):
+    assert ben_api.get(f"/api/v1/use-cases/{hiring.reference}/coverage/").status_code == 404
+
+
+def test_the_owner_is_set_by_username_from_the_raci(hiring, ava_api, gov_api):
+    art9 = _obligation(ava_api, hiring, "Art. 9")
+    refused = gov_api.patch(_url(art9), {"owner": "ben.submitter"}, format="json")
+    assert refused.status_code == 400 and "owner" in refused.json()
+    owner = hiring.business_owner.username
+    changed = gov_api.patch(_url(art9), {"owner": owner}, format="json")
+    assert changed.status_code == 200 and changed.json()["owner"] == owner
+    assert gov_api.patch(_url(art9), {"owner": None}, format="json").json()["owner"] is None

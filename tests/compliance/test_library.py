@@ -57,6 +57,14 @@ def test_loading_the_same_file_twice_changes_nothing(capsys):
     (lambda d: d["requirements"][2].update(applies_from="2026-02-30"), "is not a date"),
     (lambda d: d["requirements"][2].update(applies_when=[{"colour": ["red"]}]), "unknown applicability fact"),
     (lambda d: d["requirements"][2].pop("guidance"), "missing guidance"),
+    (lambda d: d["requirements"][5].update(parent=["Art. 9"]), "unknown parent ['Art. 9']"),
+    (lambda d: d["crosswalk"].append({"requirement": ["Art. 9"], "control": "checklist_item", "key": "x"}),
+     "each a string"),
+    (lambda d: d.update(renamed=[]), "renamed must be an object"),
+    (lambda d: d.update(renamed={"Art. 1": ["Art. 9"]}), "which is not in the file"),
+    (lambda d: d.update(key="café"), "key must be lower-case letters"),
+    (lambda d: d["requirements"][2].update(scope=["system"]), "scope is one of"),
+    (lambda d: d["requirements"][2].update(required_before=["pilot"]), "required_before is null or one of"),
 ])
 def test_a_bad_file_is_refused_whole_with_every_problem_named(eu_file, change, problem):
     eu_file["version"] = 2

@@ -185,3 +185,49 @@ def test_a_high_risk_case_is_refused_at_the_gate_while_an_obligation_lacks_evide
 def test_a_low_tier_case_at_pilot_has_no_obligation_criterion(ava, custops):
     use_case, _owner, _sponsor = pilot_ready(ava, custops)
     assert "obligations_met" not in {c.key for c in gate_criteria(at_stage(use_case, "pilot"))}
+
+
+def test_the_use_cases_own_people_cannot_waive_what_a_gate_waits_for(ava, custops):
+    use_case, owner, sponsor = pilot_ready(ava, custops, **EMPLOYMENT)
+    why = "Covered by the group's conformity assessment for this system."
+    with pytest.raises(PermissionDenied, match=r"(?i)own|separation|independent"):
+        services.obligation_set_status(obligation=obligation(use_case, "Art. 9"), actor=owner,
+                                       status="not_applicable", justification=why)
+    # An obligation no gate waits for is theirs to declare.
+    services.obligation_set_status(obligation=obligation(use_case, "MAP 1.1", "nist-ai-rmf"), actor=owner,
+                                   status="not_applicable", justification=why)
+    services.obligation_set_status(obligation=obligation(use_case, "Art. 9"), actor=sponsor,
+                                   status="not_applicable", justification=why)
+
+
+def test_a_rejected_artefact_does_not_show_an_obligation_met(high_case, ava, gov):
+    from reviews.services import evidence_add, evidence_reject
+    from tests.reviews.factories import upload
+
+    art11 = obligation(high_case, "Art. 11")
+    card = evidence_add(use_case=high_case, actor=ava, artefact_type="model_card",
+                        upload=upload("model-card.txt", b"Model card.", "text/plain"))
+    suggestion = next(s for s in suggested_records(art11) if s.record == card)
+    services.obligation_link(obligation=art11, actor=ava, record_type=suggestion.record_type, record_id=card.pk)
+    evidence_reject(evidence=card, actor=gov, reason="The card leaves out the training data and its limits.")
+    with pytest.raises(ValidationError, match=r"Model or system card: model-card.txt \(rejected\)"):
+        services.obligation_set_status(obligation=art11, actor=ava, status="met")
+
+
+def test_removing_the_evidence_that_shows_it_reopens_nothing_silently(high_case, ava):
+    approve_all_reviews(high_case)
+    art72 = obligation(high_case, "Art. 72")
+    good = link_first_suggestion(art72, ava)
+    services.obligation_set_status(obligation=art72, actor=ava, status="met")
+    with pytest.raises(ValidationError, match="mark it in progress"):
+        services.obligation_unlink(evidence=good, actor=ava)
+
+
+def test_the_owner_comes_from_the_raci(high_case, ava, ben, gov):
+    art9 = obligation(high_case, "Art. 9")
+    with pytest.raises(ValidationError) as refused:
+        services.obligation_assign(obligation=art9, actor=gov, owner=ben)
+    assert "holds a RACI role" in refused.value.message_dict["owner"][0]
+    services.obligation_assign(obligation=art9, actor=gov, owner=high_case.business_owner)
+    art9.refresh_from_db()
+    assert art9.owner == high_case.business_owner and art9.history.first().history_user == gov

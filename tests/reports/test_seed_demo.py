@@ -8,6 +8,8 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from compliance.models import ObligationEvidence
+from compliance.selectors import coverage
 from demo.people import DEMO_PASSWORD, ROLE_GROUPS
 from demo.portfolio import USE_CASES
 from intake import permissions
@@ -64,6 +66,7 @@ def test_seed_demo_twice_builds_a_complete_demo_and_the_rerun_is_a_no_op():
     _assert_tiering()
     _assert_roles_and_raci()
     _assert_workflow()
+    _assert_compliance()
 
 
 def _assert_summary(output: str) -> None:
@@ -158,3 +161,18 @@ def _assert_workflow() -> None:
     assert Review.objects.filter(status="changes_requested").exists()
     assert Risk.objects.count() >= 20
     assert UseCase.objects.filter(ai_models__status="deprecated").exists()
+
+
+def _assert_compliance() -> None:
+    """A high-risk system fully covered on real artefacts and approvals, and one only partly."""
+    full = UseCase.objects.get(title="CV screening assistant")
+    assert full.eu_ai_act_category == "high_risk"
+    rows = coverage(full)
+    assert {row.framework.key for row in rows} == {"eu-ai-act", "nist-ai-rmf", "iso-42001"}
+    assert all(row.met == row.applicable and not row.missing for row in rows)
+    assert ObligationEvidence.objects.filter(obligation__use_case=full, kind="record",
+                                             control="artefact_type").exists()
+    partial = UseCase.objects.get(title="Credit-limit scoring for sole-trader customers")
+    eu = {row.framework.key: row for row in coverage(partial)}["eu-ai-act"]
+    assert partial.eu_ai_act_category == "high_risk" and 0 < eu.met < eu.applicable
+    assert "Art. 27" in {o.requirement.identifier for o in eu.missing}  # a credit-scoring deployer's FRIA
