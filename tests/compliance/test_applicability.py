@@ -37,6 +37,11 @@ def eu_applicable(use_case) -> set[str]:
     ({"eu_ai_act_category": "minimal", "ai_act_role": "provider"}, ALWAYS),
     ({"eu_ai_act_category": "minimal", "ai_act_role": "deployer"}, ALWAYS),
     ({"eu_ai_act_category": "transparency", "ai_act_role": "deployer"}, ALWAYS),
+    ({"eu_ai_act_category": "prohibited", "ai_act_role": "deployer"}, ALWAYS),
+    ({"eu_ai_act_category": "prohibited", "ai_act_role": "both"}, ALWAYS),
+    ({"eu_ai_act_category": "minimal", "ai_act_role": "both"}, ALWAYS),
+    ({"eu_ai_act_category": "transparency", "ai_act_role": "provider"}, ALWAYS),  # no transparency case answered
+    ({"eu_ai_act_category": "transparency", "ai_act_role": "both"}, ALWAYS),
     # High-risk: provider duties, deployer duties, or both.
     ({"eu_ai_act_category": "high_risk", "ai_act_role": "provider", "regulated_area": "employment"},
      ALWAYS | PROVIDER_HIGH_RISK),

@@ -58,16 +58,16 @@ def test_met_needs_evidence_and_then_counts(high_case, ava):
     assert {row.framework.key: row.met for row in coverage(high_case)}["eu-ai-act"] == before + 1
 
 
-def test_not_applicable_needs_a_justification_and_keeps_it(high_case, ava):
+def test_not_applicable_needs_a_justification_and_keeps_it(high_case, gov):
     art73 = obligation(high_case, "Art. 73")
     with pytest.raises(ValidationError) as refused:
-        services.obligation_set_status(obligation=art73, actor=ava, status="not_applicable", justification="no")
+        services.obligation_set_status(obligation=art73, actor=gov, status="not_applicable", justification="no")
     assert "Say why it does not apply" in refused.value.message_dict["justification"][0]
-    services.obligation_set_status(obligation=art73, actor=ava, status="not_applicable",
+    services.obligation_set_status(obligation=art73, actor=gov, status="not_applicable",
                                    justification="Placed on the market only through the parent company's entity.")
     art73.refresh_from_db()
     assert art73.status == "not_applicable" and art73.justification.startswith("Placed on the market")
-    assert art73.history.first().history_user == ava  # audited
+    assert art73.history.first().history_user == gov  # audited
 
 
 @pytest.mark.parametrize(("start", "target", "allowed"), [
