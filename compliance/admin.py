@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_access import GovernanceEditsMixin, StaffReadsMixin
 from core.roles import is_governance_admin
 
 from . import services
@@ -17,32 +18,15 @@ from .models import CrosswalkEntry, Framework, Obligation, ObligationEvidence, R
 from .permissions import visible_obligations
 
 
-class StaffReads:
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Framework)
-class FrameworkAdmin(StaffReads, SimpleHistoryAdmin):
+class FrameworkAdmin(StaffReadsMixin, SimpleHistoryAdmin):
     list_display = ("name", "key", "version", "publisher", "published", "updated_at")
     readonly_fields = ("key", "name", "version", "publisher", "published", "source", "copyright", "content_hash",
                        "loaded_at", "updated_at")
 
 
 @admin.register(Requirement)
-class RequirementAdmin(StaffReads, SimpleHistoryAdmin):
+class RequirementAdmin(StaffReadsMixin, SimpleHistoryAdmin):
     list_display = ("identifier", "title", "framework", "scope", "assessable", "required_before", "applies_from",
                     "deprecated")
     list_filter = ("framework", "scope", "required_before", "deprecated")
@@ -81,7 +65,7 @@ class CrosswalkForm(forms.ModelForm):
 
 
 @admin.register(CrosswalkEntry)
-class CrosswalkEntryAdmin(SimpleHistoryAdmin):
+class CrosswalkEntryAdmin(GovernanceEditsMixin, SimpleHistoryAdmin):
     form = CrosswalkForm
     list_display = ("requirement", "control", "key", "source")
     list_filter = ("control", "requirement__framework", "source")
@@ -89,24 +73,9 @@ class CrosswalkEntryAdmin(SimpleHistoryAdmin):
     search_fields = ("key", "requirement__identifier", "rationale")
     autocomplete_fields = ("requirement",)
 
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return is_governance_admin(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return is_governance_admin(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return is_governance_admin(request.user)
-
 
 @admin.register(Obligation)
-class ObligationAdmin(StaffReads, SimpleHistoryAdmin):
+class ObligationAdmin(StaffReadsMixin, SimpleHistoryAdmin):
     list_display = ("requirement", "use_case", "applicable", "status", "owner", "accepted_until", "updated_at")
     list_filter = ("status", "applicable", "requirement__framework")
     list_select_related = ("requirement__framework", "use_case", "owner")
@@ -119,7 +88,7 @@ class ObligationAdmin(StaffReads, SimpleHistoryAdmin):
 
 
 @admin.register(ObligationEvidence)
-class ObligationEvidenceAdmin(StaffReads, SimpleHistoryAdmin):
+class ObligationEvidenceAdmin(StaffReadsMixin, SimpleHistoryAdmin):
     list_display = ("label", "obligation", "kind", "control", "added_by", "added_at")
     list_filter = ("kind", "control")
     list_select_related = ("obligation__requirement", "obligation__use_case", "added_by")

@@ -8,28 +8,16 @@ where separation of duties is checked under the use case's lock; admin lists the
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.roles import is_governance_admin
+from core.admin_access import GovernanceEditsMixin
 from reviews.models import RiskAcceptance, RiskNotice, TierRiskArea
 
 from .records import ReadOnlyVisibleAdmin
 
 
 @admin.register(TierRiskArea)
-class TierRiskAreaAdmin(SimpleHistoryAdmin):
+class TierRiskAreaAdmin(GovernanceEditsMixin, SimpleHistoryAdmin):
     list_display = ("tier", "area")
     list_filter = ("tier", "area")
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
-
-    def has_add_permission(self, request):
-        return is_governance_admin(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return is_governance_admin(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return is_governance_admin(request.user)
 
 
 @admin.register(RiskAcceptance)
