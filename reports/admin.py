@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.edges import REFUSALS, report
+from intake import permissions as intake_permissions
 
 from . import permissions, services
 from .models import BoardPack, Dossier, PackStatus
@@ -38,10 +39,6 @@ class BoardPackAdmin(SimpleHistoryAdmin):
         if obj.status != PackStatus.READY or not obj.file:
             return "—"
         return format_html('<a href="{}">Download</a>', reverse("reports:download", args=[obj.pk]))
-
-    def get_queryset(self, request):
-        # A dossier holds everything about its use case: listed only to those who see the use case.
-        return intake_permissions.restrict(super().get_queryset(request), request.user, field="use_case_id")
 
     def has_add_permission(self, request):
         return False
@@ -85,6 +82,10 @@ class DossierAdmin(SimpleHistoryAdmin):
             return "—"
         url = f"{reverse('use_case_dossier_pdf', args=[obj.use_case.reference])}?id={obj.pk}"
         return format_html('<a href="{}">Download</a>', url)
+
+    def get_queryset(self, request):
+        # A dossier holds everything about its use case: listed only to those who see the use case.
+        return intake_permissions.restrict(super().get_queryset(request), request.user, field="use_case_id")
 
     def has_add_permission(self, request):
         return False
