@@ -16,4 +16,5 @@ urlpatterns = [
     path("portfolio.csv", views.portfolio_csv, name="portfolio_csv"),
     path("compliance/", compliance_views.compliance, name="compliance"),
     path("compliance.csv", compliance_views.compliance_csv, name="compliance_csv"),
+    path("compliance-use-cases.csv", compliance_views.compliance_use_cases_csv, name="compliance_use_cases_csv"),
 ]

@@ -30,7 +30,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from compliance.models import GATE_STAGES, Obligation
-from compliance.portfolio import upcoming_dates
+from compliance.portfolio import organisation_coverage, upcoming_dates
 from compliance.selectors import counted, framework_totals, satisfied_q
 from intake.choices import EUAIActCategory, ReviewFunction, Stage
 from intake.models import KPI, TierAssessment, UseCase
@@ -325,9 +325,10 @@ def _gate_gaps(obligations: list[Obligation]) -> list[dict[str, Any]]:
 
 def _compliance(period: Period) -> dict[str, Any]:
     """Coverage by framework over the registers of the portfolio's active use cases (``framework_totals``,
-    the one count), the high-risk systems still lacking an obligation a gate needs, and the application
-    dates ahead (``compliance.portfolio``'s). Three queries, and one more for each of the first and the
-    last when the portfolio has registers."""
+    the one count), the organisation's own register by framework (``organisation_coverage``, the same
+    count), the high-risk systems still lacking an obligation a gate needs, and the application dates
+    ahead (``compliance.portfolio``'s). Four queries, and one more for each of the coverage tables and the
+    dates ahead when they have rows."""
     use_cases = portfolio().exclude(stage__in=CLOSED_STAGES)
     obligations = counted(Obligation.objects.filter(use_case__in=use_cases.values("id")))
     gaps = (obligations.filter(use_case__eu_ai_act_category=EUAIActCategory.HIGH_RISK)
@@ -352,6 +353,7 @@ def _compliance(period: Period) -> dict[str, Any]:
     upcoming = upcoming_dates(obligations, period.as_at)
     return {
         "frameworks": framework_totals(obligations, period.as_at),
+        "organisation": organisation_coverage(period.as_at),
         "high_risk": {"total": rows[0].total if rows else 0, "rows": [
             {"use_case": items[0].use_case, "missing": len(items), "gaps": _gate_gaps(items)}
             for items in missing.values()]},
