@@ -3,8 +3,9 @@
 The use case is submitted through the review workflow (tier, reviews, obligation register), then
 given, in bulk, the record of a system that has been through several review cycles and gates: reviews
 with decision logs and conditions, gate decisions, a risk register with acceptances, KPIs with a year
-of actuals, incidents, a worked obligation register with evidence, vendors and models. The dossier
-must run to at least 40 pages.
+of actuals, incidents, a worked obligation register with evidence (uploaded files among it, whose
+SHA-256 the dossier reads from storage) and its history, vendors and models. The dossier must run to
+at least 40 pages.
 
 Target: the dossier (data, PDF, file) in under 10 s.
 
@@ -22,7 +23,8 @@ TARGET_SECONDS = 10.0
 MIN_PAGES = 40
 RUNS = 3
 SCALE = {"cycles": 4, "gates": 12, "risks": 60, "acceptances": 20, "kpis": 8, "actuals": 12, "incidents": 24,
-         "events": 40, "vendors": 4, "models": 3}
+         "events": 40, "vendors": 4, "models": 3, "files": 12}
+FILE_BYTES = 256 * 1024  # each uploaded evidence file: a scanned policy or a test report
 
 
 def _child(step: str, url: str, media: str) -> dict:
@@ -33,7 +35,7 @@ def _child(step: str, url: str, media: str) -> dict:
 
 
 def seed_use_case(*, cycles: int, gates: int, risks: int, acceptances: int, kpis: int, actuals: int,
-                  incidents: int, events: int, vendors: int, models: int) -> str:
+                  incidents: int, events: int, vendors: int, models: int, files: int) -> str:
     """A submitted high-risk use case with a long record; returns its reference."""
     import datetime
     import random
@@ -41,7 +43,9 @@ def seed_use_case(*, cycles: int, gates: int, risks: int, acceptances: int, kpis
 
     from django.contrib.auth import get_user_model
     from django.contrib.contenttypes.models import ContentType
+    from django.core.files.base import ContentFile
     from django.utils import timezone
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
     from compliance.models import Obligation, ObligationEvidence
     from intake.choices import ReviewFunction
@@ -51,6 +55,7 @@ def seed_use_case(*, cycles: int, gates: int, risks: int, acceptances: int, kpis
     from reviews.models import (
         ChecklistEntry,
         ChecklistItem,
+        Evidence,
         GapClosureAction,
         GateDecision,
         Incident,
@@ -183,19 +188,39 @@ def seed_use_case(*, cycles: int, gates: int, risks: int, acceptances: int, kpis
                  rollback_done=True, status=("open", "investigating", "resolved", "closed")[n % 4],
                  occurred_at=now - datetime.timedelta(days=7 * n), reported_by=people[1])
         for n in range(incidents))
-    # The obligation register worked: evidence on two in three, a third met, a sixth not applicable.
+    # The obligation register worked, with its history as the register's forms write it: evidence on two in
+    # three, a third met, a sixth not applicable; a few files uploaded as evidence.
     obligations = list(Obligation.objects.filter(use_case=use_case).order_by("id"))
     review_type = ContentType.objects.get_for_model(Review)
-    ObligationEvidence.objects.bulk_create(
-        ObligationEvidence(obligation=obligation, kind="record", record_type=review_type, record_id=reviews[k].pk,
-                           control="review_function", label=f"{reviews[k]} (approved)", added_by=creator,
-                           note="Linked from the crosswalk's suggestion.")
-        for n, obligation in enumerate(obligations) if n % 3 != 2 for k in range(2))
-    Obligation.objects.filter(pk__in=[o.pk for n, o in enumerate(obligations) if n % 3 == 0]).update(
-        status="met", owner=people[1])
-    Obligation.objects.filter(pk__in=[o.pk for n, o in enumerate(obligations) if n % 6 == 1]).update(
-        status="not_applicable", owner=people[1],
-        justification="The system does not do this: recruiters decide, the tool only ranks and drafts.")
+    bulk_create_with_history(
+        [ObligationEvidence(obligation=obligation, kind="record", record_type=review_type, record_id=reviews[k].pk,
+                            control="review_function", label=str(reviews[k]), added_by=creator,
+                            note="Linked from the crosswalk's suggestion.")
+         for n, obligation in enumerate(obligations) if n % 3 != 2 for k in range(2)],
+        ObligationEvidence, default_user=creator)
+    uploads = []
+    for n in range(files):
+        evidence = Evidence(use_case=use_case, original_name=f"evidence-{n}.pdf", content_type="application/pdf",
+                            size=FILE_BYTES, uploaded_by=people[1])
+        evidence.file.save(f"evidence-{n}.pdf", ContentFile(rng.randbytes(FILE_BYTES)), save=False)
+        evidence.save()
+        uploads.append(evidence)
+    evidence_type = ContentType.objects.get_for_model(Evidence)
+    bulk_create_with_history(
+        [ObligationEvidence(obligation=obligations[(5 * n) % len(obligations)], kind="upload",
+                            record_type=evidence_type, record_id=evidence.pk, label=evidence.original_name,
+                            added_by=people[1]) for n, evidence in enumerate(uploads)],
+        ObligationEvidence, default_user=people[1])
+    met = [o for n, o in enumerate(obligations) if n % 3 == 0]
+    for obligation in met:
+        obligation.status, obligation.owner, obligation.updated_by = "met", people[1], people[1]
+    not_applicable = [o for n, o in enumerate(obligations) if n % 6 == 1]
+    for obligation in not_applicable:
+        obligation.status, obligation.owner, obligation.updated_by = "not_applicable", people[1], people[2]
+        obligation.justification = "The system does not do this: recruiters decide, the tool only ranks and drafts."
+    bulk_update_with_history(met, Obligation, ["status", "owner", "updated_by"], default_user=people[1])
+    bulk_update_with_history(not_applicable, Obligation, ["status", "owner", "justification", "updated_by"],
+                             default_user=people[2])
     UseCaseEvent.objects.bulk_create(
         UseCaseEvent(use_case=use_case, kind="comment_added", note=f"Event {n}: a reviewer asked for the latest "
                                                                    "adverse-impact figures.", actor=people[n % 8])

@@ -3,11 +3,14 @@
 
 Whoever may see the use case may build and read its dossier; anyone else gets a 404 on both, so neither
 the use case nor its dossiers leak (``intake.permissions.use_case_for``).
+
+Building one redirects to the page with ``?dossier=<id>``; the page then says where that dossier stands as
+it reads it, not as it stood when the request was made: with an eager task (development) it is already
+ready or failed; with a worker it goes from queued to running to ready as the page reloads itself.
 """
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,9 +39,7 @@ def dossier_page(request: HttpRequest, reference: str) -> HttpResponse:
         except REFUSALS as exc:
             report(request, exc)
         else:
-            state = dossier.get_status_display().lower()
-            messages.success(request, f"The audit dossier of {use_case.reference} is {state}. This page shows its "
-                                      "progress until it is ready.")
+            return redirect(f"{_page_url(use_case.reference)}?dossier={dossier.pk}")
         return redirect(_page_url(use_case.reference))
     recent = list(Dossier.objects.filter(use_case=use_case).select_related("requested_by")
                   .order_by("-requested_at", "-id")[:RECENT])
@@ -48,7 +49,18 @@ def dossier_page(request: HttpRequest, reference: str) -> HttpResponse:
         "dossiers": recent,
         "latest_ready": latest_ready,
         "pending": any(d.is_pending for d in recent),
+        "requested": _requested(request, use_case, recent),
     })
+
+
+def _requested(request: HttpRequest, use_case, recent: list[Dossier]) -> Dossier | None:
+    """The dossier just asked for (``?dossier=``), read now: the page's banner says where it stands. None when
+    the parameter names no dossier of this use case."""
+    wanted = request.GET.get("dossier", "")
+    if not (wanted.isascii() and wanted.isdigit() and len(wanted) < 19):
+        return None
+    return next((d for d in recent if d.pk == int(wanted)), None) or \
+        Dossier.objects.filter(use_case=use_case, pk=int(wanted)).first()
 
 
 @require_GET

@@ -120,10 +120,11 @@ def _readable(exc: Exception) -> str:
             "Build it again; if it fails again, an administrator can find the details in the logs.")[:MAX_ERROR]
 
 
-def _store(dossier: Dossier, content: bytes, pages: int) -> None:
-    """Write the PDF and mark the dossier ready; a file whose row did not commit is removed again."""
+def _store(dossier: Dossier, content: bytes, pages: int, generated_at: datetime.datetime) -> None:
+    """Write the PDF and mark the dossier ready; a file whose row did not commit is removed again.
+    ``generated_at`` is the moment the PDF's cover and footers name."""
     old_name, old_generated = dossier.file.name, dossier.generated_at
-    dossier.generated_at = timezone.now()  # the file is named after the day it was made
+    dossier.generated_at = generated_at  # the file is named after the day it was made
     dossier.file.save(dossier.download_name, ContentFile(content), save=False)
     storage, new = dossier.file.storage, dossier.file.name
     try:
@@ -158,8 +159,9 @@ def dossier_generate(*, dossier_id: int) -> Dossier | None:
     if dossier is None:
         return None
     try:
-        content, pages = render(render_to_string(TEMPLATE, dossier_data(dossier)))
-        _store(dossier, content, pages)
+        generated_at = timezone.now()  # printed on the cover and in every footer, and kept on the row
+        content, pages = render(render_to_string(TEMPLATE, dossier_data(dossier, generated_at=generated_at)))
+        _store(dossier, content, pages, generated_at)
     except Exception as exc:  # any failure must end in "failed", never leave the dossier running
         logger.exception("Dossier %s failed to render", dossier_id)
         _fail(dossier, exc)

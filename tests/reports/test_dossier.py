@@ -8,34 +8,43 @@ the template, so a template error fails them too.
 """
 
 import datetime
+import hashlib
 import io
+import re
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django_celery_beat.models import PeriodicTask
 from pypdf import PdfReader
 
+from compliance import services as compliance_services
 from compliance.models import Obligation, ObligationEvidence
-from compliance.selectors import coverage
+from compliance.selectors import coverage, suggested_records
 from config.celery import app
 from reports import dossiers, pdf, tasks
 from reports.models import Dossier
+from reports.selectors import dossier as dossier_selectors
+from reports.selectors.dossier import person
 from reviews import services as review_services
-from reviews.models import GateDecision, Incident, KPIActual, Review, Risk, RiskAcceptance
+from reviews.models import Evidence as ReviewEvidence
+from reviews.models import GateDecision, Incident, KPIActual, Risk, RiskAcceptance
 from tests.factories import KPIFactory
-from tests.reviews.factories import reviewer, submitted_use_case
+from tests.reviews.factories import reviewer, submitted_use_case, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 STUB_PDF = b"%PDF-1.7\n% stub\n%%EOF\n"
 RATIONALE = "The employment-law assessment is on file; keep a recruiter on every decision."
 CONDITION = "Publish the candidate notice before the pilot opens."
+JUSTIFICATION = "Placed on the market only through the parent company's entity."
+DATA_SHEET, DATA_SHEET_BYTES = "data-sheet.txt", b"Training data: 40,000 applications, 2021-2025.\n"
+LOST_FILE = "bias-test.txt"
 
 
 @pytest.fixture
@@ -64,24 +73,61 @@ def request_and_run(use_case, actor, callbacks) -> Dossier:
     return dossier
 
 
-def pdf_text(dossier: Dossier) -> tuple[str, int]:
+def pdf_pages(dossier: Dossier) -> list[str]:
     with dossier.file.open("rb") as handle:
         reader = PdfReader(io.BytesIO(handle.read()))
-    return "\n".join(" ".join(page.extract_text().split()) for page in reader.pages), len(reader.pages)
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
 
 
-def a_worked_record(use_case, ava):
-    """A legal decision with a condition, one obligation justified as not applicable, evidence on another."""
+def pdf_text(dossier: Dossier) -> tuple[str, int]:
+    pages = pdf_pages(dossier)
+    return "\n".join(pages), len(pages)
+
+
+def stamp(dossier: Dossier) -> str:
+    """The dossier's id and generation moment as its cover and footers print them."""
+    generated = dateformat.format(timezone.localtime(dossier.generated_at), "j M Y, H:i T")
+    return f"Dossier {dossier.pk} · generated {generated}"
+
+
+def obligation(use_case, identifier: str, framework: str = "eu-ai-act") -> Obligation:
+    return Obligation.objects.get(use_case=use_case, requirement__framework__key=framework,
+                                  requirement__identifier=identifier)
+
+
+def link(item: Obligation, label: str, actor):
+    suggestion = next(s for s in suggested_records(item) if s.label == label)
+    return compliance_services.obligation_link(obligation=item, actor=actor, record_type=suggestion.record_type,
+                                               record_id=suggestion.record.pk)
+
+
+def a_worked_record(use_case, ava, gov=None):
+    """Worked through the services, so the history says who did what: a legal decision with a condition;
+    Art. 5 met on the approved legal review; Art. 9 with the model risk review linked while it is still open;
+    NIST MAP 3.4 not applicable with a justification; Art. 10 with an upload, a second upload whose file is lost
+    and a third removed again; Art. 11 with a model card linked and then rejected (when ``gov`` is given)."""
     legal = review_services.review_decide(
         review=use_case.reviews.get(function="legal"), actor=reviewer("legal", "lee.legal"),
         decision="approve_with_conditions", rationale=RATIONALE,
         conditions=[{"text": CONDITION, "owner": ava, "due_date": timezone.localdate() + datetime.timedelta(days=30)}])
-    first, second = Obligation.objects.filter(use_case=use_case, applicable=True).order_by("id")[:2]
-    Obligation.objects.filter(pk=first.pk).update(
-        status="not_applicable", justification="Recruiters decide; the tool only ranks and drafts reasons.")
-    ObligationEvidence.objects.create(obligation=second, kind="record", record_type=ContentType.objects.get_for_model(
-        Review), record_id=legal.pk, control="review_function", label="Legal review (approved with conditions)",
-        added_by=ava)
+    art5 = obligation(use_case, "Art. 5")
+    link(art5, "Legal review", ava)
+    compliance_services.obligation_set_status(obligation=art5, actor=ava, status="met")
+    link(obligation(use_case, "Art. 9"), "Model risk review", ava)
+    compliance_services.obligation_set_status(obligation=obligation(use_case, "MAP 3.4", "nist-ai-rmf"), actor=ava,
+                                              status="not_applicable", justification=JUSTIFICATION)
+    art10 = obligation(use_case, "Art. 10")
+    for name, content in ((DATA_SHEET, DATA_SHEET_BYTES), (LOST_FILE, b"Gone."), ("draft.txt", b"Draft.")):
+        compliance_services.obligation_upload(obligation=art10, actor=ava, upload=upload(name, content, "text/plain"))
+    lost = ReviewEvidence.objects.get(use_case=use_case, original_name=LOST_FILE)
+    lost.file.storage.delete(lost.file.name)
+    compliance_services.obligation_unlink(evidence=art10.evidence.get(label="draft.txt"), actor=ava)
+    if gov is not None:
+        card = review_services.evidence_add(use_case=use_case, actor=ava, artefact_type="model_card",
+                                            upload=upload("model-card.txt", b"Model card.", "text/plain"))
+        link(obligation(use_case, "Art. 11"), f"Model or system card: {card.original_name}", ava)
+        review_services.evidence_reject(evidence=card, actor=gov,
+                                        reason="The card leaves out the training data and its limits.")
     return legal
 
 
@@ -89,9 +135,9 @@ def a_worked_record(use_case, ava):
 
 
 def test_the_dossier_is_queued_then_rendered_with_the_record_and_the_coverage(
-    use_case, ava, django_capture_on_commit_callbacks
+    use_case, ava, gov, django_capture_on_commit_callbacks
 ):
-    a_worked_record(use_case, ava)
+    a_worked_record(use_case, ava, gov)
     with django_capture_on_commit_callbacks(execute=False) as queued:
         waiting = dossiers.dossier_request(use_case=use_case, actor=ava)
     assert waiting.status == "queued" and waiting.requested_by == ava
@@ -103,21 +149,68 @@ def test_the_dossier_is_queued_then_rendered_with_the_record_and_the_coverage(
     assert dossier.status == "ready" and dossier.error == ""
     assert dossier.generated_at is not None
     assert dossier.file.name.startswith(f"dossiers/{timezone.now():%Y/%m}/stagegate-dossier-{use_case.reference}-")
-    text, pages = pdf_text(dossier)
-    assert dossier.pages == pages >= 10
-    assert f"Page 2 of {pages}" in text
+    pages = pdf_pages(dossier)
+    text = "\n".join(pages)
+    assert dossier.pages == len(pages) >= 10
+    assert f"Page 2 of {len(pages)}" in text
     assert use_case.reference in text and "Candidate screening assistant" in text
     assert "High-risk" in text  # the EU AI Act category
     assert "Approved with conditions" in text and RATIONALE in text and CONDITION in text
     assert "Obligation register and evidence" in text
-    assert "Legal review (approved with conditions)" in text  # evidence listed under its requirement
     rows = coverage(use_case)
     assert {row.framework.name for row in rows} == {"EU AI Act", "ISO/IEC 42001:2023 Annex A", "NIST AI RMF 1.0"}
-    assert sum(row.met for row in rows) == 1  # the one not applicable
+    assert sum(row.met for row in rows) == 2  # Art. 5 met, MAP 3.4 not applicable
     for row in rows:
         line = (f"{row.framework.name} Coverage: {row.met} of {row.applicable} applicable obligations satisfied "
                 f"({row.percent}%)")
         assert line in text, line
+    ava_name = person(ava)
+
+    # Each piece of evidence in its state now, as the register page words it; no control kind as its wording.
+    assert "Legal review — approved with conditions (linked record" in text
+    assert "Model risk review — open, does not count yet (linked record" in text
+    assert f"{DATA_SHEET} — uploaded (uploaded file, added by {ava_name}" in text
+    assert "Model or system card: model-card.txt — rejected, does not count (linked record" in text
+    assert "review function's approval" not in text.lower() and "link to a stagegate record" not in text.lower()
+
+    # Who set each obligation's status and when, the justification with its author, and the register's history.
+    assert f"Set to met by {ava_name} on 10 Jun 2026" in text
+    assert f"Set to not applicable by {ava_name} on 10 Jun 2026" in text
+    assert f"Justification by {ava_name} on 10 Jun 2026: {JUSTIFICATION}" in text
+    history = text[text.rindex("Obligation history"):text.rindex("Record history")]
+    assert f"{ava_name} EU AI Act Art. 5 Status not started → met" in history
+    assert f"{ava_name} EU AI Act Art. 10 Evidence removed: draft.txt (uploaded file)" in history
+    assert f"EU AI Act Art. 10 Evidence added: {DATA_SHEET} (uploaded file)" in history
+    assert "Status not started → not applicable; justification: “Placed on the market" in history
+
+    # One date format everywhere, the target release included; the high-risk duties apply from 2 Dec 2027.
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", text), re.search(r"\b\d{4}-\d{2}-\d{2}\b", text)
+    assert f"Target release date {dateformat.format(use_case.target_release, 'j M Y')}" in text
+    assert "June" not in text  # the cover read "10 June 2026"
+    assert "Articles 8-27, Annex III 2 Dec 2027" in text and "Applies from 2 Dec 2027" in text
+    assert "2 Aug 2026" not in text
+
+    # The cover, then the system: the title once on each, the owners once, and the next part right after
+    # the answers rather than on a page of its own.
+    cover, rest = pages[0], " ".join(pages[1:])
+    system = rest[:rest.index("2 Risk tier and EU AI Act category")]
+    assert cover.count(use_case.title) == 1 and system.count(use_case.title) == 1
+    for owner in (use_case.delivery_owner, use_case.executive_sponsor):
+        assert system.count(person(owner)) == 1 and person(owner) not in cover
+    last_answer = next(n for n, page in enumerate(pages) if "AI models None named" in page)
+    assert "2 Risk tier and EU AI Act category" in pages[last_answer]
+
+    # Which dossier, generated when: on the cover and in every later page's footer.
+    assert stamp(dossier) in cover
+    assert all(stamp(dossier) in page for page in pages[1:])
+
+    # The evidence files with their SHA-256 as stored; a file gone from storage says so.
+    files = text[text.rindex("Appendix: evidence files and their checksums"):]
+    assert f"{DATA_SHEET} EU AI Act Art. 10" in files
+    assert f"SHA-256 {hashlib.sha256(DATA_SHEET_BYTES).hexdigest()}" in files
+    assert f"SHA-256 {hashlib.sha256(b'Model card.').hexdigest()}" in files
+    assert f"{LOST_FILE} EU AI Act Art. 10" in files and "No checksum: the file is missing from storage." in files
+    assert "draft.txt" not in files  # removed from the register
 
 
 def test_user_text_is_escaped(ava, custops, stub_render):
@@ -157,22 +250,63 @@ def more_records(use_case, ava, n: int) -> None:
         KPIActual.objects.create(kpi=kpi, measured_on=timezone.localdate(), value=5, recorded_by=ava)
         obligation = Obligation.objects.filter(use_case=use_case, evidence__isnull=True).first()
         ObligationEvidence.objects.create(obligation=obligation, kind="upload", label=f"Evidence {k}", added_by=ava)
+        compliance_services.obligation_upload(obligation=obligation, actor=ava,
+                                              upload=upload(f"report-{k}.txt", b"Report.", "text/plain"))
+        compliance_services.obligation_set_status(obligation=obligation, actor=ava, status="in_progress")
 
 
-def test_the_dossier_reads_the_same_number_of_queries_however_long_the_record(use_case, ava, stub_render):
+def test_the_dossier_reads_the_same_number_of_queries_however_long_the_record(use_case, ava, gov, stub_render):
     def queries() -> int:
         dossier = Dossier.objects.create(use_case=use_case, requested_by=ava)
         with CaptureQueriesContext(connection) as captured:
             assert dossiers.dossier_generate(dossier_id=dossier.pk).status == "ready"
         return len(captured.captured_queries)
 
-    a_worked_record(use_case, ava)
+    a_worked_record(use_case, ava, gov)
     more_records(use_case, ava, 1)
     queries()  # warm the per-process caches (content types, permissions)
     few = queries()
     more_records(use_case, ava, 4)
     assert queries() == few
     assert "Incident 3" in stub_render[-1] and "Evidence 3" in stub_render[-1]  # the later records are in
+    assert 'report-3.txt — <span class="good">uploaded</span>' in stub_render[-1]  # its evidence, counted
+    assert "<strong>report-3.txt</strong>" in stub_render[-1]  # and in the files' appendix
+    assert "Evidence added: report-3.txt (uploaded file)" in stub_render[-1]  # and its history
+    assert "Status not started → in progress" in stub_render[-1]
+
+
+def test_the_obligation_history_lists_the_latest_changes_and_says_when_there_are_more(
+    use_case, ava, stub_render, monkeypatch
+):
+    monkeypatch.setattr(dossier_selectors, "HISTORY_LIMIT", 3)
+    art10 = obligation(use_case, "Art. 10")
+    for k in range(4):
+        compliance_services.obligation_upload(obligation=art10, actor=ava,
+                                              upload=upload(f"log-{k}.txt", b"Log.", "text/plain"))
+    dossiers.dossier_generate(dossier_id=dossiers.dossier_request(use_case=use_case, actor=ava).pk)
+
+    html = stub_render[-1]
+    history = html[html.index('id="section-obligation_history"'):html.index('id="section-history"')]
+    assert "Only the latest 3 changes are listed" in history
+    assert [name for name in ("log-0", "log-1", "log-2", "log-3") if name in history] == ["log-1", "log-2", "log-3"]
+
+
+def test_a_file_storage_cannot_read_is_named_in_the_appendix_and_the_dossier_still_renders(
+    use_case, ava, stub_render, monkeypatch
+):
+    art10 = obligation(use_case, "Art. 10")
+    compliance_services.obligation_upload(obligation=art10, actor=ava,
+                                          upload=upload(DATA_SHEET, b"Data.", "text/plain"))
+
+    def unreadable(self, name, mode="rb"):
+        raise PermissionError(13, "Permission denied", name)
+
+    monkeypatch.setattr(FileSystemStorage, "_open", unreadable)
+    dossier = dossiers.dossier_generate(dossier_id=dossiers.dossier_request(use_case=use_case, actor=ava).pk)
+
+    assert dossier.status == "ready"
+    files = stub_render[-1][stub_render[-1].index('id="section-files"'):]
+    assert DATA_SHEET in files and "No checksum: the file could not be read from storage." in files
 
 
 # ---------------------------------------------------------------- who may
@@ -289,9 +423,14 @@ def test_ava_builds_the_dossier_from_its_page_and_downloads_the_pdf(use_case, av
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(page)
-    assert response.status_code == 302 and response.url == page
     dossier = Dossier.objects.get()
+    assert response.status_code == 302 and response.url == f"{page}?dossier={dossier.pk}"
     assert dossier.status == "ready" and dossier.requested_by == ava
+    # The page says where the dossier stands now (an eager task has rendered it), not that it is queued.
+    banner = client.get(response.url).content.decode()
+    assert (f'Dossier {dossier.pk} is ready: <a href="{pdf_url}?id={dossier.pk}">download</a> (3 pages).'
+            in banner)
+    assert "queued" not in banner.lower() and "shows its progress" not in banner
 
     download = client.get(pdf_url)
     assert download.status_code == 200
@@ -304,6 +443,52 @@ def test_ava_builds_the_dossier_from_its_page_and_downloads_the_pdf(use_case, av
     assert client.get(f"{pdf_url}?id={dossier.pk}").status_code == 200
     assert client.get(f"{pdf_url}?id=999999").status_code == 404
     assert client.get(f"{pdf_url}?id=x").status_code == 404
+
+
+def test_the_page_message_follows_a_dossier_still_on_its_way_until_it_is_ready(
+    use_case, ava, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    client.force_login(ava)
+    page = reverse("use_case_dossier", args=[use_case.reference])
+    with django_capture_on_commit_callbacks(execute=False) as queued:  # a worker, not the request, renders it
+        response = client.post(page)
+    dossier = Dossier.objects.get()
+
+    html = client.get(response.url).content.decode()
+    assert f"Dossier {dossier.pk} is queued. This page shows its progress until it is ready." in html
+    assert 'http-equiv="refresh"' in html  # reloads itself, with the same ?dossier=
+
+    while_rendering = []
+
+    def render(html):
+        while_rendering.append(client.get(response.url).content.decode())
+        return STUB_PDF, 3
+
+    monkeypatch.setattr(dossiers, "render", render)
+    queued[0]()  # the worker renders it
+    assert f"Dossier {dossier.pk} is running. This page shows its progress" in while_rendering[0]
+    html = client.get(response.url).content.decode()
+    assert f"Dossier {dossier.pk} is ready: <a " in html and 'http-equiv="refresh"' not in html
+
+
+def test_the_page_message_gives_the_error_of_a_dossier_that_failed(
+    use_case, ava, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(html):
+        raise RuntimeError("the font cache is corrupt")
+
+    monkeypatch.setattr(dossiers, "render", broken)
+    client.force_login(ava)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("use_case_dossier", args=[use_case.reference]))
+    dossier = Dossier.objects.get()
+
+    html = client.get(response.url).content.decode()
+    banner = html[html.index('id="requested-dossier"'):html.index('id="dossiers-title"')]
+    assert f"Dossier {dossier.pk} failed. The dossier could not be rendered (RuntimeError: the font cache" in banner
+    assert "is ready" not in banner and "shows its progress" not in banner
+    other = client.get(f"{reverse('use_case_dossier', args=[use_case.reference])}?dossier=999999")
+    assert other.status_code == 200 and 'id="requested-dossier"' not in other.content.decode()
 
 
 def test_the_page_shows_queued_running_and_failed_dossiers_with_the_error(use_case, ava, client):
@@ -331,3 +516,6 @@ def test_the_admin_lists_dossiers_read_only_with_a_download_link(use_case, gov, 
     assert change.status_code == 200
     assert f"/intake/{use_case.reference}/dossier.pdf?id={dossier.pk}" in change.content.decode()
     assert client.get(reverse("admin:reports_dossier_add")).status_code == 403
+
+
+
