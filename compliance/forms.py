@@ -1,15 +1,18 @@
 """Forms of the obligation register pages. They only shape what people type; the services
 (``compliance.services``) check the permission, the lifecycle and what each status needs.
 
-Every obligation on a page carries its own forms; ``auto_id`` keeps their ids apart while the posted names stay
-plain (``status``, ``justification``, ``accepted_until``, ``file``, ``note``).
+The obligation being worked carries its own forms; ``auto_id`` keeps their ids apart while the posted names stay
+plain (``status``, ``justification``, ``accepted_until``, ``file``, ``note``, ``owner``). The selects offer what
+the viewer may choose (``offer``); the services decide.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 from reviews.services import EVIDENCE_TYPES
 
@@ -31,8 +34,9 @@ class ObligationStatusForm(forms.Form):
 
     status = forms.ChoiceField(
         label="Status",
-        help_text="Met needs evidence linked or uploaded first. Accepting a risk is a gate decision: the gate's "
-                  "Accountable or a governance admin, never the use case's own people.")
+        help_text="Met needs evidence that shows it: an approved review, a ready checklist item or a file not "
+                  "rejected. Accepting a risk, or declaring not applicable a requirement a gate waits for, is a gate "
+                  "decision: the gate's Accountable or a governance admin, never the use case's own people.")
     justification = forms.CharField(
         label="Justification", required=False, max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
@@ -52,12 +56,39 @@ class ObligationStatusForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.obligation = obligation
         reachable = TRANSITIONS.get(obligation.status, frozenset()) | {obligation.status}
-        self.fields["status"].choices = [(value, label) for value, label in ObligationStatus.choices
-                                         if value in reachable]
-        self.fields["status"].error_messages["invalid_choice"] = (
+        field = self.fields["status"]
+        field.choices = [(value, label) for value, label in ObligationStatus.choices if value in reachable]
+        field.error_messages["invalid_choice"] = (
             f"From {obligation.get_status_display().lower()} it can become: "
-            + ", ".join(label.lower() for value, label in self.fields["status"].choices
-                        if value != obligation.status) + ".")
+            + ", ".join(label.lower() for value, label in field.choices if value != obligation.status) + ".")
+
+    def offer(self, allowed: Collection[str]) -> None:
+        """The select offers only the statuses the viewer may choose (``permissions.may_set``); what was posted
+        stays chosen, so a refusal shows beside the choice refused. The service decides either way."""
+        field = self.fields["status"]
+        kept = {self.obligation.status, self.data.get("status") if self.is_bound else None}
+        field.widget.choices = [(value, label) for value, label in field.choices if value in allowed or value in kept]
+
+    def _offered(self) -> set[str]:
+        return {value for value, _label in self.fields["status"].widget.choices}
+
+    @property
+    def offers_a_change(self) -> bool:
+        return bool(self._offered() - {self.obligation.status})
+
+    def _typed(self, name: str) -> bool:
+        return self.is_bound and bool(self.data.get(name))
+
+    @property
+    def offers_justification(self) -> bool:
+        """A justification is asked for when not applicable or an accepted risk can be chosen; what was typed
+        is shown again whatever was chosen."""
+        return bool(self._offered() & {ObligationStatus.NOT_APPLICABLE, ObligationStatus.RISK_ACCEPTED}) or \
+            self._typed("justification")
+
+    @property
+    def offers_acceptance(self) -> bool:
+        return ObligationStatus.RISK_ACCEPTED in self._offered() or self._typed("accepted_until")
 
     def service_input(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -91,3 +122,31 @@ class ObligationLinkForm(forms.Form):
         kwargs.setdefault("auto_id", _auto_id("link", obligation))
         super().__init__(*args, **kwargs)
         self.obligation = obligation
+
+
+def person_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class ObligationOwnerForm(forms.Form):
+    """Who answers for an obligation. The select lists the people who may own it
+    (``compliance.selectors.owner_choices``); the service checks the one chosen."""
+
+    owner = forms.ModelChoiceField(
+        label="Owner", required=False, queryset=get_user_model().objects.filter(is_active=True),
+        empty_label="No owner", error_messages={"invalid_choice": "Choose one of the people listed."})
+
+    def __init__(self, *args: Any, obligation: Obligation, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", _auto_id("owner", obligation))
+        if not args or args[0] is None:
+            kwargs.setdefault("initial", {"owner": obligation.owner_id})
+        super().__init__(*args, **kwargs)
+        self.obligation = obligation
+        field = self.fields["owner"]
+        field.help_text = ("Someone who holds a RACI role on this use case." if obligation.use_case_id
+                           else "A governance admin.")
+
+    def offer(self, people: Iterable) -> None:
+        """The select lists these people (the queryset still accepts anyone active: the service refuses)."""
+        self.fields["owner"].widget.choices = [("", "No owner"),
+                                               *((person.pk, person_name(person)) for person in people)]

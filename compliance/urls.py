@@ -17,6 +17,7 @@ urlpatterns = [
     path("organisation/", views.organisation, name="organisation"),
     path("use-cases/<str:reference>/", views.use_case, name="use_case"),
     path("obligations/<int:pk>/status/", views.obligation_status, name="obligation_status"),
+    path("obligations/<int:pk>/owner/", views.obligation_owner, name="obligation_owner"),
     path("obligations/<int:pk>/link/", views.obligation_link, name="obligation_link"),
     path("obligations/<int:pk>/upload/", views.obligation_upload, name="obligation_upload"),
     path("evidence/<int:pk>/remove/", views.evidence_remove, name="evidence_remove"),

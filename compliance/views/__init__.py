@@ -5,6 +5,7 @@ from .registers import (
     evidence_download,
     evidence_remove,
     obligation_link,
+    obligation_owner,
     obligation_status,
     obligation_upload,
     organisation,
@@ -12,4 +13,4 @@ from .registers import (
 )
 
 __all__ = ["coverage_panel", "evidence_download", "evidence_remove", "framework", "index", "obligation_link",
-           "obligation_status", "obligation_upload", "organisation", "requirement", "use_case"]
+           "obligation_owner", "obligation_status", "obligation_upload", "organisation", "requirement", "use_case"]

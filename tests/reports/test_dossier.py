@@ -29,7 +29,7 @@ from compliance.selectors import coverage, suggested_records
 from config.celery import app
 from reports import dossiers, pdf, tasks
 from reports.models import Dossier
-from reports.selectors import dossier as dossier_selectors
+from reports.selectors import dossier_register
 from reports.selectors.dossier import person
 from reviews import services as review_services
 from reviews.models import Evidence as ReviewEvidence
@@ -278,7 +278,7 @@ def test_the_dossier_reads_the_same_number_of_queries_however_long_the_record(us
 def test_the_obligation_history_lists_the_latest_changes_and_says_when_there_are_more(
     use_case, ava, stub_render, monkeypatch
 ):
-    monkeypatch.setattr(dossier_selectors, "HISTORY_LIMIT", 3)
+    monkeypatch.setattr(dossier_register, "HISTORY_LIMIT", 3)
     art10 = obligation(use_case, "Art. 10")
     for k in range(4):
         compliance_services.obligation_upload(obligation=art10, actor=ava,
