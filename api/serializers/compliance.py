@@ -220,3 +220,10 @@ class CoverageSerializer(serializers.Serializer):
 
     def get_missing(self, row) -> list[str]:
         return [obligation.requirement.identifier for obligation in row.missing]
+
+
+class UseCaseCoverageSerializer(serializers.Serializer):
+    """A use case's coverage, framework by framework."""
+
+    reference = serializers.CharField(help_text="The use case's reference.")
+    frameworks = CoverageSerializer(many=True)

@@ -41,6 +41,7 @@ from api.serializers.compliance import (
     ObligationUpdateSerializer,
     ObligationUploadSerializer,
     RequirementSerializer,
+    UseCaseCoverageSerializer,
 )
 from api.views.base import ApiMixin, GenericViewSet, ReadOnlyViewSet
 from compliance import permissions as compliance_permissions
@@ -321,18 +322,19 @@ class ObligationViewSet(GenericViewSet):
 class UseCaseCoverageView(ApiMixin, generics.GenericAPIView):
     """GET /api/v1/use-cases/{reference}/coverage/: the use case's coverage by framework."""
 
-    serializer_class = CoverageSerializer
+    serializer_class = UseCaseCoverageSerializer
     queryset = Obligation.objects.none()
     pagination_class = None
 
     @extend_schema(summary="A use case's coverage by framework", parameters=[USE_CASE_REFERENCE],
-                   responses=CoverageSerializer(many=True),
+                   responses=UseCaseCoverageSerializer,
                    description="Per framework, how many of its obligations apply and how many are satisfied, with "
                                "the identifiers still missing: the same count as the register page, the portfolio "
                                "view, the board pack and the audit dossier.")
     def get(self, request, reference: str):
         use_case = permissions.use_case_for(request.user, reference)
-        return Response(CoverageSerializer(selectors.coverage(use_case), many=True).data)
+        return Response({"reference": use_case.reference,
+                         "frameworks": CoverageSerializer(selectors.coverage(use_case), many=True).data})
 
 
 def compliance_paths() -> list:

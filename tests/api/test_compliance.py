@@ -494,7 +494,8 @@ def test_coverage_is_the_count_every_page_shows(hiring, ava_api, client, ava):
                                "status": "met"}, format="json")
     response = ava_api.get(f"/api/v1/use-cases/{hiring.reference}/coverage/")
     assert response.status_code == 200
-    rows = {row["framework"]: row for row in response.json()}
+    assert response.json()["reference"] == hiring.reference
+    rows = {row["framework"]: row for row in response.json()["frameworks"]}
     expected = {row.framework.key: row for row in coverage(hiring)}
     assert {key: (row["applicable"], row["met"]) for key, row in rows.items()} == {
         key: (row.applicable, row.met) for key, row in expected.items()}

@@ -268,15 +268,15 @@ def evidence_content_marking(site: Site) -> None:
         obligation = page.locator("li.obligation").filter(
             has=page.get_by_role("heading", name=re.compile(r"^Art\. 50\(2\) ")))
         expect(obligation).to_contain_text("Needed before the Pilot gate")
-        obligation.get_by_text("Upload evidence").click()
+        obligation.get_by_role("link", name=re.compile(r"^Work on it")).click()
         obligation.get_by_label("File", exact=True).set_input_files(
             {"name": "watermarking.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% C2PA marks\n"})
         obligation.get_by_role("button", name="Upload for Art. 50(2)").click()
-        expect(message(page, "watermarking.pdf uploaded as evidence of EU AI Act Art. 50(2).")).to_be_visible()
-        obligation.get_by_text("Change status").click()
+        expect(obligation.get_by_role("status")).to_contain_text(
+            "watermarking.pdf uploaded as evidence of EU AI Act Art. 50(2).")
         obligation.get_by_label("Status", exact=True).select_option(label="Met")
         obligation.get_by_role("button", name="Save the status of Art. 50(2)").click()
-        expect(message(page, "EU AI Act Art. 50(2) is now met.")).to_be_visible()
+        expect(obligation.get_by_role("status")).to_contain_text("EU AI Act Art. 50(2) is now met.")
 
 
 def upload_artefact(site: Site, artefact: str, step: str) -> None:
