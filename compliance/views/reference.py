@@ -23,7 +23,7 @@ from ..applicability import BOOLEAN
 from ..choices import ControlKind, Scope
 from ..models import Framework, Obligation, Requirement
 from ..portfolio import INACTIVE_STAGES, INACTIVE_STATUSES
-from .registers import GATE_LABELS, STATUS_BADGES
+from .presenting import GATE_LABELS, STATUS_BADGES
 
 REQUIREMENT_PAGE_SIZE = 50
 # A requirement page lists the use cases it applies to that are still going: a draft's register is listed (it is
