@@ -12,6 +12,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import dateformat, timezone
 
 from compliance import selectors
 from compliance.models import GATE_STAGES, Obligation, ObligationEvidence, Requirement
@@ -20,6 +21,11 @@ from reviews.models import ArtefactType
 from reviews.selectors import NEXT_STAGE
 from tests.reviews.factories import PDF, WINDOWS_EXE, submitted_use_case, upload
 from tests.reviews.gate_world import approve_all_reviews
+
+
+def today_words() -> str:
+    """Today as the pages print a moment (7 Dec 2026), in the local zone: CI also runs at UTC+14."""
+    return dateformat.format(timezone.localdate(), "j M Y")
 
 pytestmark = pytest.mark.django_db
 
@@ -272,7 +278,7 @@ def test_linking_a_suggested_record_then_marking_met_moves_the_coverage(client, 
     html = response.content.decode()
     assert messages_in(html, art9) == ["EU AI Act Art. 9 is now met."]
     assert f'<span class="badge badge-good" id="status-{art9.pk}">Met</span>' in html
-    assert f'set by {name_of(ava)} on 10 Jun 2026' in shown_in(html, art9)
+    assert f'set by {name_of(ava)} on {today_words()}' in shown_in(html, art9)
     assert coverage_line(html) == (before[0] + 1, before[1])
     assert f'<a href="#obligation-{art9.pk}" class="nowrap">Art. 9</a>' not in html  # no longer missing
 
@@ -330,7 +336,7 @@ def test_not_applicable_needs_a_justification(client, ava, cv_screening):
                            follow=True)
     html = response.content.decode()
     assert messages_in(html, art5) == ["EU AI Act Art. 5 is now not applicable."]
-    assert f"<strong>Justification</strong> <span class=\"muted\">by {name_of(ava)} on 10 Jun 2026</span>: " \
+    assert f"<strong>Justification</strong> <span class=\"muted\">by {name_of(ava)} on {today_words()}</span>: " \
            f"{JUSTIFICATION}" in shown_in(html, art5)
     assert coverage_line(html)[0] == 1  # a justified "not applicable" counts
 
@@ -382,9 +388,9 @@ def test_governance_accepts_a_risk_until_a_day(client, gov, cv_screening):
     assert messages_in(html, art9) == ["EU AI Act Art. 9 is now accepted risk."]
     block = shown_in(html, art9)
     assert "until 1 Sep 2026" in block
-    assert f"Accepted risk</span> <span class=\"muted\" id=\"set-{art9.pk}\">· set by {name_of(gov)} on 10 Jun 2026" \
-        in block
-    assert f"by {name_of(gov)} on 10 Jun 2026</span>: {JUSTIFICATION}" in block
+    set_by = f"· set by {name_of(gov)} on {today_words()}"
+    assert f"Accepted risk</span> <span class=\"muted\" id=\"set-{art9.pk}\">{set_by}" in block
+    assert f"by {name_of(gov)} on {today_words()}</span>: {JUSTIFICATION}" in block
 
 
 def test_ava_gives_the_obligation_an_owner_from_the_raci(client, ava, ben, cv_screening):
@@ -537,7 +543,7 @@ def test_gov_works_the_organisation_register_and_ava_reads_it(client, gov, ava):
     html = client.get(f"{url}?work={govern.pk}").content.decode()  # asking does not open the forms
     assert "Save the status of" not in html and "Upload for" not in html
     assert f'<span class="badge badge-good" id="status-{govern.pk}">Met</span>' in html
-    assert f"· set by {name_of(gov)} on 10 Jun 2026" in shown_in(html, govern)
+    assert f"· set by {name_of(gov)} on {today_words()}" in shown_in(html, govern)
     assert client.get(download).status_code == 200  # every signed-in person reads it
     response = client.post(status_url(govern), {"status": "in_progress"}, follow=True)
     assert messages_in(response.content.decode(), govern) == [

@@ -37,6 +37,11 @@ from reviews.models import GateDecision, Incident, KPIActual, Risk, RiskAcceptan
 from tests.factories import KPIFactory
 from tests.reviews.factories import reviewer, submitted_use_case, upload
 
+
+def today_words() -> str:
+    """Today as the pages print a moment (7 Dec 2026), in the local zone: CI also runs at UTC+14."""
+    return dateformat.format(timezone.localdate(), "j M Y")
+
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 STUB_PDF = b"%PDF-1.7\n% stub\n%%EOF\n"
@@ -174,9 +179,9 @@ def test_the_dossier_is_queued_then_rendered_with_the_record_and_the_coverage(
     assert "review function's approval" not in text.lower() and "link to a stagegate record" not in text.lower()
 
     # Who set each obligation's status and when, the justification with its author, and the register's history.
-    assert f"Set to met by {ava_name} on 10 Jun 2026" in text
-    assert f"Set to not applicable by {ava_name} on 10 Jun 2026" in text
-    assert f"Justification by {ava_name} on 10 Jun 2026: {JUSTIFICATION}" in text
+    assert f"Set to met by {ava_name} on {today_words()}" in text
+    assert f"Set to not applicable by {ava_name} on {today_words()}" in text
+    assert f"Justification by {ava_name} on {today_words()}: {JUSTIFICATION}" in text
     history = text[text.rindex("Obligation history"):text.rindex("Record history")]
     assert f"{ava_name} EU AI Act Art. 5 Status not started → met" in history
     assert f"{ava_name} EU AI Act Art. 10 Evidence removed: draft.txt (uploaded file)" in history
