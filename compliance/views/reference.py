@@ -19,7 +19,7 @@ from intake.models import UseCase
 from intake.permissions import Action, Facts
 
 from .. import permissions, selectors
-from ..applicability import BOOLEAN
+from ..applicability import BOOLEAN, FACT_VALUES
 from ..choices import ControlKind, Scope
 from ..models import Framework, Obligation, Requirement
 from ..portfolio import INACTIVE_STAGES, INACTIVE_STATUSES
@@ -31,6 +31,7 @@ REQUIREMENT_PAGE_SIZE = 50
 OVER_STATUSES = tuple(status for status in INACTIVE_STATUSES if status != intake_choices.Status.DRAFT)
 
 # ``applies_when`` in words: each fact's name, and its values' (from the intake choices, short).
+FACT_ORDER = {fact: index for index, fact in enumerate(FACT_VALUES)}
 FACT_WORDS = {"eu_category": "EU category", "role": "role", "tier": "risk tier", "ai_pattern": "AI pattern",
               "personal_data": "personal data", "exposure": "exposure", "regulated_area": "regulated area"}
 # Values named by their choice's label (the words before any bracket); the others by their key in words, as
@@ -62,7 +63,8 @@ def _value_words(fact: str, value: Any) -> str:
 
 def _condition_words(condition: dict[str, list]) -> str:
     parts = []
-    for fact, values in condition.items():
+    # In the facts' own order: PostgreSQL's jsonb keeps no key order, and the words must not depend on it.
+    for fact, values in sorted(condition.items(), key=lambda item: FACT_ORDER.get(item[0], len(FACT_ORDER))):
         if fact in BOOLEAN_WORDS:
             if set(values) != set(BOOLEAN):  # both values: the fact does not narrow it
                 parts.append(BOOLEAN_WORDS[fact][0] if values[0] else BOOLEAN_WORDS[fact][1])
