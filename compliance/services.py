@@ -109,13 +109,9 @@ def _touch(obligation: Obligation) -> None:
     Obligation.objects.filter(pk=obligation.pk).update(updated_at=timezone.now())
 
 
-def _evidence_problem(obligation: Obligation) -> str:
-    """"" when some evidence is in a state an auditor accepts (an upload; a linked record approved, ready,
-    scored 3 or more, mitigated or meeting); else what is wrong with it."""
-    return _weakness(list(obligation.evidence.all()), obligation)
-
-
 def _weakness(evidence: list[ObligationEvidence], obligation: Obligation) -> str:
+    """"" when some of ``evidence`` is in a state an auditor accepts (an upload not rejected; a linked record
+    approved, ready, scored 3 or more, mitigated or meeting); else what is wrong with it."""
     if not evidence:
         return "Link or upload the evidence before marking it met."
     # An upload counts unless a reviewer rejected it (a use case's upload is one of its evidence files).
@@ -163,7 +159,7 @@ def _status_problems(obligation: Obligation, status: str, justification: str, un
                           f"{S(status).label.lower()}; mark it in progress first."}
     if not obligation.applicable:
         errors["status"] = "This requirement no longer applies to the use case: its answer is kept as it was."
-    if status == S.MET and (problem := _evidence_problem(obligation)):
+    if status == S.MET and (problem := _weakness(list(obligation.evidence.all()), obligation)):
         errors["evidence"] = problem
     needs_why = {S.NOT_APPLICABLE: "Say why it does not apply: auditors read this statement.",
                  S.RISK_ACCEPTED: "Say why the risk is accepted and what makes up for it."}
