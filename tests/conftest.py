@@ -114,3 +114,24 @@ def _tasks_run_in_process(request):
 
     with celery_conf(task_always_eager=True, task_eager_propagates=True):
         yield
+
+
+@pytest.fixture
+def warm_caches(db):
+    """Fill the per-process caches (content types, permission ids) a long-running process has warm.
+
+    A test comparing the query counts of two requests would otherwise count a cold cache in the
+    first one whenever it happens to be the first in its process to need it.
+    """
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from intake.permissions import permission_id
+
+    ContentType.objects.get_for_models(*apps.get_models())
+    for permission in Permission.objects.select_related("content_type"):
+        model = permission.content_type.model_class()
+        # A proxy's permissions hang off its own content type, which get_for_model does not return.
+        if model is not None and ContentType.objects.get_for_model(model) == permission.content_type:
+            permission_id(model, permission.codename)

@@ -73,7 +73,7 @@ def test_the_sponsor_may_ask_too(world):
     assert client_for(sponsor).post(_url(use_case)).status_code == 201
 
 
-def test_the_reply_reads_a_constant_number_of_queries(ava, custops):
+def test_the_reply_reads_a_constant_number_of_queries(ava, custops, warm_caches):
     counts = []
     for answers in (MEDIUM, {"regulated_area": "employment"}):  # 2 functions, then 5
         use_case, owner, _sponsor = pilot_ready(ava, custops, **answers)

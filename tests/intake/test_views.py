@@ -182,7 +182,7 @@ def test_list_paginates_25(ava_client, ava, custops):
     assert ava_client.get(url("list") + "?page=abc").status_code == 200
 
 
-def test_list_query_count_is_constant(ava_client, ava, custops, django_assert_num_queries):
+def test_list_query_count_is_constant(ava_client, ava, custops, django_assert_num_queries, warm_caches):
     UseCaseFactory.create_batch(3, business_unit=custops, created_by=ava)
     with CaptureQueriesContext(connection) as few:
         ava_client.get(url("list"))
@@ -641,7 +641,8 @@ def test_detail_escapes_user_text(ava_client, ava, custops):
     assert "<img src=x" not in html
 
 
-def test_detail_query_count_is_constant(ava_client, ava, gov, custops, django_assert_num_queries):
+def test_detail_query_count_is_constant(ava_client, ava, gov, custops, django_assert_num_queries,
+                                       warm_caches):
     small = UseCaseFactory(business_unit=custops, created_by=ava)
     KPIFactory(use_case=small)
     workflow.use_case_submit(use_case=small, actor=ava)
@@ -819,7 +820,7 @@ def test_vendors_and_models_are_named_in_the_form_and_flagged_on_the_page(ava_cl
     assert "Flagged models" in html and "banned" in html
 
 
-def test_the_vendors_answer_shows_each_vendors_status_with_no_query_per_vendor(ava_client, draft):
+def test_the_vendors_answer_shows_each_vendors_status_with_no_query_per_vendor(ava_client, draft, warm_caches):
     import datetime
 
     from django.utils import timezone

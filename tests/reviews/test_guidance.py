@@ -179,7 +179,7 @@ def test_staff_without_the_permission_may_not_edit_guidance(client):
     assert client.get(reverse("admin:reviews_readinessarea_change", args=[area.pk])).status_code == 403
 
 
-def test_the_guidance_costs_the_register_one_query_however_many_risks(client, case, owner):
+def test_the_guidance_costs_the_register_one_query_however_many_risks(client, case, owner, warm_caches):
     def risks_page_queries():
         client.force_login(owner)
         with CaptureQueriesContext(connection) as queries:
