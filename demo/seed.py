@@ -14,7 +14,7 @@ from reports.models import BoardPack
 from reviews.models import GateDecision, Incident, ReadinessScore, Review, Risk
 from vendors.models import AIModel, Vendor
 
-from . import compliance, reports, reviews, usecases, vendors
+from . import compliance, identity, reports, reviews, usecases, vendors
 from .people import DEMO_PASSWORD, PROCUREMENT, USERS, seed_people, submitter_of
 
 Counts = dict[str, dict[str, int]]
@@ -47,6 +47,7 @@ def seed_demo(*, stdout: TextIO | None = None) -> Counts:
     before = _totals()
     with transaction.atomic():
         users = seed_people()
+        identity.seed_idp_mappings()
         vendors.seed_vendors(actor=users[PROCUREMENT])
         for use_case, spec in usecases.seed_use_case_drafts(users):
             reviews.advance(use_case, spec, users, submitter_of(spec, users))
