@@ -8,6 +8,8 @@ from reports import dossier_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="intake:list", permanent=False)),
+    # Sign-in, sign-out, the admin's login and single sign-on (identity.urls_oidc), ahead of Django's own.
+    path("", include("identity.urls_oidc")),
     # Django's reset page, with its emails limited per address and per client (intake.login_limits).
     path("accounts/password_reset/", PasswordResetView.as_view(form_class=RateLimitedPasswordResetForm),
          name="password_reset"),
@@ -21,4 +23,5 @@ urlpatterns = [
     path("compliance/", include("compliance.urls")),
     path("reports/", include("reports.urls")),
     path("api/", include("api.urls")),
+    path("scim/v2/", include("identity.scim_urls")),
 ]

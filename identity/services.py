@@ -1,7 +1,7 @@
 """What the identity provider says about a person, applied here: groups, business units, access.
 
-``idp_groups_set`` records a person's IdP groups (from an OIDC claim or SCIM) and applies the
-mapping; ``idp_group_members_set`` does it for a SCIM Group's member list. Every change of a
+``idp_groups_set`` records a person's IdP groups (from an OIDC claim) and applies the mapping;
+SCIM's Group member lists go through ``identity.provisioning``, which applies it likewise. Every change of a
 managed membership is a ``MembershipSync`` row.
 """
 
@@ -32,8 +32,23 @@ def idp_groups_set(*, user, names: Iterable[str], source: str) -> MembershipSync
     missing = [IdpGroup(name=name) for name in wanted if name not in existing]
     for group in missing:
         group.save()  # one by one: history rows for each
-    user.idp_groups.set([*existing.values(), *missing])
+    idp_group_memberships_set(user=user, groups=[*existing.values(), *missing])
     return idp_groups_apply(user=user, source=source)
+
+
+def idp_group_memberships_set(*, user, groups: Iterable[IdpGroup]) -> None:
+    """Make ``user`` a member of exactly ``groups`` (the mapping is the caller's to apply).
+
+    Through each group, never ``user.idp_groups``: the members history (simple_history) is the
+    group's, and a change made from the user's side would be recorded on the user, which keeps none
+    (it fails).
+    """
+    wanted = {group.pk: group for group in groups}
+    have = {group.pk: group for group in user.idp_groups.all()}
+    for pk in wanted.keys() - have.keys():
+        wanted[pk].members.add(user)
+    for pk in have.keys() - wanted.keys():
+        have[pk].members.remove(user)
 
 
 @transaction.atomic
@@ -91,4 +106,4 @@ def _unit_codes(ids: set[int]) -> list[str]:
     return sorted(BusinessUnit.objects.filter(pk__in=ids).values_list("code", flat=True)) if ids else []
 
 
-__all__ = ["SyncSource", "idp_groups_apply", "idp_groups_set"]
+__all__ = ["SyncSource", "idp_group_memberships_set", "idp_groups_apply", "idp_groups_set"]

@@ -41,7 +41,8 @@ STATUS_MOVES: tuple[Move, ...] = (
 )
 
 WORKING = (G.EXPLORATION, G.PILOT, G.CONTROLLED_ROLLOUT, G.SCALED)
-# Stage moves are gate outcomes (reviews.services.gate_decide): (outcome, from, to).
+# Stage moves are gate outcomes (reviews.services.gate_decide; register: reviews.services.use_case_register):
+# (outcome, from, to).
 STAGE_MOVES: tuple[Move, ...] = (
     Move("scale", (G.EXPLORATION,), G.PILOT, "gate_decide"),
     Move("scale", (G.PILOT,), G.CONTROLLED_ROLLOUT, "gate_decide"),
@@ -52,6 +53,10 @@ STAGE_MOVES: tuple[Move, ...] = (
     Move("pause", WORKING, G.PAUSED, "gate_decide"),
     Move("kill", (*WORKING, G.PAUSED), G.STOPPED, "gate_decide"),
     Move("retire", (G.PILOT, G.CONTROLLED_ROLLOUT, G.SCALED, G.PAUSED), G.RETIRED, "gate_decide"),
+    # An existing system placed at its real stage, once, with what is missing as a remediation list.
+    Move("register", (G.EXPLORATION,), G.PILOT, "use_case_register"),
+    Move("register", (G.EXPLORATION,), G.CONTROLLED_ROLLOUT, "use_case_register"),
+    Move("register", (G.EXPLORATION,), G.SCALED, "use_case_register"),
 )
 # Stages nothing leaves: no gate, no status move (a stopped or retired system is history).
 FINAL_STAGES = (G.STOPPED, G.RETIRED)

@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from core import roles
 from intake import lifecycle, permissions
 from intake.choices import Stage
 from intake.models import UseCase
@@ -28,6 +29,7 @@ from reviews.forms import ArtefactEvidenceForm, CommentForm, GateForm
 from reviews.models import ArtefactType, Comment, Evidence, GateDecision, GateOutcome, IncidentStatus, Risk
 from reviews.selectors.gate_reviews import gate_reviews_to_request
 from reviews.services.gates import gate_closed_reason
+from reviews.services.registration import may_complete, registration_closed_reason
 
 OPEN_INCIDENT_STATUSES = (IncidentStatus.OPEN, IncidentStatus.INVESTIGATING)
 # Where on the use-case page the evidence of a criterion linked to that page lives.
@@ -252,3 +254,35 @@ def artefacts_panel(*, request: HttpRequest, use_case: UseCase, facts: Facts) ->
         return None
     return _panel("reviews/panels/artefacts.html", {
         "use_case": use_case, "gates": gates, "can_upload": _can(request, Action.COMMENT, use_case, facts)})
+
+
+def remediation_context(request: HttpRequest, use_case: UseCase, facts: Facts) -> dict[str, Any]:
+    """The remediation list a registration left (one query), who may mark each item done, and the way to
+    register an existing system for the governance admins who may (an open Exploration use case)."""
+    today = timezone.localdate()
+    items = list(selectors.remediation_items(use_case))
+    for item in items:
+        item.use_case = use_case  # the page's own row: no query per item
+        item.is_overdue = item.overdue_on(today)
+        item.can_complete = item.is_open and may_complete(request.user, item, facts=facts)
+    # The role last: its group lookup only for someone independent, on a use case that may be registered.
+    offer = (not facts.conflicted and not registration_closed_reason(use_case)
+             and roles.is_governance_admin(request.user))
+    return {
+        "use_case": use_case,
+        "items": items,
+        "open_count": sum(1 for item in items if item.is_open),
+        "overdue_count": sum(1 for item in items if item.is_overdue),
+        "register_url": reverse("reviews:register", args=[use_case.reference]) if offer else "",
+    }
+
+
+def remediation_panel(*, request: HttpRequest, use_case: UseCase, facts: Facts) -> dict[str, Any] | None:
+    """The remediation list of a registered system, and "Register" for a governance admin while it is in
+    Exploration; nothing when there is neither."""
+    if not _can(request, Action.VIEW, use_case, facts):
+        return None
+    context = remediation_context(request, use_case, facts)
+    if not context["items"] and not context["register_url"]:
+        return None
+    return _panel("reviews/panels/remediation.html", context)

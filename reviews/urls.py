@@ -7,6 +7,7 @@ criterion to its page by name.
 from django.urls import path
 
 from reviews import views
+from reviews.views.registration import register, remediation_done
 from reviews.views.risk_acceptance import risk_accept
 
 app_name = "reviews"
@@ -28,6 +29,8 @@ urlpatterns = [
     path(f"{USE_CASE}incidents/<int:pk>/", views.incident_edit, name="incident_edit"),
     path(f"{USE_CASE}gate/", views.gate, name="gate"),
     path(f"{USE_CASE}gate/reviews/", views.gate_reviews_request, name="gate_reviews_request"),
+    path(f"{USE_CASE}register/", register, name="register"),
+    path(f"{USE_CASE}remediation/<int:pk>/done/", remediation_done, name="remediation_done"),
     path(f"{USE_CASE}comments/", views.comment, name="comment"),
     path(f"{USE_CASE}evidence/", views.evidence_upload, name="evidence_upload"),
     path(f"{USE_CASE}evidence/<int:pk>/reject/", views.evidence_reject, name="evidence_reject"),

@@ -162,6 +162,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "intake:list"
 LOGOUT_REDIRECT_URL = "login"
 
+
 # guardian: no anonymous user row; we never grant to anonymous.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
@@ -295,6 +296,26 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# --- SCIM 2.0 provisioning (begin) -------------------------------------------------------------
+# /scim/v2/ (identity.scim on django-scim2; docs/decisions/scim.md). Only the bearer token of the SCIM
+# service account (manage.py create_scim_token) is accepted; django_scim needs no INSTALLED_APPS entry
+# and no middleware: it has no concrete models, and the token is checked in each SCIM view.
+SCIM_SERVICE_PROVIDER = {
+    "USER_ADAPTER": "identity.scim.StagegateSCIMUser",
+    "GROUP_MODEL": "identity.models.IdpGroup",
+    "GROUP_ADAPTER": "identity.scim.StagegateSCIMGroup",
+    "USER_FILTER_PARSER": "identity.scim_filters.UserFilter",
+    "GROUP_FILTER_PARSER": "identity.scim_filters.GroupFilter",
+    "GET_QUERYSET_POST_PROCESSOR_GETTER": "identity.scim_filters.queryset_post_processor_getter",
+    "SERVICE_PROVIDER_CONFIG_MODEL": "identity.scim.ServiceProviderConfig",
+    "BASE_LOCATION_GETTER": "identity.scim.base_location",
+    "AUTH_CHECK_MIDDLEWARE": "identity.scim_auth.SCIMTokenAuthCheck",
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="Stagegate SCIM"',
+    # Read by django-scim2's defaults only (identity.scim describes the scheme and builds locations).
+    "NETLOC": SITE_URL.split("://", 1)[-1].split("/", 1)[0],
+    "AUTHENTICATION_SCHEMES": [{"type": "oauthbearertoken", "name": "Bearer token", "primary": True}],
+}
+# --- SCIM 2.0 provisioning (end) ---------------------------------------------------------------
 # --- Content-Security-Policy (django-csp): scripts, styles, images, fonts and fetches from our own
 # origin only; no inline or eval'd script anywhere, no plugins, no framing. Inline styles stay
 # allowed: the Django admin, django-guardian and Swagger UI use style attributes and <style>
@@ -340,3 +361,70 @@ for _allowed in WEBHOOK_ALLOWED_HOSTS:
         raise ImproperlyConfigured(
             f"WEBHOOK_ALLOWED_HOSTS={_allowed!r}: list IP addresses or networks (CIDR), not names."
         ) from None
+
+# ============================================================================================== OIDC
+from urllib.parse import urlsplit  # noqa: E402 - this block's own
+
+# --- Single sign-on with OpenID Connect (mozilla-django-oidc; identity/oidc.py). Off unless
+# OIDC_RP_CLIENT_ID is set; then the login page offers "Sign in with <OIDC_PROVIDER_NAME>".
+# The provider's endpoints come from its discovery document (OIDC_DISCOVERY_URL, or
+# OIDC_ISSUER + /.well-known/openid-configuration), fetched at the first sign-in, never at start-up,
+# and cached; an OIDC_OP_*_ENDPOINT variable overrides one endpoint. README and docs/security.md
+# describe each variable and what we trust from the ID token.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "")
+# Compared exactly with the ID token's "iss" (some providers' issuers end with "/", so it is kept).
+OIDC_ISSUER = env_str("OIDC_ISSUER", "")
+OIDC_DISCOVERY_URL = env_str("OIDC_DISCOVERY_URL", "") or (
+    f"{OIDC_ISSUER.rstrip('/')}/.well-known/openid-configuration" if OIDC_ISSUER else "")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile groups")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_USERNAME_CLAIM = env_str("OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_EMAIL_CLAIM = env_str("OIDC_EMAIL_CLAIM", "email")
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "your organisation's sign-in")
+# Explicit endpoints, for a provider whose discovery document is wrong or missing (then OIDC_ISSUER
+# is required: it is what the ID token's "iss" must say).
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_LOGOUT_ENDPOINT = env_str("OIDC_OP_LOGOUT_ENDPOINT", "")
+# PKCE on by default: every current provider supports it, and it binds the code to this browser.
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)  # each request to the provider (the library reads OIDC_TIMEOUT)
+if OIDC_ENABLED:
+    if not OIDC_RP_CLIENT_SECRET:
+        raise ImproperlyConfigured("OIDC_RP_CLIENT_ID is set: set OIDC_RP_CLIENT_SECRET too.")
+    if not OIDC_DISCOVERY_URL and not (OIDC_ISSUER and OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT):
+        raise ImproperlyConfigured("OIDC_RP_CLIENT_ID is set: set OIDC_ISSUER or OIDC_DISCOVERY_URL.")
+    if OIDC_TIMEOUT < 1:
+        raise ImproperlyConfigured("OIDC_TIMEOUT_SECONDS must be at least 1.")
+# Asymmetric signatures checked against the provider's JWKS, or HMAC with the client secret; never "none".
+_OIDC_ALGORITHMS = {"RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "HS256", "HS384", "HS512"}
+if OIDC_RP_SIGN_ALGO not in _OIDC_ALGORITHMS:
+    raise ImproperlyConfigured(
+        f"OIDC_RP_SIGN_ALGO={OIDC_RP_SIGN_ALGO!r}: use one of {', '.join(sorted(_OIDC_ALGORITHMS))}.")
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the provider's end-session (logout) request
+OIDC_OP_LOGOUT_URL_METHOD = "identity.oidc.provider_logout_url"
+OIDC_ALLOW_UNSECURED_JWT = False
+# LOCAL_LOGIN=false: people sign in only through the provider. The login page shows only its button,
+# and no password logs a person in anywhere (login page, admin, API token endpoint); API tokens
+# already issued, and service accounts' tokens, keep working. Refused when OIDC is off (no way in).
+LOCAL_LOGIN = env_bool("LOCAL_LOGIN", True)
+if not LOCAL_LOGIN and not OIDC_ENABLED:
+    raise ImproperlyConfigured("LOCAL_LOGIN=false needs OIDC sign-in: set OIDC_RP_CLIENT_ID and the provider.")
+if not LOCAL_LOGIN:
+    AUTHENTICATION_BACKENDS.insert(1, "identity.oidc.NoPasswordBackend")
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("identity.oidc.OidcBackend")
+    # Logout is a form POST answered with a redirect to the provider's end-session endpoint, and
+    # browsers hold that redirect to form-action: allow the provider's origin(s) there.
+    for _url in (OIDC_ISSUER, OIDC_DISCOVERY_URL, OIDC_OP_LOGOUT_ENDPOINT):
+        _parts = urlsplit(_url)
+        if _parts.scheme in {"http", "https"} and _parts.netloc:
+            _origin = f"{_parts.scheme}://{_parts.netloc}"
+            if _origin not in CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"]:
+                CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_origin)
+# ========================================================================================== end OIDC

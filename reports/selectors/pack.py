@@ -49,7 +49,7 @@ from reviews.models import (
     Review,
     ReviewCondition,
 )
-from reviews.selectors import NEXT_STAGE, policy_in_force
+from reviews.selectors import NEXT_STAGE, open_remediation, policy_in_force
 from reviews.selectors.risk_gate import current_acceptances
 
 from ..models import Audience, BoardPack
@@ -68,6 +68,7 @@ SECTIONS = {
     "decisions": "Decisions required",
     "resourcing": "Resourcing and capacity constraints",
     "readiness": "Readiness to scale",
+    "remediation": "Remediation of registered systems",
     "alignment": "Cross-functional alignment",
     "incidents": "Incidents and exceptions",
     "compliance": "Compliance with AI frameworks",
@@ -276,6 +277,18 @@ def _gap_plans(moderate: dict[int, UseCase]) -> list[dict[str, Any]]:
     return [{"use_case": moderate[uc_id], "gaps": rows} for uc_id, rows in gaps.items() if rows]
 
 
+# ---------------------------------------------------------------- 7b remediation of registered systems
+
+
+def _remediation(period: Period) -> dict[str, Any]:
+    """The open remediation items of the systems registered at their stage (gate evidence attested missing),
+    by use case, soonest due first; overdue as of the pack's day. Two queries (reviews.selectors)."""
+    remediation = open_remediation(portfolio().exclude(stage__in=CLOSED_STAGES), as_at=period.as_at,
+                                   limit=MAX_ROWS)
+    return {"total": remediation.total, "use_case_total": remediation.use_case_total,
+            "overdue": remediation.overdue, "rows": remediation.rows}
+
+
 # ---------------------------------------------------------------- 8 cross-functional alignment
 
 
@@ -392,8 +405,8 @@ def _prepared_by(pack: BoardPack) -> str:
 
 BUILDERS = {
     "value": _value, "progress": _progress, "risks": _risks, "decisions": _decisions,
-    "resourcing": _resourcing, "readiness": _readiness, "alignment": _alignment, "incidents": _incidents,
-    "compliance": _compliance,
+    "resourcing": _resourcing, "readiness": _readiness, "remediation": _remediation, "alignment": _alignment,
+    "incidents": _incidents, "compliance": _compliance,
 }
 
 

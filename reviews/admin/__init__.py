@@ -5,6 +5,7 @@ from .evidence import GateDecisionAdmin, IncidentAdmin, IncidentAlertAdmin, Risk
 from .guidance import RiskAreaGuidanceAdmin
 from .policy import GovernancePolicyAdmin
 from .records import CommentAdmin, EvidenceAdmin, ReviewConditionAdmin, ReviewDecisionAdmin
+from .remediation import RemediationItemAdmin
 from .reminders import ReminderLogAdmin
 from .review import ReviewAdmin
 from .risk_gate import RiskAcceptanceAdmin, RiskNoticeAdmin, TierRiskAreaAdmin
@@ -18,6 +19,7 @@ __all__ = [
     "GovernancePolicyAdmin",
     "IncidentAdmin",
     "IncidentAlertAdmin",
+    "RemediationItemAdmin",
     "ReminderLogAdmin",
     "ReviewAdmin",
     "ReviewConditionAdmin",

@@ -19,6 +19,7 @@ from .gap import GAP_BELOW, GapClosureAction
 from .gate import GateDecision, GateOutcome
 from .guidance import RiskAreaGuidance
 from .policy import GovernancePolicy, KPIRule
+from .remediation import REMEDIATION_MOVES, RemediationItem, RemediationStatus
 from .reminder import ReminderKind, ReminderLog
 from .review import Review, ReviewCondition, ReviewDecision
 from .risk_gate import RiskAcceptance, RiskNotice, RiskNoticeKind, TierRiskArea
@@ -26,6 +27,7 @@ from .risk_gate import RiskAcceptance, RiskNotice, RiskNoticeKind, TierRiskArea
 __all__ = [
     "GAP_BELOW",
     "GATE_STAGES",
+    "REMEDIATION_MOVES",
     "ArtefactType",
     "ChecklistEntry",
     "ChecklistItem",
@@ -46,6 +48,8 @@ __all__ = [
     "ReadinessArea",
     "ReadinessBand",
     "ReadinessScore",
+    "RemediationItem",
+    "RemediationStatus",
     "ReminderKind",
     "ReminderLog",
     "Review",

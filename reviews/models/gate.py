@@ -13,6 +13,8 @@ class GateOutcome(models.TextChoices):
     PAUSE = "pause", "Pause"
     KILL = "kill", "Kill (stop)"
     RETIRE = "retire", "Retire (take out of service)"
+    # An existing system placed at its real stage by a governance admin (reviews.services.use_case_register).
+    REGISTER = "register", "Register (existing system placed at its stage)"
 
 
 class GateDecision(models.Model):

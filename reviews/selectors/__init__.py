@@ -19,6 +19,16 @@ from .evidence import (
 from .gates import NEXT_STAGE, GateEvaluation, gate_criteria, gate_evaluation, value_evidenced
 from .guidance import risk_area_guidance
 from .policy import critical_area_ids, policy_in_force, strong_candidate
+from .registration import (
+    REGISTER_STAGES,
+    OpenRemediation,
+    RegistrationCriterion,
+    open_remediation,
+    registration_checks,
+    registration_criteria,
+    registration_gates,
+    remediation_items,
+)
 from .reviews import (
     all_approved,
     current_cycle,
@@ -32,13 +42,16 @@ from .reviews import (
 
 __all__ = [
     "NEXT_STAGE",
+    "REGISTER_STAGES",
     "ArtefactState",
     "ChecklistSummary",
     "Criterion",
     "GapPlan",
     "GateEvaluation",
     "KPIProgress",
+    "OpenRemediation",
     "ReadinessSummary",
+    "RegistrationCriterion",
     "UpcomingGate",
     "all_approved",
     "band_for",
@@ -51,8 +64,13 @@ __all__ = [
     "has_undecided",
     "incidents_for",
     "kpi_progress",
+    "open_remediation",
     "policy_in_force",
     "readiness_summary",
+    "registration_checks",
+    "registration_criteria",
+    "registration_gates",
+    "remediation_items",
     "required_artefact_types",
     "review_page",
     "review_queue_for",

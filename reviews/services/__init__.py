@@ -18,6 +18,14 @@ from .gaps import gap_plan_record
 from .gate_reviews import gate_reviews_request
 from .gates import GateClosed, GateRefused, gate_decide
 from .policy import POLICY_FIELDS, policy_publish
+from .registration import (
+    REGISTER_STATUSES,
+    MissingCriterion,
+    may_complete,
+    registration_closed_reason,
+    remediation_complete,
+    use_case_register,
+)
 from .reminders import reminder_kinds, reminder_recipients, review_reminders_due, send_review_reminder
 from .rereviews import rereview_due_on, rereviews_open_due
 from .risk_acceptance import risk_accept
@@ -42,8 +50,10 @@ __all__ = [
     "MAX_TEXT",
     "MIN_RATIONALE",
     "POLICY_FIELDS",
+    "REGISTER_STATUSES",
     "GateClosed",
     "GateRefused",
+    "MissingCriterion",
     "approval_snapshot",
     "assignee_problem",
     "checklist_record",
@@ -58,9 +68,12 @@ __all__ = [
     "incident_report",
     "incident_update",
     "kpi_actual_record",
+    "may_complete",
     "policy_publish",
     "readiness_record",
     "readiness_signoff",
+    "registration_closed_reason",
+    "remediation_complete",
     "reminder_kinds",
     "reminder_recipients",
     "rereview_due_on",
@@ -73,6 +86,7 @@ __all__ = [
     "send_review_reminder",
     "snapshot_diff",
     "use_case_override_tier",
+    "use_case_register",
     "use_case_submit",
     "use_case_update",
 ]

@@ -74,9 +74,11 @@ def _only_target(use_case: UseCase, outcome: str) -> str:
 
 def _target(use_case: UseCase, outcome: str, to_stage: str, redesign_note: str,
             policy: GovernancePolicy) -> tuple[str, list[dict]]:
-    if outcome not in GateOutcome.values:
-        raise ValidationError({"outcome": "Choose " + ", ".join(GateOutcome.values[:-1]) + " or "
-                                          + GateOutcome.values[-1] + "."})
+    # Register is not a gate of this service: a governance admin places an existing system through
+    # reviews.services.use_case_register, with what it attests and what is missing.
+    decided = [o for o in GateOutcome.values if o != GateOutcome.REGISTER]
+    if outcome not in decided:
+        raise ValidationError({"outcome": "Choose " + ", ".join(decided[:-1]) + " or " + decided[-1] + "."})
     if outcome == GateOutcome.PIVOT:
         if len(redesign_note) < MIN_RATIONALE:
             raise ValidationError({"redesign_note": "A pivot needs a redesign note (at least 10 characters)."})

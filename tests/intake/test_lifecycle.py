@@ -48,7 +48,11 @@ def test_rejected_and_withdrawn_are_final():
     ("kill", Stage.PAUSED, [Stage.STOPPED]),
     ("retire", Stage.EXPLORATION, []),
     *[("retire", s, [Stage.RETIRED]) for s in (Stage.PILOT, Stage.CONTROLLED_ROLLOUT, Stage.SCALED, Stage.PAUSED)],
-    *[(o, s, []) for o in ("scale", "pivot", "pause", "kill", "retire") for s in (Stage.STOPPED, Stage.RETIRED)],
+    # An existing system placed at its real stage (reviews.services.use_case_register): once, from exploration.
+    ("register", Stage.EXPLORATION, [Stage.PILOT, Stage.CONTROLLED_ROLLOUT, Stage.SCALED]),
+    *[("register", s, []) for s in (Stage.PILOT, Stage.CONTROLLED_ROLLOUT, Stage.SCALED, Stage.PAUSED)],
+    *[(o, s, []) for o in ("scale", "pivot", "pause", "kill", "retire", "register")
+      for s in (Stage.STOPPED, Stage.RETIRED)],
 ])
 def test_the_stage_table(outcome, current, targets):
     assert lifecycle.stage_targets(current, outcome) == targets

@@ -18,12 +18,15 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
 from compliance.models import Obligation, ObligationEvidence
+from identity.models import ExternalIdentity, IdpGroup
+from identity.provisioning import PersonAttributes
 from intake.models import PILOT_CRITERIA, RaciActivity, RaciAssignment, UseCase
 from intake.services import grants_recompute
 from reports.models import BoardPack
@@ -34,7 +37,7 @@ from tests.reviews.factories import ConditionFactory, ReviewFactory, submitted_u
 from vendors.models import Vendor, VendorAssessment
 
 SERVICE_MODULES = ("intake.services", "reviews.services", "compliance.services", "vendors.services",
-                   "reports.services", "reports.dossiers", "api.services")
+                   "reports.services", "reports.dossiers", "identity.provisioning", "api.services")
 
 # Public functions with an actor that are not actions a person takes, and why they check nothing.
 NOT_ACTIONS = {
@@ -91,6 +94,9 @@ class World:
         self.obligation = Obligation.objects.filter(use_case=self.use_case).first()
         self.evidence = ObligationEvidence.objects.create(obligation=self.obligation, kind="upload",
                                                           label="Screening.pdf", added_by=ava)
+        self.scim_person = UserFactory(username="scim.person")
+        ExternalIdentity.objects.create(user=self.scim_person)
+        self.idp_group = IdpGroup.objects.create(name="stagegate-security")
         self.outsider = _outsider()
         self.informed = _informed(self)
 
@@ -132,6 +138,9 @@ CALLS: dict[str, Callable[[World], dict]] = {
     "reviews.services.use_case_override_tier": lambda w: {"use_case": w.use_case, "tier": "high",
                                                           "justification": "Because it touches customers."},
     "reviews.services.use_case_submit": lambda w: {"use_case": w.draft},
+    "reviews.services.use_case_register": lambda w: {"use_case": w.use_case, "to_stage": "pilot",
+                                                     "rationale": "Live since 2024; reports examined.", "missing": []},
+    "reviews.services.remediation_complete": lambda w: {"item": _remediation_item(w), "note": "Closed."},
     "reviews.services.use_case_update": lambda w: {"use_case": w.draft, "answers": {"title": "Taken over"}},
     "vendors.services.vendor_assessment_assign": lambda w: {"assessment": w.assessment, "assessor": None},
     "vendors.services.vendor_assessment_complete": lambda w: {"assessment": w.assessment, "outcome": "approved",
@@ -153,6 +162,14 @@ CALLS: dict[str, Callable[[World], dict]] = {
                                                         "upload": upload("note.txt", b"plain text", "text/plain")},
     "compliance.services.obligation_unlink": lambda w: {"evidence": w.evidence},
     "compliance.services.obligation_assign": lambda w: {"obligation": w.obligation, "owner": None},
+    "identity.provisioning.scim_user_create": lambda w: {"attributes": PersonAttributes(user_name="made.up")},
+    "identity.provisioning.scim_user_update": lambda w: {"user": w.scim_person,
+                                                         "attributes": PersonAttributes(user_name="renamed")},
+    "identity.provisioning.scim_user_set_active": lambda w: {"user": w.scim_person, "active": False},
+    "identity.provisioning.scim_user_delete": lambda w: {"user": w.scim_person},
+    "identity.provisioning.scim_group_create": lambda w: {"display_name": "stagegate-new"},
+    "identity.provisioning.scim_group_update": lambda w: {"group": w.idp_group, "display_name": "renamed"},
+    "identity.provisioning.scim_group_delete": lambda w: {"group": w.idp_group},
     "api.services.service_account_create": lambda w: {"username": "sneaky-bot", "description": "x"},
     "api.services.service_account_token_rotate": lambda w: {"service_account": w.account},
 }
@@ -198,11 +215,24 @@ def _artefact(world: World):
         artefact_type=ArtefactType.objects.get(key="impact_assessment"))
 
 
+def _remediation_item(world: World):
+    """An open remediation item of a registration of the use case, owned by its submitter."""
+    from reviews.models import GateDecision, RemediationItem
+
+    decision = GateDecision.objects.create(
+        use_case=world.use_case, outcome="register", from_stage="exploration", to_stage="pilot",
+        rationale="Registered for the walk.", decided_by=world.use_case.created_by)
+    return RemediationItem.objects.create(
+        use_case=world.use_case, decision=decision, criterion_key="pilot:kpis", criterion_label="KPIs",
+        gate_stage="pilot", owner=world.use_case.created_by, due_on=TODAY)
+
+
 def _counts() -> tuple:
     return (UseCase.objects.count(), Review.objects.filter(decided_at__isnull=False).count(),
             ObligationEvidence.objects.count(), Obligation.objects.exclude(status="not_started").count(),
             VendorAssessment.objects.exclude(status="in_progress").count(), BoardPack.objects.count(),
-            GovernancePolicy.objects.count())
+            GovernancePolicy.objects.count(), IdpGroup.objects.count(),
+            get_user_model().objects.filter(is_active=True).count())
 
 
 @pytest.mark.django_db
