@@ -38,6 +38,8 @@ from intake.models import (
 )
 from intake.permissions import Action
 from intake.services import KPI_FIELDS
+from inventory.admin import InventoryImportExportMixin
+from inventory.resources import UseCaseResource
 from reviews import selectors as review_selectors
 from reviews import services as workflow
 
@@ -269,7 +271,8 @@ class UseCaseAdminForm(forms.ModelForm):
 
 
 @admin.register(UseCase)
-class UseCaseAdmin(UseCasePermissionMixin, SimpleHistoryAdmin):
+class UseCaseAdmin(InventoryImportExportMixin, UseCasePermissionMixin, SimpleHistoryAdmin):
+    resource_classes = [UseCaseResource]  # import and export of the inventory (inventory.resources)
     list_display = ("reference", "title", "business_unit", "status", "stage", "risk_tier",
                     "eu_ai_act_category", "updated_at")
     list_filter = ("status", "stage", "risk_tier", "eu_ai_act_category", "business_unit", "ai_pattern")

@@ -280,21 +280,31 @@ def _conflicts(user, use_case: UseCase, ties: list[tuple[str, str]]) -> tuple[st
     return tuple(reasons)
 
 
-def own_people_reasons(user, use_case: UseCase) -> tuple[str, ...]:
+def own_people_reasons(user, use_case: UseCase, *, filing_counts: bool = True) -> tuple[str, ...]:
     """Why ``user`` is one of ``use_case``'s own people (creator, submitter, owner, R or A on its outcome
-    or delivery, directly or through a group), whatever the grants say; empty when independent. One query."""
+    or delivery, directly or through a group), whatever the grants say; empty when independent. One query.
+
+    ``filing_counts=False`` leaves out the ties that only filing the record gives (creating it, submitting
+    it, and the R on its outcome its creator gets): the registration of a record brought in by the
+    inventory import, which its importer filed as a clerk and never proposed.
+    """
     if not getattr(user, "is_authenticated", False):
         return ()
-    return _conflicts(user, use_case, [(activity, reason) for _id, activity, reason in _ties(user, [use_case.pk])])
+    reasons = _conflicts(user, use_case, [(activity, reason) for _id, activity, reason in _ties(user, [use_case.pk])])
+    if filing_counts:
+        return reasons
+    # Worded by the functions that word every tie, so the two never drift apart.
+    filing = ("created it", "submitted it", _tie_reason(Activity.OUTCOME, RaciLetter.RESPONSIBLE, None))
+    return tuple(reason for reason in reasons if reason not in filing)
 
 
-def refuse_own_people(user, action: Action, use_case: UseCase) -> None:
+def refuse_own_people(user, action: Action, use_case: UseCase, *, filing_counts: bool = True) -> None:
     """Separation of duties, structurally: PermissionDenied when ``user`` is one of the use case's own people.
 
     The deciding services call this under their row lock on top of ``require``: whatever a RACI row or a
     grant says (even one written around the services), the use case's own people never decide it.
     """
-    reasons = own_people_reasons(user, use_case)
+    reasons = own_people_reasons(user, use_case, filing_counts=filing_counts)
     if reasons:
         raise PermissionDenied(_sod_reason(action, use_case, reasons))
 

@@ -23,6 +23,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from config.downloads import attachment
 from core.edges import REFUSALS, report
+from inventory.admin import InventoryImportExportMixin
+from inventory.resources import AIModelResource, VendorAssessmentResource, VendorResource
 from vendors import selectors, services
 from vendors.choices import AssessmentOutcome, AssessmentStatus, EffectiveStatus
 from vendors.models import (
@@ -143,7 +145,8 @@ class AIModelInline(VendorInlineMixin, admin.TabularInline):
 
 
 @admin.register(Vendor)
-class VendorAdmin(SimpleHistoryAdmin):
+class VendorAdmin(InventoryImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [VendorResource]  # import and export of the inventory (inventory.resources)
     list_display = ("name", "criticality", "shown_status", "approval_expires", "updated_at")
     list_filter = (EffectiveStatusFilter, "criticality")
     search_fields = ("name", "description")
@@ -298,7 +301,8 @@ def _complete_action(outcome: str, description: str, *, ask_conditions: bool = F
 
 
 @admin.register(VendorAssessment)
-class VendorAssessmentAdmin(SimpleHistoryAdmin):
+class VendorAssessmentAdmin(InventoryImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [VendorAssessmentResource]  # import and export of the inventory (inventory.resources)
     list_display = ("vendor", "criticality", "status", "assessor", "due", "outcome", "started_on")
     list_filter = ("status", "vendor__criticality", "outcome")
     list_select_related = ("vendor", "assessor")
@@ -398,7 +402,8 @@ class AssessmentRatingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AIModel)
-class AIModelAdmin(SimpleHistoryAdmin):
+class AIModelAdmin(InventoryImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [AIModelResource]  # import and export of the inventory (inventory.resources)
     list_display = ("__str__", "hosting", "max_data_classification", "max_tier", "status", "review")
     list_filter = ("status", "hosting", "max_data_classification", "max_tier", "provider")
     list_select_related = ("provider",)

@@ -26,6 +26,10 @@ User = settings.AUTH_USER_MODEL
 
 class Vendor(models.Model):
     name = models.CharField(max_length=200, unique=True)
+    external_id = models.CharField(
+        "external id", max_length=100, blank=True, db_index=True,
+        help_text="The id of the record in the inventory it was imported from; unique when set.",
+    )
     website = models.URLField(blank=True)
     description = models.TextField(max_length=5000, blank=True)
     criticality = models.CharField(max_length=10, choices=c.Criticality.choices, default=c.Criticality.MEDIUM)
@@ -41,6 +45,10 @@ class Vendor(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["external_id"], condition=~Q(external_id=""),
+                                    name="uniq_vendor_external_id"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -154,6 +162,10 @@ class ApprovalPolicy(models.Model):
 
 class VendorAssessment(models.Model):
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="assessments")
+    external_id = models.CharField(
+        "external id", max_length=100, blank=True, db_index=True,
+        help_text="The id of the record in the inventory it was imported from; unique when set.",
+    )
     status = models.CharField(
         max_length=20, choices=c.AssessmentStatus.choices, default=c.AssessmentStatus.OPEN, db_index=True
     )
@@ -175,7 +187,9 @@ class VendorAssessment(models.Model):
             # One assessment in flight per vendor, even if two people start one at once.
             models.UniqueConstraint(
                 fields=["vendor"], condition=~Q(status="completed"), name="uniq_open_assessment_per_vendor"
-            )
+            ),
+            models.UniqueConstraint(fields=["external_id"], condition=~Q(external_id=""),
+                                    name="uniq_assessment_external_id"),
         ]
 
     def __str__(self) -> str:
@@ -213,6 +227,10 @@ class AIModel(models.Model):
     """An entry of the approved model registry: what a model may be used for."""
 
     provider = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="ai_models")
+    external_id = models.CharField(
+        "external id", max_length=100, blank=True, db_index=True,
+        help_text="The id of the record in the inventory it was imported from; unique when set.",
+    )
     name = models.CharField(max_length=200)
     version = models.CharField(max_length=100)
     hosting = models.CharField(max_length=20, choices=c.Hosting.choices)
@@ -232,7 +250,9 @@ class AIModel(models.Model):
         ordering = ["provider__name", "name", "version"]
         verbose_name = "AI model"
         constraints = [
-            models.UniqueConstraint(fields=["provider", "name", "version"], name="uniq_model_provider_name_version")
+            models.UniqueConstraint(fields=["provider", "name", "version"], name="uniq_model_provider_name_version"),
+            models.UniqueConstraint(fields=["external_id"], condition=~Q(external_id=""),
+                                    name="uniq_aimodel_external_id"),
         ]
 
     def __str__(self) -> str:

@@ -22,6 +22,10 @@ class ReferenceCounter(models.Model):
 
 class UseCase(models.Model):
     reference = models.CharField(max_length=20, unique=True, editable=False)
+    external_id = models.CharField(
+        "external id", max_length=100, blank=True, db_index=True,
+        help_text="The id of the use case in the inventory it was imported from; unique when set.",
+    )
     title = models.CharField(
         max_length=200, help_text='A short name people will recognise, e.g. "Ticket summaries for agents".'
     )
@@ -184,6 +188,10 @@ class UseCase(models.Model):
             *[(f"decide_{fn.value}_review", f"Can decide {fn.label.lower()} reviews") for fn in c.ReviewFunction],
         ]
         indexes = [models.Index(fields=["updated_at", "id"], name="usecase_sync_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["external_id"], condition=~models.Q(external_id=""),
+                                    name="uniq_usecase_external_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"

@@ -175,8 +175,10 @@ def use_case_register(
     """
     _require_registrar(actor, use_case)
     use_case = steps.lock(use_case)
-    # Under the lock, whatever any RACI row or grant says: the use case's own people never decide it.
-    permissions.refuse_own_people(actor, Action.DECIDE_GATE, use_case)
+    # Under the lock, whatever any RACI row or grant says: the use case's own people never decide it. A record
+    # the inventory import brought in (it has an external id) was filed by its importer, not proposed: filing
+    # it does not tie them; its business and delivery owners still do.
+    permissions.refuse_own_people(actor, Action.DECIDE_GATE, use_case, filing_counts=not use_case.external_id)
     if reason := registration_closed_reason(use_case):
         raise GateClosed(reason)
     if GateDecision.objects.filter(use_case=use_case).exists():

@@ -34,16 +34,18 @@ from reviews.models import GovernancePolicy, Incident, Review, Risk
 from tests.conftest import FIXED_INSTANT
 from tests.factories import BusinessUnitFactory, KPIFactory, UseCaseFactory, UserFactory
 from tests.reviews.factories import ConditionFactory, ReviewFactory, submitted_use_case, upload
-from vendors.models import Vendor, VendorAssessment
+from vendors.models import AIModel, Vendor, VendorAssessment
 
 SERVICE_MODULES = ("intake.services", "reviews.services", "compliance.services", "vendors.services",
-                   "reports.services", "reports.dossiers", "identity.provisioning", "api.services")
+                   "reports.services", "reports.dossiers", "identity.provisioning", "inventory.services",
+                   "api.services")
 
 # Public functions with an actor that are not actions a person takes, and why they check nothing.
 NOT_ACTIONS = {
     "intake.services.use_case_owner_problems": "reads only: what use_case_create/update would refuse",
     "intake.services.raci_sync_defaults": "a step of the use-case services, after their own check",
     "compliance.services.obligations_sync": "a step of the use-case services (their signal), after their check",
+    "inventory.services.require_importer": "the check itself, which the import services ask first",
     "reports.dossiers.dossier_request": "whoever sees a use case may have its dossier built: require(VIEW) is its "
                                         "check, refused as 404 to others (tests/reports/test_dossier.py)",
 }
@@ -170,6 +172,12 @@ CALLS: dict[str, Callable[[World], dict]] = {
     "identity.provisioning.scim_group_create": lambda w: {"display_name": "stagegate-new"},
     "identity.provisioning.scim_group_update": lambda w: {"group": w.idp_group, "display_name": "renamed"},
     "identity.provisioning.scim_group_delete": lambda w: {"group": w.idp_group},
+    "inventory.services.use_case_import": lambda w: {"use_case": None, "business_unit": w.unit,
+                                                     "answers": {"title": "Slipped in"}, "kpis": None},
+    "inventory.services.vendor_save": lambda w: {"vendor": None, "values": {"name": "Sneaky Models"}},
+    "inventory.services.ai_model_save": lambda w: {"model": None, "values": {"provider": "x", "name": "y"}},
+    "inventory.services.assessment_import": lambda w: {"assessment": None, "vendor": w.vendor, "values": {},
+                                                       "changed": []},
     "api.services.service_account_create": lambda w: {"username": "sneaky-bot", "description": "x"},
     "api.services.service_account_token_rotate": lambda w: {"service_account": w.account},
 }
@@ -231,7 +239,8 @@ def _counts() -> tuple:
     return (UseCase.objects.count(), Review.objects.filter(decided_at__isnull=False).count(),
             ObligationEvidence.objects.count(), Obligation.objects.exclude(status="not_started").count(),
             VendorAssessment.objects.exclude(status="in_progress").count(), BoardPack.objects.count(),
-            GovernancePolicy.objects.count(), IdpGroup.objects.count(),
+            GovernancePolicy.objects.count(), IdpGroup.objects.count(), Vendor.objects.count(),
+            AIModel.objects.count(), VendorAssessment.objects.count(),
             get_user_model().objects.filter(is_active=True).count())
 
 
