@@ -143,17 +143,24 @@ def person_from_resource(resource: dict, current: PersonAttributes | None = None
         external_id=resource.get("externalId") or "")
 
 
+def _attribute_operations(operations):
+    """Each operation as (number, op, path, value); a path-less one's object of attributes (Okta's
+    shape) spread into one per attribute."""
+    for number, op, path, value in _operations(operations):
+        if path not in (None, ""):
+            yield number, op, path, value
+            continue
+        if not isinstance(value, dict):
+            raise _bad(f"Operation {number}: without a path, the value must be an object of attributes.",
+                       "invalidSyntax")
+        for key, item in value.items():
+            yield number, op, key, item
+
+
 def person_patched(attrs: PersonAttributes, operations) -> PersonAttributes:
     """The person after a PATCH's operations, all checked before anything is written."""
-    for number, op, path, value in _operations(operations):
-        if path in (None, ""):
-            if not isinstance(value, dict):
-                raise _bad(f"Operation {number}: without a path, the value must be an object of attributes.",
-                           "invalidSyntax")
-            for key, item in value.items():
-                attrs = _person_set(attrs, number, op, key, item)
-        else:
-            attrs = _person_set(attrs, number, op, path, value)
+    for number, op, path, value in _attribute_operations(operations):
+        attrs = _person_set(attrs, number, op, path, value)
     return attrs
 
 
@@ -348,15 +355,8 @@ class StagegateSCIMGroup(SCIMGroup):
         ``members[value eq "id"]`` path), replace ``displayName``/``externalId`` (by path, or an object)."""
         members = set(self.obj.members.all())
         changes: dict = {}
-        for number, op, path, value in _operations(operations):
-            if path in (None, ""):
-                if not isinstance(value, dict):
-                    raise _bad(f"Operation {number}: without a path, the value must be an object of attributes.",
-                               "invalidSyntax")
-                for key, item in value.items():
-                    members = self._apply(number, op, key, item, members, changes)
-            else:
-                members = self._apply(number, op, path, value, members, changes)
+        for number, op, path, value in _attribute_operations(operations):
+            members = self._apply(number, op, path, value, members, changes)
         with _refusals():
             provisioning.scim_group_update(actor=self.request.user, group=self.obj, members=members, **changes)
         self.obj = scim_groups().get(pk=self.obj.pk)
