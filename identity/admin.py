@@ -10,13 +10,12 @@ said and what that did: read-only.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin_access import GovernanceEditsMixin, StaffReadsMixin
 from identity.models import ExternalIdentity, IdpGroup, IdpGroupMapping, MembershipSync, SyncSource
-from identity.services import idp_groups_apply
+from identity.services import idp_group_members_reapply
 
 
 @admin.register(IdpGroupMapping)
@@ -46,8 +45,7 @@ class IdpGroupMappingAdmin(GovernanceEditsMixin, SimpleHistoryAdmin):
         People holding a newly managed group by hand, in none of these IdP groups, keep it until their
         next sign-in or SCIM push (docs/decisions/idp-group-mapping.md).
         """
-        people = get_user_model()._default_manager.filter(idp_groups__name__in=idp_groups).distinct()
-        changed = sum(idp_groups_apply(user=person, source=SyncSource.ADMIN) is not None for person in people)
+        changed = idp_group_members_reapply(names=idp_groups, source=SyncSource.ADMIN)
         if changed:
             self.message_user(request, f"Memberships changed for {changed} {'person' if changed == 1 else 'people'} "
                                        "in these IdP groups (see Membership syncs).", messages.INFO)

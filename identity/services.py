@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -98,6 +99,12 @@ def _admin_access_change(user, granted: list[IdpGroupMapping]) -> bool | None:
     return wanted if wanted != user.is_staff else None
 
 
+def idp_group_members_reapply(*, names: Iterable[str], source: str) -> int:
+    """Apply the mapping to everyone in these IdP groups (after a mapping changed); how many changed."""
+    people = get_user_model()._default_manager.filter(idp_groups__name__in=set(names)).distinct()
+    return sum(idp_groups_apply(user=person, source=source) is not None for person in people)
+
+
 def _group_names(ids: set[int]) -> list[str]:
     return sorted(Group.objects.filter(pk__in=ids).values_list("name", flat=True)) if ids else []
 
@@ -106,4 +113,5 @@ def _unit_codes(ids: set[int]) -> list[str]:
     return sorted(BusinessUnit.objects.filter(pk__in=ids).values_list("code", flat=True)) if ids else []
 
 
-__all__ = ["SyncSource", "idp_group_memberships_set", "idp_groups_apply", "idp_groups_set"]
+__all__ = ["SyncSource", "idp_group_members_reapply", "idp_group_memberships_set", "idp_groups_apply",
+           "idp_groups_set"]

@@ -6,30 +6,16 @@ page and its services; here they can be searched and audited.
 
 from django.contrib import admin
 
+from core.admin_access import StaffReadsMixin
 from intake import permissions
 from reviews.models import Comment, EvaluationMetric, Evidence, ReviewCondition, ReviewDecision
 
 
-class ReadOnlyVisibleAdmin(admin.ModelAdmin):
+class ReadOnlyVisibleAdmin(StaffReadsMixin, admin.ModelAdmin):
     use_case_path = "review__use_case_id"
 
     def get_queryset(self, request):
         return permissions.restrict(super().get_queryset(request), request.user, field=self.use_case_path)
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReviewCondition)
