@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test e2e lint venv bench clean
+.PHONY: run test e2e lint venv bench clean up drill backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,21 @@ bench: venv  ## every bench/bench_*.py on fresh databases; rewrites docs/benchma
 	  psql -q -h 127.0.0.1 -U postgres -c "create database stagegate_bench" && \
 	  BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python -m bench.run; \
 	else echo "PostgreSQL not reachable: SQLite figures only"; fi
+
+up: venv  ## the production shape on this machine: PostgreSQL, Redis, migrate, collectstatic, Procfile under honcho
+	./bin/up
+
+drill: venv  ## fault drills against a private PostgreSQL, Redis, gunicorn and Celery (docs/operations.md)
+	$(BIN)/python -m drills
+
+BACKUP_DIR ?= var/backups
+
+backup: venv  ## pg_dump (or the SQLite file) and the file store, with a manifest, into $(BACKUP_DIR)/<timestamp>
+	$(BIN)/python manage.py backup --into $(BACKUP_DIR)
+
+restore: venv  ## restore BACKUP=<dir> into the configured database and file store
+	@test -n "$(BACKUP)" || (echo "usage: make restore BACKUP=var/backups/<timestamp>"; exit 2)
+	$(BIN)/python manage.py restore $(BACKUP)
 
 clean:
 	rm -rf $(VENV) var db.sqlite3*

@@ -15,3 +15,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 app = Celery("stagegate", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Worker heartbeats that /readyz/ reads, and the enqueuing request's id in task logs (ops).
+from ops.heartbeat import install_heartbeat  # noqa: E402
+from ops.logs import install_task_logging  # noqa: E402
+
+install_heartbeat(app)
+install_task_logging(app)

@@ -7,6 +7,8 @@ from intake.login_limits import RateLimitedPasswordResetForm
 from reports import dossier_views
 
 urlpatterns = [
+    # Probes and metrics (ops): /healthz/, /readyz/, /metrics.
+    path("", include("ops.urls")),
     path("", RedirectView.as_view(pattern_name="intake:list", permanent=False)),
     # Sign-in, sign-out, the admin's login and single sign-on (identity.urls_oidc), ahead of Django's own.
     path("", include("identity.urls_oidc")),

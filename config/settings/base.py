@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "identity",
     "inventory",
     "api",
+    "ops",
     "demo",
 ]
 
