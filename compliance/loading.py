@@ -142,14 +142,24 @@ def _label(requirement: Any) -> str:
     return f"{requirement.framework.name}|{requirement.identifier}"
 
 
+def system_requirements(Requirement: Any) -> list:
+    """The requirements a use case's register may hold."""
+    return list(Requirement.objects.filter(scope="system", assessable=True, deprecated=False)
+                .select_related("framework"))
+
+
+def applicable(requirements: list, use_case: Any) -> list:
+    """Those of ``requirements`` the use case's answers select."""
+    found = facts(use_case)
+    return [r for r in requirements if applies(r.applies_when, found)]
+
+
 def sync_use_case(use_case: Any, *, Requirement: Any, Obligation: Any, requirements: list | None = None
                   ) -> RegisterChange:
     """Make the use case's register hold exactly the requirements its answers select (none is deleted)."""
     if requirements is None:
-        requirements = list(Requirement.objects.filter(scope="system", assessable=True, deprecated=False)
-                            .select_related("framework"))
-    found = facts(use_case)
-    wanted = {r.pk: r for r in requirements if applies(r.applies_when, found)}
+        requirements = system_requirements(Requirement)
+    wanted = {r.pk: r for r in applicable(requirements, use_case)}
     change = RegisterChange()
     current = {o.requirement_id: o for o in Obligation.objects.filter(use_case=use_case)}
     owner = use_case.delivery_owner_id or use_case.business_owner_id

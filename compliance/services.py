@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django.apps import apps
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from intake import steps
 from intake.models import UseCase
@@ -99,6 +101,17 @@ def obligations_sync(*, use_case: UseCase, actor: AbstractBaseUser | None, repor
         steps.record_event(use_case, kind=CHANGED_EVENT, actor=actor, before=use_case.status,
                            note=change.sentence())
     return change
+
+
+def obligations_open(*, use_cases: Sequence[UseCase], actor: AbstractBaseUser) -> int:
+    """The first register of new use cases (none has an obligation yet), in one insert for the set; a step
+    of ``use_case_create`` (its ``use_cases_created`` signal), after its check. Returns the rows made."""
+    requirements = loading.system_requirements(Requirement)
+    rows = [Obligation(requirement=requirement, use_case=use_case,
+                       owner_id=use_case.delivery_owner_id or use_case.business_owner_id)
+            for use_case in use_cases for requirement in loading.applicable(requirements, use_case)]
+    bulk_create_with_history(rows, Obligation, default_user=actor)
+    return len(rows)
 
 
 # -- an obligation --------------------------------------------------------------------------------

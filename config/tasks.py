@@ -34,12 +34,15 @@ MAIL_RETRY = {
 
 
 def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
-    """Call ``task.delay(*args, **kwargs)`` once the current transaction commits (at once outside one)."""
+    """Queue ``task(*args, **kwargs)`` once the current transaction commits (at once outside one)."""
     transaction.on_commit(partial(_enqueue, task, args, kwargs))
 
 
 def _enqueue(task: Task, args: tuple, kwargs: dict) -> None:
     try:
-        task.delay(*args, **kwargs)
+        # Nobody waits for the result of work queued after a commit. Without ignore_result the Redis
+        # result backend subscribes to the task's result channel first, and with Redis down that raises
+        # RuntimeError after its own retries: a 500, where the broker's error below is logged.
+        task.apply_async(args, kwargs, ignore_result=True)
     except (OperationalError, ConnectionError) as exc:
         logger.warning("Broker unavailable; %s%r not queued (the next sweep picks it up): %s", task.name, args, exc)

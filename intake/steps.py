@@ -14,11 +14,13 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 
-from intake import lifecycle, selectors
+from intake import batch, lifecycle, selectors
 from intake.choices import RiskTier, Status
 from intake.models import KPI, TierAssessment, UseCase, UseCaseEvent
+from intake.models.usecase import USE_CASE_HISTORY
 from intake.services.raci import OWNER_FIELDS, owner_answer_problems, raci_sync_defaults
 from intake.signals import use_case_changed
 from intake.tiering import TIER_DRIVING_FIELDS, compute_tier, eu_ai_act_category
@@ -66,6 +68,7 @@ def _is_fk(name: str) -> bool:
 
 
 def lock(use_case: UseCase) -> UseCase:
+    batch.settle_one(use_case)  # a use case created in an import is whole before anything changes it
     return UseCase.objects.select_for_update().get(pk=use_case.pk)
 
 
@@ -73,6 +76,19 @@ def save(use_case: UseCase, actor) -> None:
     # simple-history records who changed it even outside a web request.
     use_case._history_user = actor
     use_case.save()
+
+
+def insert(use_case: UseCase, actor, answers: Mapping[str, Any]) -> None:
+    """Store a new use case with the vendors and models ``answers`` name, and one creation record in
+    its history holding them (setting each many-to-many field would otherwise record a change each)."""
+    use_case._history_user = actor
+    use_case.skip_history_when_saving = True  # simple-history's switch, for these two writes only
+    try:
+        use_case.save()
+        set_dependencies(use_case, answers)
+    finally:
+        del use_case.skip_history_when_saving
+    USE_CASE_HISTORY.create_historical_record(use_case, "+")
 
 
 def record_event(use_case: UseCase, *, kind: str, actor, before: str = "", note: str = "") -> None:
@@ -122,7 +138,11 @@ def apply_answers(use_case: UseCase, answers: Mapping[str, Any]) -> None:
     for name, value in answers.items():
         if name not in DEPENDENCY_FIELDS:
             setattr(use_case, name, value)
-    use_case.full_clean(exclude=["reference", "created_by", "business_unit"], validate_unique=False)
+    # A related answer given as a stored row was read by the edge that parsed it (a form's or serializer's
+    # choices, an import's lookup): asking the database again whether it exists costs a query a field.
+    held = [name for name, value in answers.items()
+            if isinstance(value, models.Model) and value.pk is not None and name not in DEPENDENCY_FIELDS]
+    use_case.full_clean(exclude=["reference", "created_by", "business_unit", *held], validate_unique=False)
     # Who may own it and who may sponsor it (decide its gates): the RACI's rules (docs/permissions.md).
     problems = owner_answer_problems(use_case, before=before)
     if problems:

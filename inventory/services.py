@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.roles import is_governance_admin
+from intake import batch
 from intake.choices import Stage
 from intake.models import BusinessUnit, UseCase
 from intake.services import use_case_create
@@ -224,6 +225,7 @@ def use_case_import(
         raise ValidationError(problems)
     use_case = use_case_create(actor=actor, business_unit=business_unit, answers=answers, kpis=kpis or ())
     if registration.stage != Stage.EXPLORATION:
+        batch.settle_one(use_case)  # whole (RACI, grants, register) before the gate services act on it
         use_case = use_case_submit(use_case=use_case, actor=actor)
         _register(use_case, actor=actor, registration=registration)
         use_case.refresh_from_db()

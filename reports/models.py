@@ -2,8 +2,8 @@
 
 A pack is requested (by the PMO, or by the monthly schedule), then rendered
 by a task: queued -> running -> ready, or failed with a readable error and
-retried. The PDF lives under MEDIA_ROOT and leaves the server only through
-the permission-checked download view.
+retried. The PDF is kept in the file storage (MEDIA_ROOT, or the bucket
+STORAGE_URL names) and leaves only through the permission-checked download view.
 """
 
 from django.conf import settings

@@ -12,6 +12,7 @@ from smtplib import SMTPServerDisconnected
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
@@ -100,12 +101,17 @@ def root_logging_kept():
 
 
 @contextlib.contextmanager
-def real_worker():
-    """A solo-pool worker thread on a private queue, with tasks sent to the broker (not run eagerly)."""
+def real_worker(*, pdf: bool = True):
+    """A solo-pool worker thread on a private queue, with tasks sent to the broker (not run eagerly).
+
+    With ``pdf`` the tasks routed to the ``pdf`` queue (board packs, dossiers) come to this worker's queue
+    too; without, they go to a queue nobody consumes, as with a ``worker`` and no ``worker-pdf``."""
     queue = f"stagegate-test-{uuid.uuid4().hex[:12]}"
+    routes = {name: {"queue": queue} for name in settings.CELERY_TASK_ROUTES} if pdf else settings.CELERY_TASK_ROUTES
     with (
         root_logging_kept(),
-        celery_conf(task_always_eager=False, task_default_queue=queue, worker_hijack_root_logger=False),
+        celery_conf(task_always_eager=False, task_default_queue=queue, task_routes=routes,
+                    worker_hijack_root_logger=False),
     ):
         _fresh_routing()
         try:

@@ -47,18 +47,31 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First (ops, "Metrics and logs" below): X-Request-ID on every response, static files' and errors'
+    # included; request and database query metrics around everything else.
+    "ops.middleware.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "ops.middleware.QueryMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files from gunicorn itself, before anything else looks at the request (ops block below).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A lost database connection answers 503 with Retry-After, not 500 (ops/unavailable.py).
+    "ops.unavailable.DatabaseUnavailableMiddleware",
     # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Request log lines with request_id, user_id and ip, once the user is known (ops).
+    "django_structlog.middlewares.RequestMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "intake.middleware.GovernanceAdminAuditMiddleware",
+    # Latency and counts by view (django-prometheus, ops), as near the view as django-axes allows.
+    "ops.middleware.RequestMetricsMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -101,6 +114,12 @@ def _database() -> dict:
         db.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
     db["ATOMIC_REQUESTS"] = False
     db["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 0)
+    # A persistent connection the database dropped (a restart) is replaced at the next request, not
+    # reused to fail it; a database that does not answer fails a request within seconds (a 503, from
+    # ops.unavailable) rather than holding it.
+    db["CONN_HEALTH_CHECKS"] = True
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        db.setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3))
     return db
 
 
@@ -181,9 +200,25 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = None
 
+# --- Shared file storage (ops) ----------------------------------------------------------------------
+# Uploads, board packs and dossiers go through the storage API to STORAGES["default"]: the local
+# filesystem under MEDIA_ROOT, or, with STORAGE_URL=s3://<bucket>[/<prefix>][?endpoint_url=...], a
+# private S3-compatible bucket (env_storage; docs/operations.md "Shared file storage"). Either way
+# files leave only through the permission-checked views. The static-files block below sets
+# "staticfiles"; this one keeps whatever it finds there.
+from .env import env_storage  # noqa: E402 - this block's own
+
+STORAGES = {
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    **globals().get("STORAGES", {}),
+    "default": env_storage("STORAGE_URL"),
+}
+# --- Shared file storage (ops) end ------------------------------------------------------------------
+
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis cache, but a Redis outage is a cache miss, not a 500 (ops/cache.py, docs/operations.md).
+    CACHES = {"default": {"BACKEND": "ops.cache.TolerantRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -223,13 +258,59 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
+# --- Metrics and logs (ops) (begin) ------------------------------------------------------------
+import logging  # noqa: E402 - this block's own
+
+# Logs: one JSON object a line on stderr (LOG_FORMAT=console: structlog's format for a terminal). Every
+# line written during a request carries its request_id (X-Request-ID), user_id and ip, and a task's lines
+# those of the request that queued it (ops/logs.py, docs/operations.md "Logs").
+LOG_LEVEL = env_str("LOG_LEVEL", "WARNING").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"LOG_LEVEL={LOG_LEVEL!r}: use DEBUG, INFO, WARNING, ERROR or CRITICAL.")
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+if LOG_FORMAT not in {"json", "console"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or console.")
+# The access log (a line per request, per task) at INFO, unless LOG_LEVEL asks for more or for less.
+_ACCESS_LOG_LEVEL = LOG_LEVEL if LOG_LEVEL in {"DEBUG", "ERROR", "CRITICAL"} else "INFO"
+LOGGING_CONFIG = "ops.logs.configure_logging"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
-    "loggers": {"stagegate.audit": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "formatters": {"structured": {"()": "ops.logs.formatter", "renderer": LOG_FORMAT}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "stagegate.audit": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django_structlog": {"level": _ACCESS_LOG_LEVEL},
+        "ops.tasks": {"level": _ACCESS_LOG_LEVEL},
+    },
 }
+INSTALLED_APPS += ["django_structlog"]
+# The request id is X-Request-ID as ops.middleware.RequestIdMiddleware validated it (or made it).
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
+# The client address is bound by ops.logs (TRUSTED_PROXY_COUNT-aware), not from X-Forwarded-For as sent.
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+# One line per request ("request_finished", with its status code); "request_started" only at DEBUG.
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
+# The request's context rides in each task message it queues; the worker binds it (ops.logs).
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+
+# Metrics: GET /metrics with "Authorization: Bearer <METRICS_TOKEN>", or from an address inside
+# METRICS_ALLOWED_NETWORKS (CIDR, the client address as TRUSTED_PROXY_COUNT derives it). Neither set:
+# 404 for everyone. Several gunicorn workers: set PROMETHEUS_MULTIPROC_DIR (docs/operations.md "Metrics").
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters (or unset, for no token).")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", [])
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_NETWORKS={_network!r}: list IP addresses or networks (CIDR).") from None
+# The Celery queues whose waiting messages /metrics reports (stagegate_celery_queue_length).
+METRICS_QUEUES = env_list("METRICS_QUEUES", ["celery", "pdf"])
+# --- Metrics and logs (ops) (end) --------------------------------------------------------------
 
 # --- The REST API (api/): token or session auth, keyset pages, throttles, an OpenAPI 3 schema.
 REST_FRAMEWORK = {
@@ -429,3 +510,51 @@ if OIDC_ENABLED:
             if _origin not in CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"]:
                 CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_origin)
 # ========================================================================================== end OIDC
+
+# --- Production shape: static files, queues, health (ops) -----------------------------------------
+# Static files: WhiteNoise (MIDDLEWARE) serves STATIC_ROOT from each web process. Once `collectstatic`
+# has run (make up, every deployment), STATIC_FILES_COLLECTED=true switches to hashed names (cached by
+# browsers for a year) with gzip and brotli copies. Without it (make run, the tests, which never
+# collect), files keep their plain names: a manifest storage would refuse every {% static %} it has
+# no manifest entry for. "default" (uploads, packs) is left to the shared file storage settings.
+STATIC_FILES_COLLECTED = env_bool("STATIC_FILES_COLLECTED", False)
+if not STATIC_FILES_COLLECTED:
+    # Nothing collected (perhaps no STATIC_ROOT yet): WhiteNoise looks files up as they are asked for
+    # rather than indexing STATIC_ROOT once at start (and warning that it is missing).
+    WHITENOISE_AUTOREFRESH = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **globals().get("STORAGES", {}),
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_FILES_COLLECTED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Source maps are for browser developer tools only: compressing them (megabytes each) would double the
+# time collectstatic takes.
+from whitenoise.compress import Compressor  # noqa: E402 - this block's own
+
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+# Queues: board packs and dossiers (seconds to minutes of rendering each) go to "pdf", served by its
+# own worker pool (Procfile: worker-pdf), so reminder mail and webhooks on the default queue never
+# wait behind them.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+PDF_QUEUE = "pdf"
+CELERY_TASK_ROUTES = {
+    "reports.tasks.generate_board_pack": {"queue": PDF_QUEUE},
+    "reports.tasks.build_monthly_executive_pack": {"queue": PDF_QUEUE},
+    "reports.tasks.generate_dossier": {"queue": PDF_QUEUE},
+}
+# Worker heartbeats (ops.heartbeat): each worker writes one every WORKER_HEARTBEAT_INTERVAL seconds,
+# kept for WORKER_HEARTBEAT_MAX_AGE; /readyz/ fails when no worker has written one in that time.
+WORKER_HEARTBEAT_INTERVAL = env_int("WORKER_HEARTBEAT_INTERVAL", 30)
+WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 120)
+if not 1 <= WORKER_HEARTBEAT_INTERVAL < WORKER_HEARTBEAT_MAX_AGE:
+    raise ImproperlyConfigured("WORKER_HEARTBEAT_INTERVAL must be at least 1 and below WORKER_HEARTBEAT_MAX_AGE.")
+# Each /readyz/ check gets this many seconds (all run at once), so a dead dependency makes the probe
+# answer 503 quickly instead of hanging.
+READINESS_CHECK_TIMEOUT = env_int("READINESS_CHECK_TIMEOUT", 2)
+# Load balancers probe the web processes over plain HTTP: the probes answer there, never a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
+# --- Production shape (ops) end -------------------------------------------------------------------

@@ -20,6 +20,11 @@ class ReferenceCounter(models.Model):
     last_value = models.PositiveIntegerField(default=0)
 
 
+# Named, so that creating a use case writes its one creation record itself once its vendors and models
+# are set (intake.steps.insert), rather than one record per field set.
+USE_CASE_HISTORY = HistoricalRecords(m2m_fields=["vendors", "ai_models"])
+
+
 class UseCase(models.Model):
     reference = models.CharField(max_length=20, unique=True, editable=False)
     external_id = models.CharField(
@@ -172,7 +177,7 @@ class UseCase(models.Model):
         default=False, help_text="Set once the RACI is edited by hand; defaults then only fill gaps."
     )
 
-    history = HistoricalRecords(m2m_fields=[vendors, ai_models])
+    history = USE_CASE_HISTORY
 
     class Meta:
         ordering = ["-updated_at", "-id"]

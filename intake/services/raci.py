@@ -8,7 +8,7 @@ it inside its own transaction, so a failure leaves the old grants intact.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -41,10 +41,15 @@ def _group_ids(names: Iterable[str]) -> dict[str, int]:
     return dict(Group.objects.filter(name__in=list(names)).values_list("name", "id"))
 
 
-def default_rows(use_case: UseCase) -> set[Row]:
-    """The default RACI from owners, and once tiered, from the required reviews."""
+def default_rows(use_case: UseCase, *, groups: Mapping[str, int] | None = None,
+                 has_vendor: bool | None = None) -> set[Row]:
+    """The default RACI from owners, and once tiered, from the required reviews.
+
+    ``groups`` (group ids by name) and ``has_vendor`` save their queries when a set of use cases is
+    settled at once (``raci_create_defaults``)."""
     functions = list(selectors.required_review_functions(use_case))
-    groups = _group_ids([OrgGroup.PMO, ReviewFunction.PROCUREMENT, *functions])
+    if groups is None:
+        groups = _group_ids([OrgGroup.PMO, ReviewFunction.PROCUREMENT, *functions])
     owner = use_case.business_owner_id or use_case.created_by_id
     rows: set[Row] = {
         (Activity.OUTCOME, A, "user", owner),
@@ -60,7 +65,9 @@ def default_rows(use_case: UseCase) -> set[Row]:
         # Only beside its A: an activity with rows but no A is one the RACI editor refuses to save.
         if OrgGroup.PMO in groups:
             rows.add((Activity.GO_NO_GO, INFORMED, "group", groups[OrgGroup.PMO]))
-    if selectors.depends_on_vendor(use_case) and ReviewFunction.PROCUREMENT in groups:
+    if has_vendor is None:
+        has_vendor = selectors.depends_on_vendor(use_case)
+    if has_vendor and ReviewFunction.PROCUREMENT in groups:
         procurement = groups[ReviewFunction.PROCUREMENT]
         rows |= {(Activity.VENDOR_DUE_DILIGENCE, R, "group", procurement),
                  (Activity.VENDOR_DUE_DILIGENCE, A, "group", procurement)}
@@ -77,15 +84,37 @@ _row_of = selectors.row_of
 
 
 def _create_rows(use_case: UseCase, rows: Iterable[Row], source: str, actor: AbstractBaseUser | None = None) -> None:
+    _create_rows_of({use_case: rows}, source, actor)
+
+
+def _create_rows_of(rows_by_use_case: Mapping[UseCase, Iterable[Row]], source: str,
+                    actor: AbstractBaseUser | None = None) -> None:
     # With history: a plain bulk_create would leave no audit trail of who was put on the RACI.
     # Without an actor, simple-history takes the request's user (its middleware), if any.
     activities = RaciActivity.objects.in_bulk(field_name="key")
     bulk_create_with_history(
         [RaciAssignment(use_case=use_case, activity=activities[key], letter=letter, source=source,
                         user_id=party if kind == "user" else None, group_id=party if kind == "group" else None)
-         for key, letter, kind, party in sorted(rows)],
+         for use_case, rows in rows_by_use_case.items() for key, letter, kind, party in sorted(rows)],
         RaciAssignment, default_user=actor,
     )
+
+
+def raci_create_defaults(*, use_cases: Sequence[UseCase], actor: AbstractBaseUser) -> None:
+    """A step of ``use_case_create``, after its check: the default RACI and the grants of new use cases
+    (none has a row yet), for a set of them in a few statements (intake.batch)."""
+    ids = [use_case.pk for use_case in use_cases]
+    through = (UseCase.vendors.through, UseCase.ai_models.through)
+    with_vendor = {pk for model in through for pk in model.objects.filter(usecase_id__in=ids)
+                   .values_list("usecase_id", flat=True)}
+    functions = {f for use_case in use_cases for f in selectors.required_review_functions(use_case)}
+    groups = _group_ids([OrgGroup.PMO, ReviewFunction.PROCUREMENT, *functions])
+    rows = {use_case: default_rows(use_case, groups=groups, has_vendor=use_case.pk in with_vendor)
+            for use_case in use_cases}
+    _create_rows_of(rows, RaciAssignment.Source.DEFAULT, actor)
+    reviewing = review_activity_functions()
+    _grants_create({use_case: desired_grants(use_case, use_case_rows, review_activities=reviewing)
+                    for use_case, use_case_rows in rows.items()})
 
 
 @transaction.atomic
@@ -344,9 +373,15 @@ def owner_answer_problems(use_case: UseCase, *, before: Mapping[str, int | None]
     return problems
 
 
-def desired_grants(use_case: UseCase, rows: Iterable[Row]) -> set[tuple[str, int, str]]:
+def review_activity_functions() -> dict[str, str]:
+    return dict(RaciActivity.objects.exclude(review_function="").values_list("key", "review_function"))
+
+
+def desired_grants(use_case: UseCase, rows: Iterable[Row], *,
+                   review_activities: Mapping[str, str] | None = None) -> set[tuple[str, int, str]]:
     """(kind, party, codename) grants that follow from the RACI and status."""
-    review_activities = dict(RaciActivity.objects.exclude(review_function="").values_list("key", "review_function"))
+    if review_activities is None:
+        review_activities = review_activity_functions()
     editable = use_case.status in EDITABLE_STATUSES
     grants: set[tuple[str, int, str]] = set()
     for key, letter, kind, party in rows:
@@ -367,18 +402,33 @@ def desired_grants(use_case: UseCase, rows: Iterable[Row]) -> set[tuple[str, int
     return grants
 
 
+GRANT_TABLES = {"user": UseCaseUserObjectPermission, "group": UseCaseGroupObjectPermission}
+
+
+def _permission_ids() -> dict[str, int]:
+    return dict(Permission.objects.filter(content_type=ContentType.objects.get_for_model(UseCase))
+                .values_list("codename", "id"))
+
+
+def _grants_create(desired: Mapping[UseCase, set[tuple[str, int, str]]]) -> None:
+    """The guardian rows of use cases that have none yet, in one insert per table."""
+    perms = _permission_ids()
+    for kind, model in GRANT_TABLES.items():
+        model.objects.bulk_create(
+            model(content_object=use_case, permission_id=perms[codename], **{f"{kind}_id": party})
+            for use_case, grants in desired.items()
+            for k, party, codename in sorted(grants) if k == kind
+        )
+
+
 @transaction.atomic
 def grants_recompute(*, use_case: UseCase) -> None:
     """A step of the RACI and use-case services, no user: make the guardian rows of one use case exactly
     what its RACI implies. Idempotent."""
     rows = [_row_of(a) for a in use_case.raci.select_related("activity")]
     desired = desired_grants(use_case, rows)
-    perms = dict(
-        Permission.objects.filter(content_type=ContentType.objects.get_for_model(UseCase))
-        .values_list("codename", "id")
-    )
-    tables = {"user": UseCaseUserObjectPermission, "group": UseCaseGroupObjectPermission}
-    for kind, model in tables.items():
+    perms = _permission_ids()
+    for kind, model in GRANT_TABLES.items():
         existing = {
             (party, codename): pk
             for pk, party, codename in model.objects.filter(content_object=use_case)

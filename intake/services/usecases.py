@@ -7,20 +7,20 @@ function each lives in the review workflow (``reviews.services``); it shares the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from intake import steps
+from intake import batch, steps
 from intake.choices import Status
 from intake.models import PILOT_CRITERIA, BusinessUnit, PilotSelection, ReferenceCounter, UseCase
 from intake.permissions import Action, require
-from intake.signals import use_case_changed
+from intake.signals import use_cases_created
 
-from .raci import OWNER_FIELDS, owner_answer_problems, raci_sync_defaults
+from .raci import OWNER_FIELDS, owner_answer_problems, raci_create_defaults
 
 MIN_WITHDRAW_REASON = 10
 
@@ -59,13 +59,19 @@ def use_case_create(
     use_case = UseCase(business_unit=business_unit, created_by=actor)
     steps.apply_answers(use_case, answers)
     use_case.reference = _next_reference()
-    steps.save(use_case, actor)
-    steps.set_dependencies(use_case, answers)
+    steps.insert(use_case, actor, answers)
     steps.sync_kpis(use_case, kpis)
     steps.record_event(use_case, kind="created", actor=actor)
-    raci_sync_defaults(use_case=use_case, actor=actor)
-    use_case_changed.send(sender=UseCase, use_case=use_case, actor=actor, reason="created")
+    if not batch.defer(use_case, actor):  # an import settles its whole file at once (intake.batch)
+        use_cases_settle(use_cases=[use_case], actor=actor)
     return use_case
+
+
+def use_cases_settle(*, use_cases: Sequence[UseCase], actor: AbstractBaseUser) -> None:
+    """A step of ``use_case_create``, after its check: the default RACI and grants of new use cases, then
+    what the layers above derive from them (``use_cases_created``)."""
+    raci_create_defaults(use_cases=use_cases, actor=actor)
+    use_cases_created.send(sender=UseCase, use_cases=use_cases, actor=actor)
 
 
 @transaction.atomic

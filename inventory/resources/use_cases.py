@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from import_export.fields import Field
 
+from intake import batch
 from intake.choices import KPICategory, KPIDirection, Stage
 from intake.models import BusinessUnit, PortfolioBucket, StrategicOutcome, UseCase
 from inventory import services
@@ -82,6 +83,15 @@ class UseCaseResource(InventoryResource):
         model = UseCase
         fields = COLUMNS
         import_order = export_order = COLUMNS
+
+    def import_data(self, dataset, **kwargs):
+        # The file's new use cases get their RACI, grants and registers together once every row is
+        # written (after_import, in the same transaction): the same services, once per file.
+        with batch.created_together():
+            return super().import_data(dataset, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs):
+        batch.settle_pending()
 
     def get_queryset(self):
         return (UseCase.objects.order_by("reference")

@@ -45,6 +45,7 @@ NOT_ACTIONS = {
     "intake.services.use_case_owner_problems": "reads only: what use_case_create/update would refuse",
     "intake.services.raci_sync_defaults": "a step of the use-case services, after their own check",
     "compliance.services.obligations_sync": "a step of the use-case services (their signal), after their check",
+    "compliance.services.obligations_open": "a step of use_case_create (its use_cases_created signal), after its check",
     "inventory.services.require_importer": "the check itself, which the import services ask first",
     "reports.dossiers.dossier_request": "whoever sees a use case may have its dossier built: require(VIEW) is its "
                                         "check, refused as 404 to others (tests/reports/test_dossier.py)",

@@ -1,0 +1,85 @@
+"""New use cases settled together: their default RACI, grants and what the layers above derive.
+
+A use case just created still needs the RACI its owners imply, the guardian grants that RACI
+implies and, above intake, its obligation register (``use_cases_created``). ``use_case_create``
+settles a page's new use case at once. An import of thousands of rows creates them inside
+``created_together()`` instead, and the whole set is settled in a few bulk statements when the
+file's rows are written, inside the same transaction: the same functions, once per file rather
+than once per row (why: docs/decisions/import-batching.md).
+
+A write service that changes a use case locks it first (``steps.lock``), and the lock settles a
+pending one before anything else touches it, so no service ever sees a use case half made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+
+from intake.models import UseCase
+
+# Use cases settled per statement set: bounded, so a large file's settling keeps memory flat.
+CHUNK = 500
+
+# Pending use case id -> the id of the actor who created it; ids only, so a large file keeps memory flat.
+_pending: ContextVar[dict[int, int] | None] = ContextVar("intake_created_together", default=None)
+
+
+def _settle(use_cases: Sequence[UseCase], actor: AbstractBaseUser) -> None:
+    # The services import this module (steps.lock): imported here, when first needed.
+    from intake.services.usecases import use_cases_settle
+
+    use_cases_settle(use_cases=use_cases, actor=actor)
+
+
+@contextmanager
+def created_together() -> Iterator[None]:
+    """Within the block, use cases created are settled by ``settle_pending`` (or when locked), not one by
+    one. The caller calls ``settle_pending`` before its transaction ends; what is left when the block
+    exits belonged to work that failed and was rolled back."""
+    token = _pending.set({})
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+
+
+def defer(use_case: UseCase, actor: AbstractBaseUser) -> bool:
+    """Keep ``use_case`` for the set's settling; False outside ``created_together`` (settle it now)."""
+    pending = _pending.get()
+    if pending is None:
+        return False
+    pending[use_case.pk] = actor.pk
+    return True
+
+
+def settle_pending() -> int:
+    """Settle every use case still pending that exists (a row rolled back to its savepoint does not)."""
+    pending = _pending.get()
+    if not pending:
+        return 0
+    by_actor: dict[int, list[int]] = {}
+    for pk, actor_id in pending.items():
+        by_actor.setdefault(actor_id, []).append(pk)
+    pending.clear()
+    settled = 0
+    for actor_id, ids in by_actor.items():
+        actor = get_user_model().objects.get(pk=actor_id)
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            use_cases = list(UseCase.objects.filter(pk__in=chunk).order_by("pk"))
+            _settle(use_cases, actor)
+            settled += len(use_cases)
+    return settled
+
+
+def settle_one(use_case: UseCase) -> None:
+    """Settle ``use_case`` now if it is pending (a service is about to change it)."""
+    pending = _pending.get()
+    actor_id = pending.pop(use_case.pk, None) if pending else None
+    if actor_id is not None:
+        _settle([UseCase.objects.get(pk=use_case.pk)], get_user_model().objects.get(pk=actor_id))
