@@ -1,5 +1,5 @@
-"""Admin for integrations: service accounts and their tokens, webhook subscriptions and the log of
-every delivery attempt."""
+"""Admin for integrations: service accounts and their tokens, webhook subscriptions, the deliveries
+still pending and the log of every delivery attempt."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from api import permissions, services
-from api.models import IdempotencyKey, Tombstone, WebhookDelivery, WebhookEvent, WebhookSubscription
+from api.models import IdempotencyKey, Tombstone, WebhookDelivery, WebhookEvent, WebhookOutbox, WebhookSubscription
 from api.permissions import Action
 from core.edges import REFUSALS, attach, report
 from intake.models import ServiceAccount
@@ -161,6 +161,17 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "subscription", "event", "attempt", "outcome", "status_code", "reason",
                     "duration_ms", "retry_in")
     list_filter = ("outcome", "event", "status_code")
+    list_select_related = ("subscription",)
+    search_fields = ("delivery_id", "subscription__name")
+    date_hierarchy = "created_at"
+
+
+@admin.register(WebhookOutbox)
+class WebhookOutboxAdmin(ReadOnlyAdmin):
+    """Events recorded and not yet delivered: waiting for a worker, or for their next attempt."""
+
+    list_display = ("created_at", "subscription", "event", "attempt", "due_at")
+    list_filter = ("event",)
     list_select_related = ("subscription",)
     search_fields = ("delivery_id", "subscription__name")
     date_hierarchy = "created_at"

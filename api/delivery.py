@@ -8,12 +8,22 @@ lookup of the name, so a name that changes its answer between the check and the 
 rebinding) gains nothing; the Host header and the TLS server name (SNI, certificate check) stay
 the URL's. A redirect is an answer (not 2xx: failed, retried), never followed. The log keeps
 a coarse outcome and, for a refusal, our own reason: never the receiver's or the network's text.
+
+What is still to be sent is a ``WebhookOutbox`` row, written with the change that caused the event.
+A Celery message names the row and the attempt it is for; the attempt is made with the row locked,
+and recorded (logged, and the row deleted or moved to the next attempt) in the same transaction, so
+a second message for that attempt finds the row gone or further on and sends nothing. A lost message
+(the broker down) leaves its row overdue, and ``outbox_requeue``, run by beat every minute, queues
+it again. Delivery is at least once: a worker that dies after the receiver answered but before the
+commit leaves the attempt to be made again, with the same X-Stagegate-Delivery id.
 """
 
 from __future__ import annotations
 
+import datetime
 import http.client
 import ipaddress
+import logging
 import socket
 import ssl
 import time
@@ -21,9 +31,20 @@ import urllib.parse
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
 
-from api.models import DeliveryOutcome, WebhookDelivery, WebhookSubscription
+from api.models import DeliveryOutcome, WebhookDelivery, WebhookOutbox, WebhookSubscription
 from api.webhooks import SIGNATURE_HEADER, body_of, signature
+
+logger = logging.getLogger(__name__)
+
+# A delivery due this long without being done has lost its message: a queued one is picked up well
+# within it, and a second message would only find the attempt made.
+REQUEUE_AFTER = datetime.timedelta(seconds=60)
+# Queued again per sweep, oldest first: the rest wait a minute, the broker is not flooded at once.
+REQUEUE_BATCH = 500
 
 
 def backoff_seconds(attempt: int) -> int:
@@ -168,13 +189,9 @@ def _post(subscription: WebhookSubscription, payload: dict, attempt: int) -> Res
     return Result(DeliveryOutcome.FAILED, status)  # 3xx included: a redirect is never followed
 
 
-def webhook_attempt(*, subscription_id: int, payload: dict, attempt: int) -> WebhookDelivery | None:
-    """Send one attempt and log it; the log says whether (and when) to try again. None: no active
-    subscription any more. A refused attempt is not retried: the address will not become allowed
-    by waiting."""
-    subscription = WebhookSubscription.objects.filter(pk=subscription_id, active=True).first()
-    if subscription is None:
-        return None
+def _attempt(subscription: WebhookSubscription, payload: dict, attempt: int) -> WebhookDelivery:
+    """Send one attempt and log it; the log says whether (and when) to try again. A refused attempt
+    is not retried: the address will not become allowed by waiting."""
     started = time.monotonic()
     result = _post(subscription, payload, attempt)
     retry = result.outcome == DeliveryOutcome.FAILED and attempt < settings.WEBHOOK_MAX_ATTEMPTS
@@ -183,3 +200,83 @@ def webhook_attempt(*, subscription_id: int, payload: dict, attempt: int) -> Web
         attempt=attempt, outcome=result.outcome, status_code=result.status_code, reason=result.reason,
         retry_in=backoff_seconds(attempt) if retry else None, duration_ms=int((time.monotonic() - started) * 1000),
     )
+
+
+def _queue(outbox_id: int, attempt: int, countdown: int | None = None) -> bool:
+    """Send the message for ``attempt`` of ``outbox_id``; False (logged) when the broker is down."""
+    from api.tasks import deliver_webhook
+
+    try:
+        # ignore_result: nobody waits for it, and with Redis down the result backend would raise.
+        deliver_webhook.apply_async((outbox_id,), {"attempt": attempt}, countdown=countdown, ignore_result=True)
+    except (OperationalError, ConnectionError) as exc:
+        logger.warning("Broker unavailable; webhook delivery %d attempt %d not queued (the sweep queues it "
+                       "again): %s", outbox_id, attempt, exc)
+        return False
+    return True
+
+
+def outbox_deliver(*, outbox_id: int, attempt: int = 1) -> WebhookDelivery | None:
+    """Make ``attempt`` of the pending delivery ``outbox_id``, once however many messages ask for it.
+
+    System: run by the worker. None when there is nothing to do: the row is gone (delivered, refused
+    or out of attempts), is at another attempt (this message is a duplicate), or its subscription is
+    no longer active (the row is dropped, nothing sent or logged).
+    """
+    with transaction.atomic():
+        # The lock is held through the POST (WEBHOOK_TIMEOUT_SECONDS at most): a second message for
+        # this attempt waits, then no longer matches ``attempt``.
+        pending = (WebhookOutbox.objects.select_related("subscription").select_for_update(of=("self",))
+                   .filter(pk=outbox_id, attempt=attempt).first())
+        if pending is None:
+            return None
+        if not pending.subscription.active:
+            pending.delete()
+            return None
+        delivery = _attempt(pending.subscription, pending.payload, attempt)
+        if delivery.retry_in is None:  # delivered, refused, or the last attempt
+            pending.delete()
+            return delivery
+        pending.attempt, pending.due_at = attempt + 1, timezone.now() + datetime.timedelta(seconds=delivery.retry_in)
+        pending.save(update_fields=["attempt", "due_at"])
+        transaction.on_commit(lambda: _queue(outbox_id, attempt + 1, countdown=delivery.retry_in))
+    return delivery
+
+
+def outbox_adopt(*, subscription_id: int, payload: dict, attempt: int) -> int | None:
+    """The pending delivery for a message queued as (subscription id, payload, attempt), recorded
+    if need be; None when there is nothing to do: the subscription is gone, or the log has this
+    attempt (or a later one) of the event already.
+
+    System: such messages were queued before deliveries had a row; one still in the broker after an
+    upgrade is delivered, and de-duplicated, like any other.
+    """
+    if not WebhookSubscription.objects.filter(pk=subscription_id).exists():
+        return None
+    if WebhookDelivery.objects.filter(subscription_id=subscription_id, delivery_id=payload["id"],
+                                      attempt__gte=attempt).exists():
+        return None
+    pending, _ = WebhookOutbox.objects.get_or_create(
+        subscription_id=subscription_id, delivery_id=payload["id"],
+        defaults={"event": payload["event"], "payload": payload, "attempt": attempt, "due_at": timezone.now()})
+    return pending.pk
+
+
+def outbox_requeue(*, now: datetime.datetime | None = None) -> int:
+    """Queue again the oldest deliveries overdue by ``REQUEUE_AFTER`` (their message was lost); how many.
+
+    System: run by beat every minute. A delivery that was only slow to be picked up gets a second
+    message for the same attempt, which ``outbox_deliver`` makes a no-op; running this twice sends
+    nothing twice. With the broker still down it stops at the first failure: the next run retries.
+    """
+    now = now or timezone.now()
+    overdue = list(WebhookOutbox.objects.filter(due_at__lt=now - REQUEUE_AFTER).order_by("due_at", "id")
+                   .values_list("id", "attempt")[:REQUEUE_BATCH])
+    queued = 0
+    for outbox_id, attempt in overdue:
+        if not _queue(outbox_id, attempt):
+            break
+        queued += 1
+    if overdue:
+        logger.info("Queued %d of %d overdue webhook deliveries again", queued, len(overdue))
+    return queued

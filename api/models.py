@@ -131,3 +131,30 @@ class WebhookDelivery(models.Model):
     @property
     def succeeded(self) -> bool:
         return self.outcome == DeliveryOutcome.DELIVERED
+
+
+class WebhookOutbox(models.Model):
+    """An event still to be delivered to one subscription, written in the transaction of the change
+    that caused it.
+
+    The row is the delivery's state: a Celery message only says "try it now". It is deleted once
+    the event is delivered, refused, or out of attempts; every attempt is in WebhookDelivery.
+    """
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="outbox")
+    delivery_id = models.UUIDField(help_text="The event's id, sent as X-Stagegate-Delivery with every attempt.")
+    event = models.CharField(max_length=40, choices=WebhookEvent.choices)
+    payload = models.JSONField(encoder=DjangoJSONEncoder)
+    attempt = models.PositiveSmallIntegerField(default=1, help_text="The number of the next attempt.")
+    due_at = models.DateTimeField(db_index=True, help_text="When the next attempt is due.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = "pending webhook delivery"
+        verbose_name_plural = "pending webhook deliveries"
+        constraints = [models.UniqueConstraint(fields=["subscription", "delivery_id"],
+                                               name="uniq_webhook_outbox_delivery")]
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.subscription_id}, attempt {self.attempt}"

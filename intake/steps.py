@@ -85,7 +85,7 @@ def insert(use_case: UseCase, actor, answers: Mapping[str, Any]) -> None:
     use_case.skip_history_when_saving = True  # simple-history's switch, for these two writes only
     try:
         use_case.save()
-        set_dependencies(use_case, answers)
+        set_dependencies(use_case, answers, new=True)
     finally:
         del use_case.skip_history_when_saving
     USE_CASE_HISTORY.create_historical_record(use_case, "+")
@@ -149,8 +149,9 @@ def apply_answers(use_case: UseCase, answers: Mapping[str, Any]) -> None:
         raise ValidationError(problems)
 
 
-def set_dependencies(use_case: UseCase, answers: Mapping[str, Any]) -> None:
-    """Vendors and models it depends on; ids or instances, unknown ones refused."""
+def set_dependencies(use_case: UseCase, answers: Mapping[str, Any], *, new: bool = False) -> None:
+    """Vendors and models it depends on; ids or instances, unknown ones refused. A ``new`` use case has
+    none yet: they are only added."""
     for name in DEPENDENCY_FIELDS:
         if name not in answers:
             continue
@@ -159,12 +160,16 @@ def set_dependencies(use_case: UseCase, answers: Mapping[str, Any]) -> None:
         found = set(model.objects.filter(pk__in=wanted).values_list("pk", flat=True))
         if wanted - found:
             raise ValidationError({name: "Choose only entries from the registry."})
-        getattr(use_case, name).set(found)
+        related = getattr(use_case, name)
+        if new:
+            related.add(*found)
+        else:
+            related.set(found)
 
 
-def sync_kpis(use_case: UseCase, kpis: Iterable[Mapping[str, Any]]) -> None:
-    """Make the use case's KPIs exactly ``kpis`` (rows with an id are updated)."""
-    existing = {k.id: k for k in use_case.kpis.all()}
+def sync_kpis(use_case: UseCase, kpis: Iterable[Mapping[str, Any]], *, new: bool = False) -> None:
+    """Make the use case's KPIs exactly ``kpis`` (rows with an id are updated); a ``new`` use case has none."""
+    existing = {} if new else {k.id: k for k in use_case.kpis.all()}
     keep: set[int] = set()
     for row in kpis:
         kpi = existing.get(row.get("id")) or KPI(use_case=use_case)
@@ -173,7 +178,8 @@ def sync_kpis(use_case: UseCase, kpis: Iterable[Mapping[str, Any]]) -> None:
         kpi.full_clean(exclude=["use_case"])
         kpi.save()
         keep.add(kpi.id)
-    KPI.objects.filter(use_case=use_case).exclude(id__in=keep).delete()
+    if not new:
+        KPI.objects.filter(use_case=use_case).exclude(id__in=keep).delete()
 
 
 def answers_write(*, use_case: UseCase, actor: AbstractBaseUser, answers: Mapping[str, Any],

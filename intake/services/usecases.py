@@ -60,7 +60,7 @@ def use_case_create(
     steps.apply_answers(use_case, answers)
     use_case.reference = _next_reference()
     steps.insert(use_case, actor, answers)
-    steps.sync_kpis(use_case, kpis)
+    steps.sync_kpis(use_case, kpis, new=True)
     steps.record_event(use_case, kind="created", actor=actor)
     if not batch.defer(use_case, actor):  # an import settles its whole file at once (intake.batch)
         use_cases_settle(use_cases=[use_case], actor=actor)

@@ -44,6 +44,10 @@ def model_field(model: type[models.Model], name: str, *, column: str | None = No
     return Field(attribute=name, column_name=column or name, widget=widget)
 
 
+# Keys looked up per query when a file's stored keys are read.
+KEY_CHUNK = 500
+
+
 class RowDiff(resources.Diff):
     """The preview's before/after of a row, as the file's cells (a new record has no related rows yet)."""
 
@@ -108,8 +112,24 @@ class InventoryResource(resources.ModelResource):
                     "keep the id as exported, or use your own id for a new record.")
         return ""
 
+    def keys_stored(self, keys: list[str]) -> set[str]:
+        """Those of ``keys`` that are a stored record's external id."""
+        model = self._meta.model
+        return {key for start in range(0, len(keys), KEY_CHUNK)
+                for key in model.objects.filter(external_id__in=keys[start:start + KEY_CHUNK])
+                .values_list("external_id", flat=True)}
+
+    def before_import(self, dataset, **kwargs):
+        # Which of the file's keys name a stored record, a few queries for the file rather than one or two
+        # per row: most rows of a first import name nothing yet.
+        self.stored_keys = self.keys_stored([text_of(key) for key in dataset[self.key_column]])
+
     def get_instance(self, instance_loader, row):
-        return self.find(text_of(row.get(self.key_column)))
+        key = text_of(row.get(self.key_column))
+        stored = getattr(self, "stored_keys", None)
+        if stored is not None and key not in stored and not self.key_problem(key):
+            return None  # neither a stored external id nor a key handed out here: a new record
+        return self.find(key)
 
     def init_instance(self, row=None):
         return self._meta.model()

@@ -12,7 +12,7 @@ from intake import batch
 from intake.choices import KPICategory, KPIDirection, Stage
 from intake.models import BusinessUnit, PortfolioBucket, StrategicOutcome, UseCase
 from inventory import services
-from inventory.resources.base import InventoryResource, model_field
+from inventory.resources.base import KEY_CHUNK, InventoryResource, model_field
 from inventory.widgets import Choice, Date, KPIList, Ref, RefList, Text, split_list
 
 from .keys import model_key, model_lookup, vendor_key, vendor_lookup
@@ -102,6 +102,13 @@ class UseCaseResource(InventoryResource):
     def find(self, key: str):
         return UseCase.objects.filter(external_id=key).first() or (
             UseCase.objects.filter(reference=key).first() if key else None)
+
+    def keys_stored(self, keys: list[str]) -> set[str]:
+        """Those of ``keys`` that are a stored use case's external id or reference (what ``find`` matches)."""
+        return super().keys_stored(keys) | {
+            key for start in range(0, len(keys), KEY_CHUNK)
+            for key in UseCase.objects.filter(reference__in=keys[start:start + KEY_CHUNK])
+            .values_list("reference", flat=True)}
 
     def dehydrate_external_id(self, obj) -> str:
         return obj.external_id or obj.reference

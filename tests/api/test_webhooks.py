@@ -10,13 +10,15 @@ import json
 import socket
 import ssl
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from api import tasks
-from api.models import WebhookDelivery, WebhookSubscription
+from api.models import WebhookDelivery, WebhookOutbox, WebhookSubscription
 from reports.models import BoardPack, PackStatus
 from reviews import services
 from tests.factories import KPIFactory, UseCaseFactory, UserFactory
@@ -32,10 +34,11 @@ SECRET = "a-long-shared-secret-for-tests"
 class Receiver:
     """Answers with the queued statuses (then 200), or always the raw bytes ``reply``, and keeps every request.
 
-    ``location`` goes out as the Location header of every answer (a redirect, with a 3xx status).
+    ``location`` goes out as the Location header of every answer (a redirect, with a 3xx status);
+    ``delay`` seconds pass between reading a request and answering it (a slow receiver).
     """
 
-    def __init__(self, statuses=(), reply: bytes | None = None, location: str | None = None):
+    def __init__(self, statuses=(), reply: bytes | None = None, location: str | None = None, delay: float = 0):
         self.statuses = list(statuses)
         self.requests: list[dict] = []
         receiver = self
@@ -44,6 +47,7 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.requests.append({"headers": dict(self.headers), "body": body})
+                time.sleep(delay)
                 if reply is not None:  # e.g. not a valid HTTP response at all
                     self.wfile.write(reply)
                     self.close_connection = True
@@ -109,6 +113,7 @@ def test_a_delivery_is_signed_over_its_body(receiver, ava, custops, owner, djang
     assert (delivery.subscription, delivery.attempt, delivery.outcome, delivery.status_code, delivery.retry_in) == \
         (subscription, 1, "delivered", 200, None)
     assert str(delivery.delivery_id) == payload["id"] == headers["X-Stagegate-Delivery"]
+    assert not WebhookOutbox.objects.exists()  # nothing left pending
 
 
 def test_a_failing_receiver_is_retried_with_backoff_and_each_attempt_logged(
@@ -137,6 +142,7 @@ def test_a_failing_receiver_is_retried_with_backoff_and_each_attempt_logged(
         ["failed", "failed", "delivered"]
     assert len({r["body"] for r in server.requests}) == 1  # the same signed body each time
     assert [r["headers"]["X-Stagegate-Attempt"] for r in server.requests] == ["1", "2", "3"]
+    assert not WebhookOutbox.objects.exists()
 
 
 def test_retries_stop_after_the_last_attempt(settings, ava, custops, owner, django_capture_on_commit_callbacks):
@@ -203,6 +209,7 @@ def test_rolled_back_work_sends_nothing(receiver, ava, custops, owner, django_ca
         _submit(ava, custops, owner)
     assert len(callbacks) == 1  # queued for after the commit, never sent before it
     assert receiver.requests == []
+    assert WebhookOutbox.objects.get().attempt == 1  # recorded with the change, waiting for it to commit
 
 
 def test_every_event_kind(receiver, ava, custops, gov, django_capture_on_commit_callbacks):
@@ -268,8 +275,11 @@ def test_review_decided_payload(receiver, low_case, django_capture_on_commit_cal
 
 
 def _deliver(subscription, event="gate.decided"):
+    """The task for one event pending for ``subscription``, as a worker runs it."""
     payload = {"id": "6b0c2f4e-9f0e-4c38-9a5e-0d5f1e0b7a11", "event": event, "occurred_at": "", "data": {}}
-    return tasks.deliver_webhook(subscription.pk, payload)
+    pending = WebhookOutbox.objects.create(subscription=subscription, delivery_id=payload["id"], event=event,
+                                           payload=payload, due_at=timezone.now())
+    return tasks.deliver_webhook(pending.pk)
 
 
 def _resolving(monkeypatch, answers: dict[str, list[str]]):
