@@ -139,7 +139,7 @@ def redis_outage(stack: Stack, shared: dict) -> Result:
                 writes["decided" if answer is not None and answer.status_code == 200 else "decide refused"] += 1
             ava.get(f"{web}/api/v1/use-cases/")
             browser.get(f"{web}/intake/")
-            browser.get(f"{web}/reviews/")
+            browser.get(f"{web}/intake/new/")  # the intake form
             Client(answers).sign_in(web, "pmo.lead")  # a fresh login: django-axes and the login limits
             anonymous = Client(answers)
             anonymous.post_json(f"{web}/api/v1/auth/token/", {"username": "pmo.lead", "password": "wrong"})

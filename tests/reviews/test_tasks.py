@@ -337,12 +337,14 @@ def test_an_approved_re_review_restarts_the_cadence(in_operation, sec):
 # -- beat ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("task", "hour", "minute"), [
-    ("reviews.tasks.send_review_reminders", "6", "0"),
-    ("reviews.tasks.schedule_rereviews", "5", "30"),
+@pytest.mark.parametrize(("name", "task", "hour", "minute"), [
+    ("Send review reminders", "reviews.tasks.send_review_reminders", "6", "0"),
+    ("Catch up review reminders", "reviews.tasks.send_review_reminders", "7-20", "30"),
+    ("Open periodic re-reviews", "reviews.tasks.schedule_rereviews", "5", "30"),
 ])
-def test_migrations_seed_the_daily_beat_schedules(db, task, hour, minute):
-    periodic = PeriodicTask.objects.select_related("crontab").get(task=task)
+def test_migrations_seed_the_beat_schedules(db, name, task, hour, minute):
+    periodic = PeriodicTask.objects.select_related("crontab").get(name=name)
+    assert periodic.task == task
 
     assert periodic.enabled
     crontab = periodic.crontab
@@ -353,11 +355,33 @@ def test_migrations_seed_the_daily_beat_schedules(db, task, hour, minute):
 
 def test_seeding_again_creates_nothing_and_keeps_an_admins_change(db):
     seeding = importlib.import_module("reviews.migrations.0005_beat_schedules")
-    reminders = PeriodicTask.objects.get(task="reviews.tasks.send_review_reminders")
+    catch_up = importlib.import_module("reviews.migrations.0018_reminder_catch_up")
+    reminders = PeriodicTask.objects.get(name="Send review reminders")
     reminders.crontab = CrontabSchedule.objects.create(hour="7", minute="0", timezone="Europe/London")
     reminders.save()
+    PeriodicTask.objects.filter(name="Catch up review reminders").update(enabled=False)
 
     seeding.seed(apps, schema_editor=None)
+    catch_up.seed(apps, schema_editor=None)
 
-    assert PeriodicTask.objects.filter(task__startswith="reviews.tasks.").count() == 2
-    assert PeriodicTask.objects.get(task="reviews.tasks.send_review_reminders").crontab.hour == "7"
+    assert PeriodicTask.objects.filter(task__startswith="reviews.tasks.").count() == 3
+    assert PeriodicTask.objects.get(name="Send review reminders").crontab.hour == "7"
+    assert not PeriodicTask.objects.get(name="Catch up review reminders").enabled
+
+
+def test_a_catch_up_sweep_later_that_day_sends_what_the_first_could_not_queue_and_nothing_twice(
+        review, eager, django_capture_on_commit_callbacks, clock):  # noqa: F811
+    """The 06:00 sweep ran while Redis was down: the 07:30 run sends the day's reminders, a third run nothing."""
+    due_in(review, -1)
+    with broker_down(), django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_review_reminders() == 1  # found, but its message never left
+    assert (ReminderLog.objects.count(), len(mail.outbox)) == (0, 0)
+
+    clock.shift(datetime.timedelta(minutes=90))  # the catch-up run, the same day
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_review_reminders.delay().get() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_review_reminders.delay().get() == 0
+
+    assert list(ReminderLog.objects.values_list("kind", "for_date")) == [("overdue", timezone.localdate())]
+    assert len(mail.outbox) == 1
