@@ -11,10 +11,12 @@ import uuid
 from smtplib import SMTPServerDisconnected
 
 import pytest
+from celery import signals
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django_structlog.celery.receivers import CeleryReceiver
 
 from config.celery import app
 
@@ -83,6 +85,26 @@ def broker_down():
 
 
 
+# The signals django-structlog's worker step connects its receivers to (CeleryReceiver.connect_worker_signals).
+_STRUCTLOG_SIGNALS = {
+    "before_task_publish": signals.before_task_publish, "after_task_publish": signals.after_task_publish,
+    "task_prerun": signals.task_prerun, "task_retry": signals.task_retry, "task_success": signals.task_success,
+    "task_failure": signals.task_failure, "task_revoked": signals.task_revoked,
+    "task_unknown": signals.task_unknown, "task_rejected": signals.task_rejected,
+}
+
+
+def worker_receivers_dropped(worker) -> None:
+    """Disconnect the task-signal receivers the stopped ``worker``'s boot steps connected (django-structlog's):
+    a worker process has one worker, but the tests start several in one process, and a receiver left
+    behind would act on the next worker's tasks, or clear the context of a task run eagerly."""
+    for step in worker.blueprint.order:
+        receiver = getattr(step, "receiver", None)
+        if isinstance(receiver, CeleryReceiver):
+            for name, signal in _STRUCTLOG_SIGNALS.items():
+                signal.disconnect(getattr(receiver, f"receiver_{name}"))
+
+
 def _fresh_routing() -> None:
     # app.amqp caches the queues and router built from the configuration it first saw.
     app.__dict__.pop("amqp", None)
@@ -115,7 +137,11 @@ def real_worker(*, pdf: bool = True):
     ):
         _fresh_routing()
         try:
-            with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=30):
-                yield
+            with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue],
+                              shutdown_timeout=30) as worker:
+                try:
+                    yield
+                finally:
+                    worker_receivers_dropped(worker)
         finally:
             _fresh_routing()

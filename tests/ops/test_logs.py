@@ -16,7 +16,7 @@ from django.utils import timezone
 from config.celery import app
 from ops.logs import formatter
 from reports.models import BoardPack
-from tests.celery_support import celery_conf, root_logging_kept
+from tests.celery_support import celery_conf, root_logging_kept, worker_receivers_dropped
 from tests.reports.conftest import member
 
 
@@ -102,9 +102,13 @@ def worker_on_private_queue(capture: logging.Handler):
     ):
         app.__dict__.pop("amqp", None)  # rebuilt with the routes above
         try:
-            with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=30):
+            with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue],
+                              shutdown_timeout=30) as worker:
                 root.addHandler(capture)
-                yield
+                try:
+                    yield
+                finally:
+                    worker_receivers_dropped(worker)
         finally:
             app.__dict__.pop("amqp", None)
 
