@@ -222,25 +222,37 @@ def outbox_deliver(*, outbox_id: int, attempt: int = 1) -> WebhookDelivery | Non
     System: run by the worker. None when there is nothing to do: the row is gone (delivered, refused
     or out of attempts), is at another attempt (this message is a duplicate), or its subscription is
     no longer active (the row is dropped, nothing sent or logged).
+
+    The attempt is claimed in a short transaction before anything is sent (``_claim``), so no
+    transaction is open while the receiver answers, a second message for it finds nothing to do, and
+    a worker that dies after the POST has still used the attempt up.
     """
+    pending = _claim(outbox_id, attempt)
+    if pending is None:
+        return None
+    delivery = _attempt(pending.subscription, pending.payload, attempt)
+    if delivery.retry_in is None:  # delivered, refused, or the last attempt
+        WebhookOutbox.objects.filter(pk=outbox_id, attempt=attempt + 1).delete()
+    else:
+        transaction.on_commit(lambda: _queue(outbox_id, attempt + 1, countdown=delivery.retry_in))
+    return delivery
+
+
+def _claim(outbox_id: int, attempt: int) -> WebhookOutbox | None:
+    """Move the row from ``attempt`` to the next one, due after this attempt's backoff (when the sweep
+    sends it again if this worker never does); None when the row is not at ``attempt`` or is done."""
     with transaction.atomic():
-        # The lock is held through the POST (WEBHOOK_TIMEOUT_SECONDS at most): a second message for
-        # this attempt waits, then no longer matches ``attempt``.
         pending = (WebhookOutbox.objects.select_related("subscription").select_for_update(of=("self",))
                    .filter(pk=outbox_id, attempt=attempt).first())
         if pending is None:
             return None
-        if not pending.subscription.active:
+        if not pending.subscription.active or attempt > settings.WEBHOOK_MAX_ATTEMPTS:
             pending.delete()
             return None
-        delivery = _attempt(pending.subscription, pending.payload, attempt)
-        if delivery.retry_in is None:  # delivered, refused, or the last attempt
-            pending.delete()
-            return delivery
-        pending.attempt, pending.due_at = attempt + 1, timezone.now() + datetime.timedelta(seconds=delivery.retry_in)
+        pending.attempt = attempt + 1
+        pending.due_at = timezone.now() + datetime.timedelta(seconds=backoff_seconds(attempt))
         pending.save(update_fields=["attempt", "due_at"])
-        transaction.on_commit(lambda: _queue(outbox_id, attempt + 1, countdown=delivery.retry_in))
-    return delivery
+        return pending
 
 
 def outbox_adopt(*, subscription_id: int, payload: dict, attempt: int) -> int | None:

@@ -16,7 +16,8 @@ from django.core.files import File
 from django.http import FileResponse, Http404, HttpResponse
 
 SANDBOX = "default-src 'none'; sandbox"
-# What a bucket answers for a name it does not hold (with s3:ListBucket, and without it).
+# What a bucket answers for a name it does not hold, given s3:ListBucket (without it S3 answers 403, which
+# cannot be told from a refused key: 503, docs/operations.md).
 S3_MISSING = {"404", "NoSuchKey", "NotFound"}
 
 logger = logging.getLogger(__name__)

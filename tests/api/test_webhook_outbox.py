@@ -291,3 +291,41 @@ def test_a_worker_delivers_an_event_once_its_change_commits(receiver):
     [request] = receiver.requests
     assert request["headers"]["X-Stagegate-Attempt"] == "1"
     assert WebhookDelivery.objects.get().outcome == "delivered"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_no_transaction_is_open_while_the_receiver_answers(receiver, monkeypatch):
+    """On SQLite a transaction holds the database's write lock: a slow receiver must never hold it."""
+    seen = []
+    post = delivery._post
+
+    def watching(*args, **kwargs):
+        seen.append(connection.in_atomic_block)
+        return post(*args, **kwargs)
+
+    monkeypatch.setattr(delivery, "_post", watching)
+    pending = _pending(subscribe(receiver.url, events=["gate.decided"]), 1)[0]
+    tasks.deliver_webhook(pending.pk)
+    assert (seen, len(receiver.requests)) == ([False], 1)
+    assert not WebhookOutbox.objects.exists()
+
+
+def test_a_worker_that_dies_after_the_post_has_used_its_attempt(receiver, monkeypatch, settings):
+    """The attempt is claimed before the POST: the sweep's message after a crash is the next attempt, and
+    none is made past the last one."""
+    settings.WEBHOOK_MAX_ATTEMPTS = 2
+    pending = _pending(subscribe(receiver.url, events=["gate.decided"]), 1)[0]
+
+    def killed(*args, **kwargs):
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(delivery, "_attempt", killed)
+    for attempt in (1, 2):
+        with pytest.raises(SystemExit):
+            tasks.deliver_webhook(pending.pk, attempt=attempt)
+        pending.refresh_from_db()
+        assert pending.attempt == attempt + 1
+    monkeypatch.undo()
+    assert tasks.deliver_webhook(pending.pk, attempt=3) is None  # past the last attempt: dropped, not sent
+    assert not WebhookOutbox.objects.filter(pk=pending.pk).exists()
+    assert receiver.requests == []
