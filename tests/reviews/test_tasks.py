@@ -372,12 +372,14 @@ def test_seeding_again_creates_nothing_and_keeps_an_admins_change(db):
 def test_a_catch_up_sweep_later_that_day_sends_what_the_first_could_not_queue_and_nothing_twice(
         review, eager, django_capture_on_commit_callbacks, clock):  # noqa: F811
     """The 06:00 sweep ran while Redis was down: the 07:30 run sends the day's reminders, a third run nothing."""
+    today = clock.today
+    clock.go_to(today, datetime.time(6))
     due_in(review, -1)
     with broker_down(), django_capture_on_commit_callbacks(execute=True):
         assert tasks.send_review_reminders() == 1  # found, but its message never left
     assert (ReminderLog.objects.count(), len(mail.outbox)) == (0, 0)
 
-    clock.shift(datetime.timedelta(minutes=90))  # the catch-up run, the same day
+    clock.go_to(today, datetime.time(7, 30))  # the catch-up run, the same day
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.send_review_reminders.delay().get() == 1
     with django_capture_on_commit_callbacks(execute=True):
