@@ -113,7 +113,7 @@ def endpoint(name: str, *, required: bool = True) -> str:
 
 
 def end_session_url(request) -> str | None:
-    """The provider's end-session URL for this session (logout started by Stagegate), or None.
+    """The provider's end-session URL for the signed-in browser (logout started by Stagegate), or None.
 
     Only for a session signed in through the provider, and only when the provider lists an
     end-session endpoint; a provider that cannot be reached never stops the logout here.
