@@ -12,7 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from rest_framework import serializers
 
 from intake.choices import Stage
-from reviews.models import GovernancePolicy, KPIRule
+from reviews.models import Cadence, GovernancePolicy, KPIRule
 from reviews.services import POLICY_FIELDS
 
 from .common import InputSerializer, ReadSerializer
@@ -45,7 +45,8 @@ class PolicySerializer(ReadSerializer):
         model = GovernancePolicy
         fields = ("version", "effective_from", "readiness_bands", "critical_areas", "critical_minimum",
                   "scale_min_total", "pilot_strong_above", "pilot_time_box_weeks", "priorities_min",
-                  "priorities_max", "kpi_rule", "kpi_min_share", "note")
+                  "priorities_max", "kpi_rule", "kpi_min_share", "pilot_reminder_days", "concurrent_pilots_min",
+                  "concurrent_pilots_max", "impact_within_days", "pilot_kpi_cadence", "live_kpi_cadence", "note")
 
 
 def _limits(name: str) -> dict:
@@ -88,6 +89,14 @@ class PolicyChangeSerializer(InputSerializer):
     kpi_rule = serializers.ChoiceField(choices=KPIRule.choices, required=False,
                                        help_text="all: every KPI at target; share: at least kpi_min_share% of them.")
     kpi_min_share = _number("kpi_min_share")
+    pilot_reminder_days = _number("pilot_reminder_days")
+    concurrent_pilots_min = _number("concurrent_pilots_min")
+    concurrent_pilots_max = _number("concurrent_pilots_max")
+    impact_within_days = _number("impact_within_days")
+    pilot_kpi_cadence = serializers.ChoiceField(choices=Cadence.choices, required=False,
+                                                help_text="How often a new KPI is measured during pilot.")
+    live_kpi_cadence = serializers.ChoiceField(choices=Cadence.choices, required=False,
+                                               help_text="How often a new KPI is measured after pilot.")
     readiness_bands = PolicyBandInputSerializer(
         many=True, required=False,
         help_text="Any of strong, moderate and weak with where it starts (each at most once); low may be given "

@@ -18,17 +18,19 @@ from .evidence import (
 from .gap import GAP_BELOW, GapClosureAction
 from .gate import GateDecision, GateOutcome
 from .guidance import RiskAreaGuidance
-from .policy import GovernancePolicy, KPIRule
+from .policy import CADENCE_DAYS, Cadence, GovernancePolicy, KPIRule
 from .remediation import REMEDIATION_MOVES, RemediationItem, RemediationStatus
 from .reminder import ReminderKind, ReminderLog
 from .review import Review, ReviewCondition, ReviewDecision
 from .risk_gate import RiskAcceptance, RiskNotice, RiskNoticeKind, TierRiskArea
 
 __all__ = [
+    "CADENCE_DAYS",
     "GAP_BELOW",
     "GATE_STAGES",
     "REMEDIATION_MOVES",
     "ArtefactType",
+    "Cadence",
     "ChecklistEntry",
     "ChecklistItem",
     "Comment",

@@ -23,6 +23,15 @@ class KPIRule(models.TextChoices):
     SHARE = "share", "At least a share of the KPIs at target (the sponsor decides on the rest at the gate)"
 
 
+class Cadence(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+
+
+CADENCE_DAYS = {Cadence.WEEKLY: 7, Cadence.MONTHLY: 31, Cadence.QUARTERLY: 92}
+
+
 class GovernancePolicy(models.Model):
     version = models.PositiveIntegerField(unique=True, editable=False)
     effective_from = models.DateTimeField(db_index=True, help_text="In force from this moment on.")
@@ -45,6 +54,23 @@ class GovernancePolicy(models.Model):
         help_text="A pilot-selection total (12 to 36) above this marks a strong candidate.")
     pilot_time_box_weeks = models.PositiveSmallIntegerField(
         default=12, validators=_range(1, 52), help_text="How long a pilot runs before its gate.")
+    pilot_reminder_days = models.PositiveSmallIntegerField(
+        default=14, validators=_range(1, 60),
+        help_text="Remind the go/no-go owner and the delivery owner this many days before a pilot ends.")
+    concurrent_pilots_min = models.PositiveSmallIntegerField(
+        default=3, validators=_range(0, 50), help_text="Fewest pilots the portfolio should run at once.")
+    concurrent_pilots_max = models.PositiveSmallIntegerField(
+        default=7, validators=_range(1, 50),
+        help_text="Most pilots the portfolio should run at once; the Exploration -> Pilot gate warns above it.")
+    impact_within_days = models.PositiveSmallIntegerField(
+        default=180, validators=_range(30, 730),
+        help_text="Realised value should show within this many days of a pilot's start.")
+    pilot_kpi_cadence = models.CharField(
+        "KPI cadence during pilot", max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY,
+        help_text="How often a new KPI is measured while its use case is in pilot.")
+    live_kpi_cadence = models.CharField(
+        "KPI cadence after pilot", max_length=10, choices=Cadence.choices, default=Cadence.MONTHLY,
+        help_text="How often a new KPI is measured once its use case is past pilot.")
     priorities_min = models.PositiveSmallIntegerField(
         default=3, validators=_range(1, 10), help_text="Fewest next-period priorities in a board pack.")
     priorities_max = models.PositiveSmallIntegerField(
@@ -82,6 +108,9 @@ class GovernancePolicy(models.Model):
                 errors[low] = message.format(values[1])
         if None not in (self.priorities_min, self.priorities_max) and self.priorities_max < self.priorities_min:
             errors["priorities_max"] = f"At least the fewest priorities ({self.priorities_min})."
+        if None not in (self.concurrent_pilots_min, self.concurrent_pilots_max) and \
+                self.concurrent_pilots_max < self.concurrent_pilots_min:
+            errors["concurrent_pilots_max"] = f"At least the fewest concurrent pilots ({self.concurrent_pilots_min})."
         if self.kpi_rule == KPIRule.ALL and self.kpi_min_share != 100:
             errors["kpi_min_share"] = "With every KPI at target, the share is 100%."
         if errors:

@@ -20,7 +20,8 @@ from reviews.selectors import critical_area_ids, policy_in_force
 # The numbers a version holds, as GovernancePolicy's fields (critical areas apart: a list of area keys).
 POLICY_FIELDS = ("strong_min_total", "moderate_min_total", "weak_min_total", "critical_minimum", "scale_min_total",
                  "pilot_strong_above", "pilot_time_box_weeks", "priorities_min", "priorities_max", "kpi_rule",
-                 "kpi_min_share")
+                 "kpi_min_share", "pilot_reminder_days", "concurrent_pilots_min", "concurrent_pilots_max",
+                 "impact_within_days", "pilot_kpi_cadence", "live_kpi_cadence")
 
 
 def _areas(keys: Iterable[str] | None, current: GovernancePolicy, errors: dict) -> list[ReadinessArea]:

@@ -47,6 +47,8 @@ def test_anyone_signed_in_reads_version_1_with_the_playbooks_numbers(ava_api):
         "version": 1, "readiness_bands": PLAYBOOK_BANDS, "critical_areas": SEEDED_CRITICAL_AREAS,
         "critical_minimum": 3, "scale_min_total": 75, "pilot_strong_above": 30, "pilot_time_box_weeks": 12,
         "priorities_min": 3, "priorities_max": 5, "kpi_rule": "all", "kpi_min_share": 100,
+        "pilot_reminder_days": 14, "concurrent_pilots_min": 3, "concurrent_pilots_max": 7,
+        "impact_within_days": 180, "pilot_kpi_cadence": "weekly", "live_kpi_cadence": "monthly",
         "note": "The playbook's numbers.",
     }
 
@@ -76,6 +78,8 @@ def test_a_governance_admin_publishes_version_2_in_force_now(gov_api, ava_api):
         "critical_areas": ["ownership", "model_risk"],  # the scorecard's order, not the request's
         "critical_minimum": 3, "scale_min_total": 80, "pilot_strong_above": 30, "pilot_time_box_weeks": 12,
         "priorities_min": 3, "priorities_max": 6, "kpi_rule": "share", "kpi_min_share": 80,
+        "pilot_reminder_days": 14, "concurrent_pilots_min": 3, "concurrent_pilots_max": 7,
+        "impact_within_days": 180, "pilot_kpi_cadence": "weekly", "live_kpi_cadence": "monthly",
         "note": "Tightened after the Q3 incidents.",
     }
     assert ava_api.get(POLICY).json() == body  # in force for everyone from now on
@@ -90,6 +94,13 @@ def test_what_a_change_leaves_out_carries_over(gov_api):
     assert (body["version"], body["pilot_time_box_weeks"], body["critical_minimum"], body["critical_areas"]) == (
         3, 8, 4, ["model_risk"])
     assert body["readiness_bands"] == PLAYBOOK_BANDS
+
+
+def test_the_concurrent_pilot_range_is_refused_upside_down_at_its_field(gov_api):
+    response = gov_api.patch(POLICY, {"concurrent_pilots_min": 5, "concurrent_pilots_max": 4}, format="json")
+    assert response.status_code == 400
+    assert "concurrent_pilots_max" in str(response.json())
+    assert GovernancePolicy.objects.count() == 1
 
 
 def test_the_bands_read_can_be_written_back(gov_api):

@@ -4,7 +4,7 @@ a number out of order is refused at its field with nothing written; written vers
 import pytest
 from django.urls import reverse
 
-from reviews import selectors
+from reviews import selectors, services
 from reviews.models import GovernancePolicy, ReadinessArea
 from tests.factories import UserFactory
 
@@ -15,10 +15,7 @@ ADD = reverse("admin:reviews_governancepolicy_add")
 
 def _form(**changes):
     current = selectors.policy_in_force()
-    data = {name: getattr(current, name) for name in (
-        "strong_min_total", "moderate_min_total", "weak_min_total", "critical_minimum", "scale_min_total",
-        "pilot_strong_above", "pilot_time_box_weeks", "priorities_min", "priorities_max", "kpi_rule",
-        "kpi_min_share")}
+    data = {name: getattr(current, name) for name in services.POLICY_FIELDS}
     data["critical_areas"] = [area.pk for area in current.critical_areas.all()]
     data["note"] = "Raised the scale bar."
     return data | changes
