@@ -7,15 +7,20 @@ settles a page's new use case at once. An import of thousands of rows creates th
 file's rows are written, inside the same transaction: the same functions, once per file rather
 than once per row (why: docs/decisions/import-batching.md).
 
+Within the block, reference data and the people a file names are read once (``remembered``), and a
+caller that has checked the file's external ids against the store and each other says so
+(``keys_checked``), so no row asks the database again.
+
 A write service that changes a use case locks it first (``steps.lock``), and the lock settles a
 pending one before anything else touches it, so no service ever sees a use case half made.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -27,6 +32,10 @@ CHUNK = 500
 
 # Pending use case id -> the id of the actor who created it; ids only, so a large file keeps memory flat.
 _pending: ContextVar[dict[int, int] | None] = ContextVar("intake_created_together", default=None)
+# What the block read once: (kind, key) -> value. Nothing in the block changes it (an import writes use
+# cases, not activities, groups or memberships).
+_memo: ContextVar[dict[Hashable, Any] | None] = ContextVar("intake_created_together_memo", default=None)
+_keys_checked: ContextVar[bool] = ContextVar("intake_created_together_keys", default=False)
 
 
 def _settle(use_cases: Sequence[UseCase], actor: AbstractBaseUser) -> None:
@@ -37,15 +46,50 @@ def _settle(use_cases: Sequence[UseCase], actor: AbstractBaseUser) -> None:
 
 
 @contextmanager
-def created_together() -> Iterator[None]:
+def created_together(*, keys_checked: bool = False) -> Iterator[None]:
     """Within the block, use cases created are settled by ``settle_pending`` (or when locked), not one by
     one. The caller calls ``settle_pending`` before its transaction ends; what is left when the block
-    exits belonged to work that failed and was rolled back."""
-    token = _pending.set({})
+    exits belonged to work that failed and was rolled back. ``keys_checked``: the caller has made sure no
+    external id it creates is stored or given twice."""
+    tokens = _pending.set({}), _memo.set({}), _keys_checked.set(keys_checked)
     try:
         yield
     finally:
-        _pending.reset(token)
+        _pending.reset(tokens[0])
+        _memo.reset(tokens[1])
+        _keys_checked.reset(tokens[2])
+
+
+def keys_checked() -> bool:
+    return _keys_checked.get()
+
+
+def remembered(key: Hashable, compute: Callable[[], Any]) -> Any:
+    """``compute()``, once per ``created_together`` block (every time outside one)."""
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def remembered_each(kind: str, keys: Iterable[Hashable], compute: Callable[[set], dict]) -> dict:
+    """``compute(keys)`` (a dict by key), reading only the keys not yet read in the block; a key
+    ``compute`` leaves out is remembered as absent."""
+    keys = set(keys)
+    memo = _memo.get()
+    if memo is None:
+        return compute(keys)
+    missing = {key for key in keys if (kind, key) not in memo}
+    if missing:
+        found = compute(missing)
+        for key in missing:
+            memo[(kind, key)] = found.get(key, _ABSENT)
+    return {key: memo[(kind, key)] for key in keys if memo[(kind, key)] is not _ABSENT}
+
+
+_ABSENT = object()
 
 
 def defer(use_case: UseCase, actor: AbstractBaseUser) -> bool:

@@ -142,7 +142,10 @@ def apply_answers(use_case: UseCase, answers: Mapping[str, Any]) -> None:
     # choices, an import's lookup): asking the database again whether it exists costs a query a field.
     held = [name for name, value in answers.items()
             if isinstance(value, models.Model) and value.pk is not None and name not in DEPENDENCY_FIELDS]
-    use_case.full_clean(exclude=["reference", "created_by", "business_unit", *held], validate_unique=False)
+    # An import that checked its file's external ids against the store and each other has nothing left for
+    # the unique constraint to find.
+    use_case.full_clean(exclude=["reference", "created_by", "business_unit", *held], validate_unique=False,
+                        validate_constraints=not (use_case.pk is None and batch.keys_checked()))
     # Who may own it and who may sponsor it (decide its gates): the RACI's rules (docs/permissions.md).
     problems = owner_answer_problems(use_case, before=before)
     if problems:
@@ -155,16 +158,27 @@ def set_dependencies(use_case: UseCase, answers: Mapping[str, Any], *, new: bool
     for name in DEPENDENCY_FIELDS:
         if name not in answers:
             continue
-        model = UseCase._meta.get_field(name).related_model
-        wanted = {getattr(item, "pk", item) for item in answers[name] or ()}
-        found = set(model.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+        field = UseCase._meta.get_field(name)
+        items = list(answers[name] or ())
+        wanted = {getattr(item, "pk", item) for item in items}
+        # Stored rows were read by the edge that parsed them, as for apply_answers' related answers.
+        held = all(isinstance(item, models.Model) and item.pk is not None for item in items)
+        found = wanted if held else set(field.related_model.objects.filter(pk__in=wanted).values_list("pk", flat=True))
         if wanted - found:
             raise ValidationError({name: "Choose only entries from the registry."})
-        related = getattr(use_case, name)
         if new:
-            related.add(*found)
+            _link_new(use_case, field, found)
         else:
-            related.set(found)
+            getattr(use_case, name).set(found)
+
+
+def _link_new(use_case: UseCase, field, ids: set) -> None:
+    """The links of a use case just inserted: it has none, so there is nothing to read back first (what
+    ``add`` does); ``insert`` records them in its one creation record."""
+    through = field.remote_field.through
+    to = {f.related_model: f.name for f in through._meta.get_fields() if f.many_to_one}
+    through.objects.bulk_create([through(**{to[UseCase]: use_case, f"{to[field.related_model]}_id": pk})
+                                 for pk in sorted(ids)])
 
 
 def sync_kpis(use_case: UseCase, kpis: Iterable[Mapping[str, Any]], *, new: bool = False) -> None:

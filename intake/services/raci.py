@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from intake import selectors
+from intake import batch, selectors
 from intake.choices import EDITABLE_STATUSES, Activity, OrgGroup, RaciLetter, ReviewFunction, Status
 from intake.models import (
     RaciActivity,
@@ -187,6 +187,10 @@ class RaciRefused(ValidationError):
                                            for message in messages)])
 
 
+def _usernames(user_ids: Iterable[int]) -> dict[int, str]:
+    return dict(get_user_model().objects.filter(id__in=set(user_ids)).values_list("id", "username"))
+
+
 def _labels(user_ids: Iterable[int], group_ids: Iterable[int]) -> dict[tuple[str, int], str]:
     users = get_user_model().objects.filter(id__in=set(user_ids)).values_list("id", "username")
     groups = Group.objects.filter(id__in=set(group_ids)).values_list("id", "name")
@@ -341,13 +345,15 @@ def owner_answer_problems(use_case: UseCase, *, before: Mapping[str, int | None]
         rows = [_row_of(a) for a in use_case.raci.select_related("activity")]
     else:  # the defaults these answers will produce
         rows = list(default_rows(use_case)) if use_case.pk else []
-    deciding = selectors.deciding_activities()
-    names = dict(RaciActivity.objects.values_list("key", "name"))
+    # An import judges thousands of rows naming the same few people: each read once per file (intake.batch).
+    deciding = batch.remembered("deciding_activities", selectors.deciding_activities)
+    names = batch.remembered("activity_names", lambda: dict(RaciActivity.objects.values_list("key", "name")))
     sponsor = use_case.executive_sponsor_id
     people = {getattr(use_case, f"{name}_id") for name in changed}
-    memberships = selectors.group_ids_of(people)
-    labels = _labels(people, [])
-    sponsors = Group.objects.filter(name=OrgGroup.EXECUTIVE_SPONSORS).values_list("id", flat=True).first()
+    memberships = defaultdict(set, batch.remembered_each("group_ids", people, selectors.group_ids_of))
+    labels = {("user", pk): name for pk, name in batch.remembered_each("usernames", people, _usernames).items()}
+    sponsors = batch.remembered("sponsors_group", lambda: Group.objects.filter(
+        name=OrgGroup.EXECUTIVE_SPONSORS).values_list("id", flat=True).first())
     problems: dict[str, str] = {}
     if "executive_sponsor" in changed:
         label = labels.get(("user", sponsor), "This person")
