@@ -47,6 +47,7 @@ class UseCaseResource(InventoryResource):
     key_prefix = "UC-"
     readonly_columns = READONLY_COLUMNS
     create_only_columns = REGISTRATION_COLUMNS
+    write_is_one_service = True  # use_case_import
 
     external_id = Field(attribute="external_id", column_name="external_id", widget=Text(100))
     reference = Field(attribute="reference", column_name="reference", widget=Text())
