@@ -12,6 +12,7 @@ from api.views.board_packs import BoardPackViewSet
 from api.views.compliance import FrameworkViewSet, ObligationViewSet, compliance_paths
 from api.views.dossiers import DossierViewSet, UseCaseDossiersView, UseCaseLatestDossierView
 from api.views.gaps import GapClosureActionViewSet
+from api.views.pilots import PilotViewSet
 from api.views.policy import PolicyView
 from api.views.records import GateDecisionViewSet, IncidentViewSet, KPIViewSet, ReviewViewSet, RiskViewSet
 from api.views.reference import (
@@ -24,6 +25,7 @@ from api.views.reference import (
 )
 from api.views.risk_acceptances import RiskAcceptanceViewSet
 from api.views.usecases import UseCaseViewSet
+from api.views.value import UseCaseValueView
 
 app_name = "api"
 
@@ -47,6 +49,7 @@ router.register("dossiers", DossierViewSet, basename="dossier")
 router.register("deletions", DeletionViewSet, basename="deletion")
 router.register("frameworks", FrameworkViewSet, basename="framework")
 router.register("obligations", ObligationViewSet, basename="obligation")
+router.register("pilots", PilotViewSet, basename="pilot")
 
 urlpatterns = [
     path("v1/auth/token/", TokenView.as_view(), name="token"),
@@ -57,6 +60,8 @@ urlpatterns = [
             name="use-case-dossiers"),
     re_path(r"^v1/use-cases/(?P<reference>[A-Za-z0-9_-]{1,20})/dossier/$", UseCaseLatestDossierView.as_view(),
             name="use-case-dossier"),
+    re_path(r"^v1/use-cases/(?P<reference>[A-Za-z0-9_-]{1,20})/value/$", UseCaseValueView.as_view(),
+            name="use-case-value"),
     path("v1/", include(router.urls)),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (/api/docs/?script), so the

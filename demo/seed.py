@@ -14,7 +14,18 @@ from reports.models import BoardPack
 from reviews.models import GateDecision, Incident, ReadinessScore, Review, Risk
 from vendors.models import AIModel, Vendor
 
-from . import compliance, identity, reports, reviews, usecases, vendors
+from . import (
+    between_dependencies,
+    between_incidents,
+    between_pilots,
+    between_value,
+    compliance,
+    identity,
+    reports,
+    reviews,
+    usecases,
+    vendors,
+)
 from .people import DEMO_PASSWORD, PROCUREMENT, USERS, seed_people, submitter_of
 
 Counts = dict[str, dict[str, int]]
@@ -52,6 +63,10 @@ def seed_demo(*, stdout: TextIO | None = None) -> Counts:
         for use_case, spec in usecases.seed_use_case_drafts(users):
             reviews.advance(use_case, spec, users, submitter_of(spec, users))
         compliance.seed_obligations()
+        between_value.seed_value()
+        between_incidents.seed_incident_review()
+        between_pilots.seed_overrun_pilot()
+        between_dependencies.seed_deprecated_model_flag()
         reports.seed_board_packs(users)
     after = _totals()
     counts = {key: {"total": after[key], "created": after[key] - before[key]} for key in after}

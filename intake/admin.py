@@ -283,6 +283,7 @@ class UseCaseAdmin(InventoryImportExportMixin, UseCasePermissionMixin, SimpleHis
         "reference", "status", "stage", "risk_tier", "computed_tier", "risk_score", "tier_explanation",
         "matrix_version", "tier_override", "tier_override_justification", "tier_override_by",
         "tier_override_at", "eu_ai_act_category", "created_by", "created_at", "updated_at", "submitted_at",
+        "pilot_start", "pilot_end",  # changed on the pilot page (reviews.services.pilot_dates_set)
     )
     autocomplete_fields = ("business_owner", "delivery_owner", "executive_sponsor")
     inlines = [KPIInline, RaciAssignmentInline, UseCaseEventInline]
@@ -308,9 +309,10 @@ class UseCaseAdmin(InventoryImportExportMixin, UseCasePermissionMixin, SimpleHis
 
 @admin.register(KPI)
 class KPIAdmin(UseCaseScopedMixin, SimpleHistoryAdmin):
-    list_display = ("name", "use_case", "category", "unit", "baseline", "target", "direction")
-    list_filter = ("category", "direction")
-    list_select_related = ("use_case",)
+    list_display = ("name", "use_case", "category", "unit", "baseline", "target", "direction", "cadence", "owner",
+                    "value_type", "unit_value")
+    list_filter = ("category", "direction", "cadence", "value_type")
+    list_select_related = ("use_case", "owner")
     search_fields = ("name", "use_case__reference", "use_case__title")
 
 

@@ -144,6 +144,22 @@ class KPIDirection(models.TextChoices):
     DECREASE = "decrease", "Lower is better"
 
 
+class KPICadence(models.TextChoices):
+    """How often a KPI is measured; the values match the policy's cadences (reviews.models.Cadence)."""
+
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+
+
+class KPIValueType(models.TextChoices):
+    COST = "cost", "Cost"
+    SPEED = "speed", "Speed"
+    QUALITY = "quality", "Quality"
+    REVENUE = "revenue", "Revenue"
+    RISK = "risk", "Risk"
+
+
 class TierDrivingField(models.TextChoices):
     """Use-case answers the risk-tier matrix may score or test in a floor."""
 

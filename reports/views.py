@@ -19,6 +19,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.downloads import attachment
@@ -37,10 +38,33 @@ def require_viewer(request: HttpRequest) -> None:
     permissions.require(request.user, Action.VIEW)
 
 
+# The pack just requested, shown once on the next list page with the state it is in by then.
+REQUESTED_KEY = "reports_requested_pack"
+DAY = "j M Y"  # as the table writes dates: "1 Nov 2026"
+
+
+def pack_name(pack: BoardPack) -> str:
+    period = f"{date_format(pack.period_start, DAY)} – {date_format(pack.period_end, DAY)}"
+    return f"{pack.get_audience_display()} pack {period}"
+
+
+def requested_note(pack: BoardPack | None) -> dict | None:
+    """What to say about a pack just requested, from its real state: ready, failed or still being built."""
+    if pack is None:
+        return None
+    if pack.status == PackStatus.READY:
+        return {"level": "success", "text": f"{pack_name(pack)} is ready to download."}
+    if pack.status == PackStatus.FAILED:
+        return {"level": "error", "text": f"{pack_name(pack)} could not be built. Retry it below."}
+    return {"level": "info", "text": f"{pack_name(pack)} requested. This page shows its progress until it is ready."}
+
+
 def _list_context(request: HttpRequest, form: BoardPackRequestForm | None) -> dict:
     packs = list(selectors.pack_list())
     now = timezone.now()
+    requested = request.session.pop(REQUESTED_KEY, None) if request.method == "GET" else None
     return {
+        "requested": requested_note(next((pack for pack in packs if pack.pk == requested), None)),
         "packs": packs,
         "form": form,
         # What the page offers; the services decide what is done.
@@ -71,7 +95,8 @@ def pack_list(request: HttpRequest) -> HttpResponse:
         except REFUSALS as exc:
             return _refused(request, exc)
         else:
-            messages.success(request, f"{pack} requested. This page shows its progress until it is ready.")
+            # Said on the list, which reads the pack's state when it is shown (it may be ready by then).
+            request.session[REQUESTED_KEY] = pack.pk
             return redirect("reports:list")
     return render(request, "reports/list.html", _list_context(request, form))
 
@@ -110,7 +135,7 @@ def pack_retry(request: HttpRequest, pk: int) -> HttpResponse:
     except REFUSALS as exc:
         return _refused(request, exc)
     else:
-        messages.success(request, f"{pack} queued again.")
+        messages.success(request, f"{pack_name(pack)} queued again.")
     return redirect("reports:list")
 
 

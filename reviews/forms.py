@@ -9,10 +9,13 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from intake.choices import KPICadence, KPIValueType
 from intake.forms import UserChoiceField
 from reviews import services
 from reviews.models import IncidentStatus, MitigationStatus, Review, RiskArea
+from reviews.models.evidence import CostCategory
 from reviews.services.evidence import INCIDENT_FIELDS, RISK_FIELDS
+from reviews.services.value import KPI_VALUE_FIELDS
 from reviews.validators import validate_single_line
 
 
@@ -427,7 +430,36 @@ class CostForm(forms.Form):
                                 widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     actual = forms.DecimalField(label="Actual spend", max_digits=14, decimal_places=2, min_value=0,
                                 widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    # Not given: the platform bill, as the service records figures without a category.
+    category = forms.TypedChoiceField(label="Budget category", choices=CostCategory.choices, required=False,
+                                      empty_value=CostCategory.PLATFORMS, initial=CostCategory.PLATFORMS)
     note = forms.CharField(required=False, max_length=500)
+
+
+class KPIValueForm(forms.Form):
+    """How often one of the use case's KPIs is measured, by whom, and what a unit of it is worth."""
+
+    kpi = forms.ModelChoiceField(label="KPI", queryset=None, empty_label="Choose a KPI")
+    cadence = forms.ChoiceField(
+        label="Measured", required=False,
+        choices=[("", "As the policy says (weekly in pilot, monthly after)"), *KPICadence.choices],
+        error_messages={"invalid_choice": "Choose weekly, monthly or quarterly, or leave it to the policy."})
+    owner = UserChoiceField(label="Owner", queryset=None, required=False, empty_label="Nobody (the delivery owner)")
+    value_type = forms.ChoiceField(label="Value type", required=False, choices=[("", "None"), *KPIValueType.choices])
+    unit_value = forms.DecimalField(
+        label="Monetary value per unit", required=False, min_value=0, max_digits=14, decimal_places=4,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text="What one unit of improvement over the baseline is worth; blank when it has no monetary value.")
+
+    def __init__(self, *args: Any, kpis, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kpi"].queryset = kpis
+        self.fields["kpi"].label_from_instance = lambda kpi: f"{kpi.name} ({kpi.unit})" if kpi.unit else kpi.name
+        self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True).order_by(
+            "first_name", "last_name", "username")
+
+    def value_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in KPI_VALUE_FIELDS}
 
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"

@@ -28,6 +28,7 @@ from reviews import selectors
 from reviews.forms import ArtefactEvidenceForm, CommentForm, GateForm
 from reviews.models import ArtefactType, Comment, Evidence, GateDecision, GateOutcome, IncidentStatus, Risk
 from reviews.selectors.gate_reviews import gate_reviews_to_request
+from reviews.selectors.pilots import pilot_gate_warnings
 from reviews.services.gates import gate_closed_reason
 from reviews.services.registration import may_complete, registration_closed_reason
 
@@ -148,6 +149,8 @@ def gate_context(request: HttpRequest, use_case: UseCase, facts: Facts, *, form:
         "form": (form or gate_form(use_case)) if can_decide else None,
         "refusal": refusal or [],
         "gate_reviews_offer": _gate_reviews_offer(request, use_case, facts, criteria),
+        # Said before a go, never a refusal: the portfolio above its range of concurrent pilots.
+        "pilot_warnings": [] if closed else pilot_gate_warnings(use_case, evaluation.policy),
     }
 
 

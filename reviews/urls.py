@@ -7,6 +7,8 @@ criterion to its page by name.
 from django.urls import path
 
 from reviews import views
+from reviews.views.incident_review import incident_action_add, incident_action_done, incident_assign, incident_review
+from reviews.views.pilots import pilot
 from reviews.views.registration import register, remediation_done
 from reviews.views.risk_acceptance import risk_accept
 
@@ -27,8 +29,14 @@ urlpatterns = [
     path(f"{USE_CASE}kpis/", views.kpis, name="kpis"),
     path(f"{USE_CASE}incidents/", views.incidents, name="incidents"),
     path(f"{USE_CASE}incidents/<int:pk>/", views.incident_edit, name="incident_edit"),
+    path(f"{USE_CASE}incidents/<int:pk>/owner/", incident_assign, name="incident_assign"),
+    path(f"{USE_CASE}incidents/<int:pk>/review/", incident_review, name="incident_review"),
+    path(f"{USE_CASE}incidents/<int:pk>/actions/", incident_action_add, name="incident_action_add"),
+    path(f"{USE_CASE}incidents/<int:pk>/actions/<int:action_pk>/done/", incident_action_done,
+         name="incident_action_done"),
     path(f"{USE_CASE}gate/", views.gate, name="gate"),
     path(f"{USE_CASE}gate/reviews/", views.gate_reviews_request, name="gate_reviews_request"),
+    path(f"{USE_CASE}pilot/", pilot, name="pilot"),
     path(f"{USE_CASE}register/", register, name="register"),
     path(f"{USE_CASE}remediation/<int:pk>/done/", remediation_done, name="remediation_done"),
     path(f"{USE_CASE}comments/", views.comment, name="comment"),

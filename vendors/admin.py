@@ -26,7 +26,7 @@ from core.edges import REFUSALS, report
 from inventory.admin import InventoryImportExportMixin
 from inventory.resources import AIModelResource, VendorAssessmentResource, VendorResource
 from vendors import selectors, services
-from vendors.choices import AssessmentOutcome, AssessmentStatus, EffectiveStatus
+from vendors.choices import AssessmentOutcome, AssessmentStatus, EffectiveStatus, VendorStatus
 from vendors.models import (
     AIModel,
     ApprovalPolicy,
@@ -141,6 +141,7 @@ class AIModelInline(VendorInlineMixin, admin.TabularInline):
     model = AIModel
     extra = 0
     fields = ("name", "version", "hosting", "max_data_classification", "max_tier", "status", "next_review_date")
+    readonly_fields = ("status",)  # changed on the model's page, through the service
     show_change_link = True
 
 
@@ -155,7 +156,7 @@ class VendorAdmin(InventoryImportExportMixin, SimpleHistoryAdmin):
     fields = ("name", "website", "description", "criticality", *readonly_fields)
     inlines = [VendorContactInline, CertificationInline, AIModelInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    actions = ["start_assessment", "offboard"]
+    actions = ["start_assessment", "offboard", "withdraw_approval", "restore_approval"]
 
     def get_queryset(self, request):
         # Annotated with the effective status so the list and its filter need no per-row work.
@@ -180,6 +181,25 @@ class VendorAdmin(InventoryImportExportMixin, SimpleHistoryAdmin):
         _run_service(self, request, queryset,
                      lambda vendor: services.vendor_assessment_start(vendor=vendor, actor=request.user),
                      "Assessments started")
+
+    def has_set_status_permission(self, request) -> bool:
+        return can(request.user, Action.SET_STATUS)
+
+    @admin.action(description="Withdraw the approval (asks why; flags the live use cases)", permissions=["set_status"])
+    def withdraw_approval(self, request, queryset):
+        text = _text_from_confirmation(request)
+        if isinstance(text, ReasonForm):
+            return _confirm_page(self, request, queryset, action="withdraw_approval", title="Withdraw approvals",
+                                 label="Why the approval lapsed", form=text)
+        _run_service(self, request, queryset, lambda vendor: services.vendor_status_set(
+            vendor=vendor, actor=request.user, status=VendorStatus.REJECTED, note=text), "Approvals withdrawn")
+        return None
+
+    @admin.action(description="Restore the approval (until its expiry date)", permissions=["set_status"])
+    def restore_approval(self, request, queryset):
+        _run_service(self, request, queryset, lambda vendor: services.vendor_status_set(
+            vendor=vendor, actor=request.user, status=VendorStatus.APPROVED, note="Restored in admin."),
+            "Approvals restored")
 
     @admin.action(description="Offboard (asks for the reason)", permissions=["offboard"])
     def offboard(self, request, queryset):
@@ -413,6 +433,23 @@ class AIModelAdmin(InventoryImportExportMixin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return selectors.model_registry()
 
+    def get_readonly_fields(self, request, obj=None):
+        # Only governance admins change a registered model's status, and only through the service.
+        if obj is not None and not can(request.user, Action.SET_MODEL_STATUS):
+            return (*super().get_readonly_fields(request, obj), "status")
+        return super().get_readonly_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        """A changed status goes through ``ai_model_status_set``, so the use cases that call it follow."""
+        status = obj.status
+        moved = change and "status" in form.changed_data
+        if moved:
+            obj.status = form.initial["status"]
+        super().save_model(request, obj, form, change)
+        if moved:
+            services.ai_model_status_set(model=obj, actor=request.user, status=status, note="Changed in admin.")
+            obj.status = status
+
     @admin.display(description="next review", ordering="next_review_date")
     def review(self, obj: AIModel):
         if obj.next_review_date and obj.next_review_date < timezone.localdate():
@@ -424,9 +461,9 @@ class AIModelAdmin(InventoryImportExportMixin, SimpleHistoryAdmin):
 class VendorReminderLogAdmin(admin.ModelAdmin):
     """What procurement was told about expiring approvals and certifications; only the reminder task writes it."""
 
-    list_display = ("for_date", "kind", "vendor", "certification", "expires_on", "sent_at")
+    list_display = ("for_date", "kind", "vendor", "certification", "ai_model", "expires_on", "sent_at")
     list_filter = ("kind",)
-    list_select_related = ("vendor", "certification__vendor")
+    list_select_related = ("vendor", "certification__vendor", "ai_model__provider")
     search_fields = ("vendor__name", "certification__vendor__name")
     date_hierarchy = "for_date"
 

@@ -267,7 +267,7 @@ class ExpiryReminderKind(models.TextChoices):
 class VendorReminderLog(models.Model):
     """One expiry reminder sent to procurement about a vendor approval or a certification.
 
-    Exactly one of ``vendor`` (its approval) and ``certification`` is set. The
+    Exactly one of ``vendor`` (its approval), ``certification`` and ``ai_model`` (its review date) is set. The
     partial unique constraints keep two workers from sending one reminder twice
     on a day; ``expires_on`` records which expiry it was about, so a renewal
     (a new expiry date) is reminded again.
@@ -279,6 +279,9 @@ class VendorReminderLog(models.Model):
                                related_name="expiry_reminders")
     certification = models.ForeignKey(Certification, null=True, blank=True, on_delete=models.CASCADE,
                                       related_name="expiry_reminders")
+    # A registry model's review date, reminded like an expiry (``expires_on`` holds the review date).
+    ai_model = models.ForeignKey(AIModel, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="review_reminders")
     kind = models.CharField(max_length=20, choices=ExpiryReminderKind.choices)
     expires_on = models.DateField()
     for_date = models.DateField(help_text="The day the reminder was due for.")
@@ -289,8 +292,9 @@ class VendorReminderLog(models.Model):
         ordering = ["-for_date", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(vendor__isnull=False, certification__isnull=True)
-                | Q(vendor__isnull=True, certification__isnull=False),
+                condition=Q(vendor__isnull=False, certification__isnull=True, ai_model__isnull=True)
+                | Q(vendor__isnull=True, certification__isnull=False, ai_model__isnull=True)
+                | Q(vendor__isnull=True, certification__isnull=True, ai_model__isnull=False),
                 name="vendor_reminder_about_one_thing",
             ),
             models.UniqueConstraint(fields=["vendor", "kind", "for_date"], condition=Q(vendor__isnull=False),
@@ -298,8 +302,11 @@ class VendorReminderLog(models.Model):
             models.UniqueConstraint(fields=["certification", "kind", "for_date"],
                                     condition=Q(certification__isnull=False),
                                     name="certification_reminder_once_per_day"),
+            models.UniqueConstraint(fields=["ai_model", "kind", "for_date"], condition=Q(ai_model__isnull=False),
+                                    name="model_review_reminder_once_per_day"),
         ]
 
     def __str__(self) -> str:
-        about = f"vendor {self.vendor_id}" if self.vendor_id else f"certification {self.certification_id}"
+        about = (f"vendor {self.vendor_id}" if self.vendor_id else f"certification {self.certification_id}"
+                 if self.certification_id else f"model {self.ai_model_id}")
         return f"{self.get_kind_display()} reminder for {about} on {self.for_date:%Y-%m-%d}"

@@ -21,6 +21,8 @@ class Action(StrEnum):
     RATE = "rate"  # record checklist ratings
     COMPLETE = "complete"  # decide the assessment; the outcome lands on the vendor
     OFFBOARD = "offboard"
+    SET_STATUS = "set_status"  # withdraw or restore a vendor's approval
+    SET_MODEL_STATUS = "set_model_status"  # approve, restrict, deprecate or ban a registry model
     VIEW_ASSESSMENTS = "view_assessments"  # due diligence: notes, conditions, assessor
     VIEW_EVIDENCE = "view_evidence"  # a certification's evidence or a rating's attachment (obj)
 
@@ -32,7 +34,10 @@ _NEEDS: dict[Action, tuple[str, ...]] = {
     Action.RATE: ("vendors.change_assessmentrating",),
     Action.COMPLETE: ("vendors.change_vendorassessment", "vendors.change_vendor"),
     Action.OFFBOARD: ("vendors.change_vendor",),
+    Action.SET_STATUS: ("vendors.change_vendor",),
 }
+# Governance admins only: a model's status flags every live use case that calls it.
+_ADMIN_ONLY = (Action.SET_MODEL_STATUS,)
 # Any one permission of a tuple will do: what the admin shows a record to (view or change).
 _ANY: dict[Action, tuple[str, ...]] = {
     Action.VIEW_ASSESSMENTS: ("vendors.view_vendorassessment", "vendors.change_vendorassessment"),
@@ -47,6 +52,8 @@ REASONS: dict[Action, str] = {
     Action.RATE: f"Only {_ASSESSORS} rate vendor assessments.",
     Action.COMPLETE: "Only procurement and governance admins complete vendor assessments.",
     Action.OFFBOARD: "Only procurement and governance admins offboard vendors.",
+    Action.SET_STATUS: "Only procurement and governance admins change a vendor's status.",
+    Action.SET_MODEL_STATUS: "Only governance admins change the status of a model in the registry.",
     Action.VIEW_ASSESSMENTS: ("Vendor assessments are shown only to the org roles (procurement, the review "
                               "functions, the PMO, executive sponsors) and governance admins."),
     Action.VIEW_EVIDENCE: "Only those who may see this vendor record in admin download its evidence.",
@@ -59,6 +66,8 @@ def can(user, action: Action, obj=None) -> bool:
         return False
     if is_governance_admin(user):
         return True
+    if action in _ADMIN_ONLY:
+        return False
     if action == Action.VIEW_EVIDENCE:
         if obj is None or obj._meta.label_lower not in _EVIDENCE_OWNERS:
             return False

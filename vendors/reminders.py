@@ -24,14 +24,16 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from vendors.choices import APPROVED_STATUSES, CertificationKind, VendorStatus
-from vendors.models import Certification, ExpiryReminderKind, Vendor, VendorReminderLog
+from vendors.choices import APPROVED_STATUSES, CertificationKind, ModelStatus, VendorStatus
+from vendors.models import AIModel, Certification, ExpiryReminderKind, Vendor, VendorReminderLog
 
 logger = logging.getLogger(__name__)
 
 EXPIRY_WINDOW_DAYS = 30
 PROCUREMENT_GROUP = "procurement"
-VENDOR, CERTIFICATION = "vendor", "certification"
+VENDOR, CERTIFICATION, MODEL = "vendor", "certification", "model"
+# The log's column for each target; a model's review date is reminded like an expiry.
+LOG_FIELD = {VENDOR: "vendor", CERTIFICATION: "certification", MODEL: "ai_model"}
 # Nobody needs reminding about the certifications of a vendor that is gone.
 INACTIVE_VENDOR_STATUSES = (VendorStatus.REJECTED, VendorStatus.OFFBOARDED)
 
@@ -66,10 +68,17 @@ def _certifications(today: datetime.date) -> QuerySet[Certification]:
     )
 
 
+def _model_reviews(today: datetime.date) -> QuerySet[AIModel]:
+    horizon = today + datetime.timedelta(days=EXPIRY_WINDOW_DAYS)
+    # A banned model is not reviewed for further use.
+    return AIModel.objects.filter(next_review_date__lte=horizon).exclude(status=ModelStatus.BANNED)
+
+
 def _due(target: str, rows: QuerySet, field: str, today: datetime.date) -> list[tuple[str, int, str]]:
+    column = LOG_FIELD[target]
     reminded = set(
-        VendorReminderLog.objects.filter(**{f"{target}__in": rows.values("pk")})
-        .values_list(f"{target}_id", "kind", "expires_on")
+        VendorReminderLog.objects.filter(**{f"{column}__in": rows.values("pk")})
+        .values_list(f"{column}_id", "kind", "expires_on")
     )
     due = []
     for pk, expires_on in rows.order_by(field, "pk").values_list("pk", field):
@@ -80,10 +89,12 @@ def _due(target: str, rows: QuerySet, field: str, today: datetime.date) -> list[
 
 
 def vendor_expiry_reminders_due(*, today: datetime.date) -> list[tuple[str, int, str]]:
-    """(target, id, kind) of every expiry reminder due on ``today``; target is "vendor" or "certification"."""
+    """(target, id, kind) of every expiry reminder due on ``today``; target is "vendor", "certification" or
+    "model" (its review date)."""
     return [
         *_due(VENDOR, _approvals(today), "approval_expires", today),
         *_due(CERTIFICATION, _certifications(today), "expires_on", today),
+        *_due(MODEL, _model_reviews(today), "next_review_date", today),
     ]
 
 
@@ -92,35 +103,50 @@ def procurement_emails() -> list[str]:
     return sorted({email for email in users.values_list("email", flat=True) if email})
 
 
-def _locked(target: str, pk: int, today: datetime.date) -> Vendor | Certification | None:
+def _locked(target: str, pk: int, today: datetime.date) -> Vendor | Certification | AIModel | None:
     """The row under lock, if it still calls for a reminder."""
     if target == VENDOR:
         return _approvals(today).select_for_update().filter(pk=pk).first()
     if target == CERTIFICATION:
         return _certifications(today).select_for_update(of=("self",)).filter(pk=pk).first()
+    if target == MODEL:
+        return _model_reviews(today).select_for_update().select_related("provider").filter(pk=pk).first()
     return None
 
 
-def _expires_on(obj: Vendor | Certification) -> datetime.date:
+def _expires_on(obj: Vendor | Certification | AIModel) -> datetime.date:
+    if isinstance(obj, AIModel):
+        return obj.next_review_date
     return obj.approval_expires if isinstance(obj, Vendor) else obj.expires_on
 
 
-def _vendor_url(vendor: Vendor) -> str:
+def _admin_url(obj: Vendor | AIModel) -> str:
+    name = "admin:vendors_aimodel_change" if isinstance(obj, AIModel) else "admin:vendors_vendor_change"
     try:
-        return f"{settings.SITE_URL.rstrip('/')}{reverse('admin:vendors_vendor_change', args=[vendor.pk])}"
+        return f"{settings.SITE_URL.rstrip('/')}{reverse(name, args=[obj.pk])}"
     except NoReverseMatch:  # admin not mounted
         return ""
 
 
-def _send(obj: Vendor | Certification, *, target: str, kind: str, expires_on: datetime.date,
+def _what(obj: Vendor | Certification | AIModel, target: str) -> str:
+    if target == MODEL:
+        return f"review of {obj}"
+    return f"{obj} approval" if target == VENDOR else f"{obj.vendor} {obj.display_name} certification"
+
+
+def _send(obj: Vendor | Certification | AIModel, *, target: str, kind: str, expires_on: datetime.date,
           for_date: datetime.date, recipients: list[str]) -> None:
-    vendor = obj if target == VENDOR else obj.vendor
-    what = f"{vendor} approval" if target == VENDOR else f"{vendor} {obj.display_name} certification"
+    vendor = {VENDOR: obj, MODEL: getattr(obj, "provider", None)}.get(target) or obj.vendor
+    what = _what(obj, target)
     state = "expired" if kind == ExpiryReminderKind.EXPIRED else "expires"
+    if target == MODEL:
+        state = "overdue since" if kind == ExpiryReminderKind.EXPIRED else "due"
     context = {"target": target, "vendor": vendor, "certification": obj if target == CERTIFICATION else None,
+               "model": obj if target == MODEL else None,
                "what": what, "kind": kind, "expires_on": expires_on, "days_left": (expires_on - for_date).days,
-               "url": _vendor_url(vendor)}
-    body = render_to_string("vendors/email/expiry_reminder.txt", context)
+               "url": _admin_url(obj if target == MODEL else vendor)}
+    template = "vendors/email/model_review_reminder.txt" if target == MODEL else "vendors/email/expiry_reminder.txt"
+    body = render_to_string(template, context)
     subject = f"[Stagegate] {what} {state} {expires_on:%d %b %Y}"
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
 
@@ -140,7 +166,7 @@ def send_expiry_reminder(
     obj = _locked(target, target_id, for_date)
     if obj is None:
         return None
-    expires_on, about = _expires_on(obj), {target: obj}
+    expires_on, about = _expires_on(obj), {LOG_FIELD[target]: obj}
     if expiry_kind(expires_on=expires_on, today=for_date) != kind:
         return None
     if VendorReminderLog.objects.filter(**about, kind=kind, expires_on=expires_on).exists():

@@ -18,16 +18,20 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from core.errors import InvalidTransition
 from vendors import selectors
 from vendors.choices import (
+    APPROVED_STATUSES,
     APPROVING_OUTCOMES,
     AssessmentOutcome,
     AssessmentStatus,
+    ModelStatus,
     Rating,
     VendorStatus,
 )
-from vendors.models import AssessmentRating, ChecklistArea, Vendor, VendorAssessment
+from vendors.models import AIModel, AssessmentRating, ChecklistArea, Vendor, VendorAssessment
 from vendors.permissions import Action, require
+from vendors.signals import model_status_changed, vendor_status_changed
 
 # What a caller may set on one rating row.
 RATING_FIELDS = ("rating", "evidence_notes", "attachment")
@@ -184,6 +188,7 @@ def _completion_errors(ratings: list[AssessmentRating], *, outcome: str, conditi
 
 def _apply_outcome(assessment: VendorAssessment, *, actor: AbstractBaseUser) -> None:
     vendor = Vendor.objects.select_for_update().get(pk=assessment.vendor_id)
+    before = vendor.effective_status()
     vendor.status = assessment.outcome
     if assessment.outcome in APPROVING_OUTCOMES:
         vendor.approval_expires = approval_expiry(
@@ -192,6 +197,7 @@ def _apply_outcome(assessment: VendorAssessment, *, actor: AbstractBaseUser) -> 
     else:
         vendor.approval_expires = None
     _save(vendor, actor)
+    _vendor_changed(vendor, before=before, actor=actor, note=f"Assessment completed: {assessment.outcome}.")
 
 
 def approval_expiry(*, criticality: str, approved_on: datetime.date) -> datetime.date:
@@ -212,6 +218,7 @@ def vendor_offboard(*, vendor: Vendor, actor: AbstractBaseUser, reason: str) -> 
     reason = (reason or "").strip()
     if vendor.status == VendorStatus.OFFBOARDED:
         raise ValidationError(f"{vendor} is already offboarded.")
+    before = vendor.effective_status()
     if not reason:
         raise ValidationError({"reason": "Give the reason for offboarding."})
     if vendor.assessments.exclude(status=AssessmentStatus.COMPLETED).exists():
@@ -223,4 +230,108 @@ def vendor_offboard(*, vendor: Vendor, actor: AbstractBaseUser, reason: str) -> 
     vendor.offboarding_reason = reason
     vendor._change_reason = f"Offboarded: {reason}"[:100]
     _save(vendor, actor)
+    _vendor_changed(vendor, before=before, actor=actor, note=f"Offboarded: {reason}")
     return vendor
+
+
+def _vendor_changed(vendor: Vendor, *, before: str, actor: AbstractBaseUser | None, note: str) -> None:
+    status = vendor.effective_status()
+    if status != before:
+        vendor_status_changed.send(sender=Vendor, vendor=vendor, before=before, status=status, actor=actor,
+                                   note=note)
+
+
+# -- Status set by hand ---------------------------------------------------------------------------
+
+# Every status of the registry may follow any other: banning, deprecating and restoring are all moves.
+MODEL_STATUS_MOVES: dict[str, frozenset[str]] = {
+    status: frozenset(ModelStatus.values) - {status} for status in ModelStatus.values
+}
+# By hand, an approval is withdrawn (rejected) or restored; assessments and offboarding make the other moves.
+VENDOR_STATUS_MOVES: dict[str, frozenset[str]] = {
+    VendorStatus.APPROVED: frozenset({VendorStatus.APPROVED_WITH_CONDITIONS, VendorStatus.REJECTED}),
+    VendorStatus.APPROVED_WITH_CONDITIONS: frozenset({VendorStatus.APPROVED, VendorStatus.REJECTED}),
+    VendorStatus.REJECTED: frozenset(APPROVED_STATUSES),
+}
+
+
+def model_status_problem(current: str, target: str) -> str:
+    """Why ``target`` may not follow ``current`` (empty when it may, or when it is no move at all)."""
+    if target not in ModelStatus.values:
+        return f"Choose a status: {', '.join(ModelStatus.values)}."
+    if target != current and target not in MODEL_STATUS_MOVES[current]:
+        return f"A {current} model cannot become {target}."
+    return ""
+
+
+@transaction.atomic
+def ai_model_status_set(*, model: AIModel, actor: AbstractBaseUser, status: str, note: str = "") -> AIModel:
+    """Set a registry model's status; the live use cases that call it follow (``model_status_changed``).
+
+    Governance admins only. Setting the status it already has is no change and tells nobody.
+    """
+    require(actor, Action.SET_MODEL_STATUS, model)
+    model = AIModel.objects.select_for_update().select_related("provider").get(pk=model.pk)
+    if problem := model_status_problem(model.status, status):
+        raise ValidationError({"status": problem})
+    if model.status == status:
+        return model
+    before, model.status = model.status, status
+    model._change_reason = (f"Status {before} -> {status}: {note}" if note else f"Status {before} -> {status}")[:100]
+    _save(model, actor)
+    model_status_changed.send(sender=AIModel, model=model, before=before, actor=actor, note=(note or "").strip())
+    return model
+
+
+def _vendor_status_problem(vendor: Vendor, target: str) -> str:
+    if target not in VendorStatus.values:
+        return f"Choose a status: {', '.join(VendorStatus.values)}."
+    if target == vendor.status:
+        return ""
+    if target not in VENDOR_STATUS_MOVES.get(vendor.status, ()):
+        return (f"{vendor} is {vendor.get_status_display().lower()}: by hand an approval is only withdrawn "
+                "(rejected) or restored; assessments and offboarding make the other changes.")
+    expires = vendor.approval_expires
+    if target in APPROVED_STATUSES and (expires is None or expires < timezone.localdate()):
+        # Only an approval withdrawn by hand keeps its expiry date; any other needs a new assessment.
+        return "No approval in force to restore (expired or never given): complete a new assessment."
+    return ""
+
+
+@transaction.atomic
+def vendor_status_set(*, vendor: Vendor, actor: AbstractBaseUser, status: str, note: str = "") -> Vendor:
+    """Withdraw (rejected) or restore a vendor's approval; the live use cases follow (``vendor_status_changed``).
+
+    Procurement and governance admins. The expiry date is kept, so a restored approval runs to the same day.
+    """
+    require(actor, Action.SET_STATUS, vendor)
+    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
+    if problem := _vendor_status_problem(vendor, status):
+        if status in VendorStatus.values:
+            raise InvalidTransition(problem)
+        raise ValidationError({"status": problem})
+    if vendor.status == status:
+        return vendor
+    before, vendor.status = vendor.effective_status(), status
+    note = (note or "").strip()
+    vendor._change_reason = (f"Status -> {status}: {note}" if note else f"Status -> {status}")[:100]
+    _save(vendor, actor)
+    _vendor_changed(vendor, before=before, actor=actor, note=note)
+    return vendor
+
+
+def vendor_approvals_expired(*, today: datetime.date) -> int:
+    """System: run by the daily sweep, no user. Tell the higher layers of every approval past its expiry.
+
+    Sent every day for each: the receivers act once per dependency (their flags are unique), so a missed
+    day catches up. Returns how many vendors were announced.
+    """
+    expired = Vendor.objects.filter(status__in=APPROVED_STATUSES, approval_expires__lt=today).order_by("pk")
+    count = 0
+    for vendor in expired:
+        with transaction.atomic():
+            vendor_status_changed.send(sender=Vendor, vendor=vendor, before=vendor.status,
+                                       status=vendor.effective_status(today), actor=None,
+                                       note=f"The approval expired on {vendor.approval_expires:%d %b %Y}.")
+        count += 1
+    return count

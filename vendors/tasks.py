@@ -12,13 +12,15 @@ from celery import shared_task
 from django.utils import timezone
 
 from config.tasks import MAIL_RETRY, enqueue_on_commit
-from vendors import reminders
+from vendors import reminders, services
 
 
 @shared_task(name="vendors.tasks.send_vendor_expiry_reminders")
 def send_vendor_expiry_reminders() -> int:
-    """Daily sweep: queue one task per expiry reminder due today; returns how many were queued."""
+    """Daily sweep: queue one task per expiry (or model review) reminder due today; returns how many were
+    queued. Expired approvals are announced too, so the use cases that depend on them are flagged."""
     today = timezone.localdate()
+    services.vendor_approvals_expired(today=today)
     due = reminders.vendor_expiry_reminders_due(today=today)
     for target, target_id, kind in due:
         enqueue_on_commit(send_vendor_expiry_reminder, target, target_id, kind, today.isoformat())

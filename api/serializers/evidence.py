@@ -12,6 +12,7 @@ from intake.models import PILOT_CRITERIA
 from reviews.models import Incident, KPIActual, MitigationStatus, Risk, RiskArea
 
 from .common import InputSerializer, ReadSerializer, UsernameField, UTCDateTimeField
+from .incidents import IncidentActionSerializer, PostIncidentReviewSerializer
 
 READINESS_AREAS = (
     "problem_clarity", "strategic_relevance", "value_case", "success_criteria", "ownership", "decision_rights",
@@ -80,11 +81,15 @@ class IncidentSerializer(ReadSerializer):
 
     use_case = serializers.CharField(source="use_case.reference")
     reported_by = serializers.CharField(source="reported_by.username")
+    owner = serializers.CharField(source="owner.username", allow_null=True)
+    post_incident_review = PostIncidentReviewSerializer(allow_null=True, read_only=True)
+    actions = IncidentActionSerializer(many=True, read_only=True)
 
     class Meta:
         model = Incident
         fields = ("id", "use_case", "severity", "title", "what_happened", "impact", "response", "corrective_action",
-                  "rollback_done", "status", "occurred_at", "reported_by", "created_at", "updated_at")
+                  "rollback_done", "status", "occurred_at", "reported_by", "owner", "review_due",
+                  "post_incident_review", "actions", "created_at", "updated_at")
 
 
 class IncidentInputSerializer(InputSerializer):
@@ -103,9 +108,13 @@ class IncidentInputSerializer(InputSerializer):
 
 
 class IncidentUpdateSerializer(IncidentInputSerializer):
-    """Changes to an incident: only the fields given change."""
+    """Changes to an incident: only the fields given change. Closing one at severity 1 or 2 needs its
+    post-incident review with at least one action (400 at ``status`` otherwise)."""
 
     use_case = None
+    owner = UsernameField(help_text="Who sees the incident through its post-incident review.")
+    review_due = serializers.DateField(allow_null=True, help_text="The post-incident review's due date; null puts "
+                                       "the default back (14 days after it occurred at severity 1-2, 30 at 3-4).")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,9 +10,11 @@ from rest_framework import serializers
 
 from intake.models import KPI, PortfolioBucket, StrategicOutcome, UseCase
 from reviews.models import Comment
+from reviews.selectors.pilots import pilot_overrun
 from vendors.models import AIModel, Vendor
 
 from .common import CodeField, InputSerializer, ReadSerializer, StrictInput, UsernameField, utc_iso
+from .dependencies import DependencyFlagsField
 
 # The tier-driving answers, with their enumeration values (a contract, see intake.choices).
 TIER_ANSWERS = ("ai_pattern", "data_classification", "personal_data", "decision_impact", "autonomy", "exposure",
@@ -78,23 +80,30 @@ def use_case_list_item(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+# How a KPI is measured and what a unit of it is worth; cadence and value type read null when blank.
+KPI_VALUE_FIELDS = ("cadence", "owner", "value_type", "unit_value")
+
+
 class KPISerializer(ReadSerializer):
-    """A KPI of a use case: baseline and target."""
+    """A KPI of a use case: baseline and target, how often it is measured and by whom, and its value per unit."""
 
     use_case = serializers.CharField(source="use_case.reference", help_text="The use case's reference.")
+    owner = _username("owner")
 
     class Meta:
         model = KPI
-        fields = ("id", "use_case", "name", "category", "unit", "baseline", "target", "direction", "created_at",
-                  "updated_at")
+        fields = ("id", "use_case", "name", "category", "unit", "baseline", "target", "direction",
+                  *KPI_VALUE_FIELDS, "created_at", "updated_at")
 
 
 class UseCaseKPISerializer(ReadSerializer):
     """A KPI, inside its use case."""
 
+    owner = _username("owner")
+
     class Meta:
         model = KPI
-        fields = ("id", "name", "category", "unit", "baseline", "target", "direction")
+        fields = ("id", "name", "category", "unit", "baseline", "target", "direction", *KPI_VALUE_FIELDS)
 
 
 class UseCaseDetailSerializer(UseCaseSerializer):
@@ -110,13 +119,19 @@ class UseCaseDetailSerializer(UseCaseSerializer):
     ai_models = serializers.ListField(child=serializers.IntegerField(), source="ai_model_ids", read_only=True,
                                       help_text="Ids of the AI models, by provider, name and version.")
     kpis = UseCaseKPISerializer(many=True, read_only=True)
+    dependency_flags = DependencyFlagsField(help_text="Models and vendors it depends on that changed status.")
+    pilot_overrun = serializers.SerializerMethodField(
+        help_text="True once its pilot is past its end with no gate taking it out of Pilot.")
 
     class Meta(UseCaseSerializer.Meta):
         fields = (*UseCaseSerializer.Meta.fields, "summary", "problem_statement", "strategic_outcome",
                   "portfolio_bucket", "outcome_baseline", "outcome_target", "outcome_time_horizon",
                   "outcome_constraints", "data_sources", "expected_users", "integrations", "target_release",
                   "computed_tier", "risk_score", "tier_override", "tier_override_justification", "vendors",
-                  "ai_models", "kpis")
+                  "ai_models", "kpis", "dependency_flags", "pilot_start", "pilot_end", "pilot_overrun")
+
+    def get_pilot_overrun(self, use_case: UseCase) -> bool:
+        return pilot_overrun(use_case)
 
 
 class KPIInputSerializer(StrictInput, serializers.ModelSerializer):

@@ -33,10 +33,12 @@ from api.serializers.reviews import (
 )
 from api.serializers.usecases import KPISerializer
 from api.views.base import ReadOnlyViewSet
+from api.views.incidents import ASSIGNMENT, IncidentReviewActions
 from intake import permissions
 from intake.models import KPI
 from reviews import services
 from reviews.models import GateDecision, Incident, Review, ReviewCondition, Risk
+from reviews.services import incidents as incident_services
 
 UNSEEN_USE_CASE = error("The use case named in the body does not exist or is not visible to you.")
 
@@ -121,9 +123,9 @@ class RiskViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, UseCaseScope
         return self.retrieve(request, pk=pk)
 
 
-class IncidentViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, UseCaseScopedViewSet):
+class IncidentViewSet(IncidentReviewActions, mixins.CreateModelMixin, mixins.UpdateModelMixin, UseCaseScopedViewSet):
     model = Incident
-    related = ("use_case", "reported_by")
+    related = ("use_case", "reported_by", "owner", "post_incident_review")
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilterSet
     queryset = Incident.objects.none()
@@ -143,14 +145,19 @@ class IncidentViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, UseCaseS
     def partial_update(self, request, pk=None):
         incident = self.get_object()
         data = self._valid(IncidentUpdateSerializer)
+        assignment = {name: data.pop(name) for name in ASSIGNMENT if name in data}
         with transaction.atomic():
             self.locked_for_update(incident)
-            services.incident_update(incident=incident, actor=request.user, data=data)
+            if assignment:
+                incident_services.incident_assign(incident=incident, actor=request.user, **assignment)
+            if data or not assignment:
+                services.incident_update(incident=incident, actor=request.user, data=data)
         return self.retrieve(request, pk=pk)
 
 
 class KPIViewSet(UseCaseScopedViewSet):
     model = KPI
+    related = ("use_case", "owner")
     serializer_class = KPISerializer
     filterset_class = KPIFilterSet
     queryset = KPI.objects.none()

@@ -7,8 +7,10 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import DateTimeField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from drf_spectacular.utils import extend_schema
 
 from api.filters import (
     AIModelFilterSet,
@@ -20,6 +22,8 @@ from api.filters import (
 )
 from api.models import DeletedUseCaseViewer, Tombstone
 from api.permissions import may_view_vendor_assessments
+from api.schema import IF_MATCH, error
+from api.serializers.dependencies import ModelStatusSerializer, VendorStatusSerializer
 from api.serializers.reference import (
     AIModelSerializer,
     BusinessUnitSerializer,
@@ -32,7 +36,7 @@ from api.views.base import ListOnlyViewSet, ReadOnlyViewSet
 from intake import permissions
 from intake.models import BusinessUnit, StrategicOutcome
 from reports import permissions as report_permissions
-from vendors import selectors
+from vendors import selectors, services
 from vendors.models import AIModel, Vendor, VendorAssessment
 
 # Rows no history remembers changing (seeded by migrations) changed "at the beginning".
@@ -45,13 +49,43 @@ def history_stamp(model) -> Coalesce:
     return Coalesce(Subquery(latest[:1]), Value(EPOCH), output_field=DateTimeField())
 
 
-class VendorViewSet(ReadOnlyViewSet):
+class StatusPatchMixin:
+    """PATCH {"status", "note"}: the same service as admin, so the live use cases that depend on the record
+    are flagged, re-reviewed and told. The service refuses with 403 (who may), 400 at status (no such
+    status) or 409 (a move its table does not allow)."""
+
+    http_method_names = ["get", "patch", "head", "options"]
+    status_input = ModelStatusSerializer
+
+    def partial_update(self, request, pk=None):
+        instance = self.get_object()
+        serializer = self.status_input(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            self.set_status(self.locked_for_update(instance), request.user, **serializer.validated_data)
+        return self.retrieve(request, pk=pk)
+
+
+class VendorViewSet(StatusPatchMixin, ReadOnlyViewSet):
     serializer_class = VendorSerializer
     filterset_class = VendorFilterSet
     queryset = Vendor.objects.none()
+    status_input = VendorStatusSerializer
 
     def get_queryset(self):
         return selectors.vendor_list()
+
+    @staticmethod
+    def set_status(vendor, actor, *, status: str, note: str = "") -> None:
+        services.vendor_status_set(vendor=vendor, actor=actor, status=status, note=note)
+
+    @extend_schema(summary="Withdraw or restore a vendor's approval (procurement, governance admins)",
+                   request=VendorStatusSerializer, parameters=[IF_MATCH],
+                   responses={200: VendorSerializer, 409: error(
+                       "A status change its table does not allow by hand (approving a prospect, restoring an "
+                       "expired approval): assessments and offboarding make those.")})
+    def partial_update(self, request, pk=None):
+        return super().partial_update(request, pk=pk)
 
 
 class VendorAssessmentViewSet(ReadOnlyViewSet):
@@ -67,10 +101,19 @@ class VendorAssessmentViewSet(ReadOnlyViewSet):
         return VendorAssessment.objects.select_related("assessor", "completed_by")
 
 
-class AIModelViewSet(ReadOnlyViewSet):
+class AIModelViewSet(StatusPatchMixin, ReadOnlyViewSet):
     serializer_class = AIModelSerializer
     filterset_class = AIModelFilterSet
     queryset = AIModel.objects.select_related("provider")
+
+    @staticmethod
+    def set_status(model, actor, *, status: str, note: str = "") -> None:
+        services.ai_model_status_set(model=model, actor=actor, status=status, note=note)
+
+    @extend_schema(summary="Change a registry model's status (governance admins)",
+                   request=ModelStatusSerializer, responses=AIModelSerializer, parameters=[IF_MATCH])
+    def partial_update(self, request, pk=None):
+        return super().partial_update(request, pk=pk)
 
 
 class BusinessUnitViewSet(ReadOnlyViewSet):

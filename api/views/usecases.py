@@ -53,7 +53,7 @@ def detail_queryset():
     # selectors.use_case_with_related_ids.
     related = ("business_unit", "business_owner", "delivery_owner", "executive_sponsor", "portfolio_bucket")
     return UseCase.objects.select_related(*related).prefetch_related(
-        Prefetch("kpis", queryset=KPI.objects.order_by("id")))
+        Prefetch("kpis", queryset=KPI.objects.select_related("owner").order_by("id")))
 
 
 @extend_schema_view(

@@ -152,6 +152,10 @@ class UseCase(models.Model):
     # Workflow
     status = models.CharField(max_length=20, choices=c.Status.choices, default=c.Status.DRAFT, db_index=True)
     stage = models.CharField(max_length=20, choices=c.Stage.choices, default=c.Stage.EXPLORATION, db_index=True)
+    # The pilot's time-box: set by the Exploration -> Pilot gate, changed only through reviews.services.pilots.
+    pilot_start = models.DateField("pilot start", null=True, blank=True, editable=False)
+    pilot_end = models.DateField("pilot end", null=True, blank=True, editable=False, db_index=True,
+                                 help_text="The day the pilot's time-box ends: its gate is due by then.")
 
     # Tier: null until submitted (the API promises null before submission).
     risk_tier = models.CharField(max_length=20, null=True, blank=True, choices=c.RiskTier.choices)  # noqa: DJ001
@@ -214,6 +218,17 @@ class KPI(models.Model):
     baseline = models.DecimalField(max_digits=14, decimal_places=2)
     target = models.DecimalField(max_digits=14, decimal_places=2)
     direction = models.CharField(max_length=10, choices=c.KPIDirection.choices)
+    # Blank: the policy's cadence for the use case's stage (weekly during pilot, monthly after).
+    cadence = models.CharField(
+        "measurement cadence", max_length=10, blank=True, choices=c.KPICadence.choices,
+        help_text="How often it is measured; blank follows the governance policy.")
+    owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              help_text="Who measures it and is reminded of a missing measurement.")
+    value_type = models.CharField(max_length=10, blank=True, choices=c.KPIValueType.choices)
+    unit_value = models.DecimalField(
+        "monetary value per unit", max_digits=14, decimal_places=4, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="What one unit of improvement is worth; blank when it has no monetary value.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     history = HistoricalRecords()

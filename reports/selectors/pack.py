@@ -50,7 +50,10 @@ from reviews.models import (
     ReviewCondition,
 )
 from reviews.selectors import NEXT_STAGE, open_remediation, policy_in_force
+from reviews.selectors.incidents import incident_reviews_overdue_count
+from reviews.selectors.pilots import pilots_overview
 from reviews.selectors.risk_gate import current_acceptances
+from reviews.selectors.value import portfolio_value
 
 from ..models import Audience, BoardPack
 from .gates import gate_ready, readiness_by_use_case
@@ -125,15 +128,18 @@ def _value(period: Period) -> dict[str, Any]:
     progress = kpi_progress_by_use_case(KPI.objects.filter(use_case__in=priority.values("id")))
     costs = {row["use_case_id"]: row for row in CostEntry.objects.filter(use_case__in=[uc.id for uc in top])
              .values("use_case_id").annotate(budget=Sum("budget"), actual=Sum("actual")).order_by()}
+    roi = portfolio_value(portfolio(), as_of=period.as_at)  # the dashboard's and the API's figures
     every = [p for rows in progress.values() for p in rows]
     return {
+        "roi": roi,
         "priority_total": priority.count(),
         "kpis_total": len(every),
         "kpis_measured": sum(1 for p in every if p.latest is not None),
         "kpis_met": sum(1 for p in every if p.met),
         "rows": [{"use_case": uc, "kpis": progress.get(uc.id, []),
                   "met": sum(1 for p in progress.get(uc.id, []) if p.met),
-                  "budget": costs.get(uc.id, {}).get("budget"), "actual": costs.get(uc.id, {}).get("actual")}
+                  "budget": costs.get(uc.id, {}).get("budget"), "actual": costs.get(uc.id, {}).get("actual"),
+                  "value": roi["by_use_case"].get(uc.id)}
                  for uc in top],
     }
 
@@ -163,6 +169,7 @@ def _progress(period: Period) -> dict[str, Any]:
         "by_outcome": [{"label": o.label, "n": by_outcome.get(o.value, 0)} for o in GateOutcome],
         "stalls": stalls,
         "stall_days": STALL_DAYS,
+        "pilots": pilots_overview(today=period.as_at, limit=MAX_ROWS, concurrent=False),
     }
 
 
@@ -318,6 +325,7 @@ def _incidents(period: Period) -> dict[str, Any]:
         "incidents": _top(incidents.select_related("use_case").order_by("severity", "-occurred_at", "id")),
         "by_severity": [{"severity": s, "n": by_severity.get(s, 0)} for s in range(1, 5)],
         "overrides": _top(overrides.select_related("use_case", "created_by").order_by("-created_at", "-id")),
+        "reviews_overdue": incident_reviews_overdue_count(today=period.as_at, use_cases=portfolio()),
     }
 
 
@@ -431,4 +439,5 @@ def portfolio_overview(*, as_at: datetime.date | None = None, days: int = 90) ->
     as_at = as_at or timezone.localdate()
     period = Period(start=as_at - datetime.timedelta(days=days - 1), end=as_at, as_at=as_at)
     return {"period": period, "portfolio": portfolio_summary(), "risks": _risks(period),
-            "resourcing": _resourcing(period), "days": days}
+            "resourcing": _resourcing(period), "days": days, "pilots": pilots_overview(today=as_at),
+            "value": portfolio_value(portfolio(), as_of=as_at)}

@@ -1,8 +1,11 @@
 """Admin of the reviews app; each area registers its models in its own module."""
 
+from . import dependencies as dependencies  # registers its models
+from . import incidents as incidents  # registers its models
 from .artefacts import ArtefactTypeAdmin, EvaluationMetricAdmin, TierArtefactAdmin
 from .evidence import GateDecisionAdmin, IncidentAdmin, IncidentAlertAdmin, RiskAdmin
 from .guidance import RiskAreaGuidanceAdmin
+from .pilots import PilotReminderLogAdmin
 from .policy import GovernancePolicyAdmin
 from .records import CommentAdmin, EvidenceAdmin, ReviewConditionAdmin, ReviewDecisionAdmin
 from .remediation import RemediationItemAdmin
@@ -19,6 +22,7 @@ __all__ = [
     "GovernancePolicyAdmin",
     "IncidentAdmin",
     "IncidentAlertAdmin",
+    "PilotReminderLogAdmin",
     "RemediationItemAdmin",
     "ReminderLogAdmin",
     "ReviewAdmin",

@@ -95,7 +95,8 @@ class KPIActualAdmin(ReadOnlyVisibleAdmin):
 @admin.register(CostEntry)
 class CostEntryAdmin(ReadOnlyVisibleAdmin):
     use_case_path = "use_case_id"
-    list_display = ("use_case", "period_start", "budget", "actual")
+    list_display = ("use_case", "period_start", "category", "budget", "actual")
+    list_filter = ("category",)
     list_select_related = ("use_case",)
     search_fields = ("use_case__reference",)
 

@@ -10,6 +10,7 @@ message, never an error page.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -26,7 +27,6 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core import edges
 from intake import permissions
-from intake import selectors as intake_selectors
 from intake.admin import HistoryOnlyIfVisibleMixin
 from intake.permissions import Action
 from reviews import selectors, services
@@ -36,11 +36,12 @@ from reviews.models import Review, ReviewCondition
 from vendors.models import AIModel
 
 from .artefacts import ArtefactReviewMixin
+from .queue import FILTERS_VAR, QueueMixin
 
 DECIDE_TEMPLATE = "admin/reviews/review/decide.html"
 # The review's own fields are shown read-only; only the assignee is edited here.
 REVIEW_FIELDS = ("use_case_link", "function", "stage", "cycle", "status", "due_date", "assignee",
-                 "decision", "rationale", "decided_by", "decided_at")
+                 "decision", "rationale", "decided_by", "decided_at", "model_names")
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -65,15 +66,10 @@ class TierFilter(admin.ChoicesFieldListFilter):
         self.title = "tier"
 
 
-def _is_overdue(review: Review) -> bool:
-    return review.status in UNDECIDED_STATUSES and review.due_date < timezone.localdate()
-
-
 @admin.register(Review)
-class ReviewAdmin(ArtefactReviewMixin, HistoryOnlyIfVisibleMixin, SimpleHistoryAdmin):
+class ReviewAdmin(QueueMixin, ArtefactReviewMixin, HistoryOnlyIfVisibleMixin, SimpleHistoryAdmin):
     form = ReviewAdminForm
-    list_display = ("reference", "use_case_title", "tier", "stage", "function", "due", "assignee", "status",
-                    "model_flag")
+    # The default columns and the wider set are QueueMixin's (get_list_display).
     list_display_links = ("reference", "use_case_title")
     list_filter = ("function", "status", ("use_case__risk_tier", TierFilter), OverdueFilter)
     list_select_related = ("use_case", "use_case__business_unit", "assignee")
@@ -90,31 +86,6 @@ class ReviewAdmin(ArtefactReviewMixin, HistoryOnlyIfVisibleMixin, SimpleHistoryA
 
     def get_ordering(self, request):
         return ["queue_rank", "due_date", "id"]
-
-    @admin.display(description="reference", ordering="use_case__reference")
-    def reference(self, obj: Review) -> str:
-        return obj.use_case.reference
-
-    @admin.display(description="use case", ordering="use_case__title")
-    def use_case_title(self, obj: Review) -> str:
-        return obj.use_case.title
-
-    @admin.display(description="tier", ordering="use_case__risk_tier")
-    def tier(self, obj: Review) -> str:
-        return obj.use_case.get_risk_tier_display() or "-"
-
-    @admin.display(description="due", ordering="due_date")
-    def due(self, obj: Review):
-        if _is_overdue(obj):
-            return format_html('<strong style="color:#ba2121">{} (overdue)</strong>', obj.due_date)
-        return obj.due_date
-
-    @admin.display(description="models")
-    def model_flag(self, obj: Review):
-        problems = intake_selectors.model_flags(obj.use_case)
-        if not problems:
-            return ""
-        return format_html('<strong style="color:#ba2121" title="{}">flagged</strong>', " ".join(problems))
 
     @admin.display(description="use case")
     def use_case_link(self, obj: Review):
@@ -216,6 +187,8 @@ class ReviewAdmin(ArtefactReviewMixin, HistoryOnlyIfVisibleMixin, SimpleHistoryA
         can_decide = obj.awaits_decision and self.has_change_permission(request, obj)
         can_comment = permissions.can(request.user, Action.COMMENT, obj.use_case, facts=self._facts(request, obj))
         page = selectors.review_page(obj)
+        filters = request.GET.get(FILTERS_VAR, "")
+        kept = f"?{urlencode({FILTERS_VAR: filters})}" if filters else ""
         return {
             "page": page,
             # Unmet conditions this user may confirm: a reviewer of the condition's function.
@@ -230,11 +203,16 @@ class ReviewAdmin(ArtefactReviewMixin, HistoryOnlyIfVisibleMixin, SimpleHistoryA
             "can_assign_to_me": can_decide and obj.assignee_id != request.user.pk,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "changelist_url": reverse("admin:reviews_review_changelist"),
+            # The queue view the reviewer came from: kept through a decision and back.
+            "changelist_filters": filters,
+            "queue_url": self.queue_url(filters),
+            "decide_form": DecisionForm(),
+            "decide_formset": ConditionFormSet(prefix="conditions"),
             "can_comment": can_comment,
             "comment_form": CommentForm(),
             "evidence_form": EvidenceForm(),
-            "comment_url": reverse("admin:reviews_review_comment", args=[obj.pk]),
-            "evidence_url": reverse("admin:reviews_review_evidence", args=[obj.pk]),
+            "comment_url": reverse("admin:reviews_review_comment", args=[obj.pk]) + kept,
+            "evidence_url": reverse("admin:reviews_review_evidence", args=[obj.pk]) + kept,
             **self.artefact_context(request, obj),
         }
 
@@ -267,7 +245,7 @@ class ReviewAdmin(ArtefactReviewMixin, HistoryOnlyIfVisibleMixin, SimpleHistoryA
                 use_case=review.use_case, actor=request.user, body=form.cleaned_data["body"], review=review))
         else:
             self.message_user(request, "Write a comment of up to 5000 characters.", messages.ERROR)
-        return HttpResponseRedirect(reverse("admin:reviews_review_change", args=[review.pk]))
+        return HttpResponseRedirect(self.review_url(review.pk, request.GET.get(FILTERS_VAR, "")))
 
     def evidence_view(self, request, object_id):
         if request.method != "POST":
@@ -279,7 +257,7 @@ class ReviewAdmin(ArtefactReviewMixin, HistoryOnlyIfVisibleMixin, SimpleHistoryA
                 use_case=review.use_case, actor=request.user, upload=form.cleaned_data["file"], review=review))
         else:
             self.message_user(request, "Choose a file to upload.", messages.ERROR)
-        return HttpResponseRedirect(reverse("admin:reviews_review_change", args=[review.pk]))
+        return HttpResponseRedirect(self.review_url(review.pk, request.GET.get(FILTERS_VAR, "")))
 
     def condition_met_view(self, request, object_id, condition_id):
         """A reviewer of the condition's function confirms it is met (the service checks who may)."""
@@ -309,9 +287,13 @@ class ReviewAdmin(ArtefactReviewMixin, HistoryOnlyIfVisibleMixin, SimpleHistoryA
 
     @admin.action(description="Assign to me")
     def assign_to_me(self, request, queryset):
-        for review in queryset:
+        reviews = list(queryset)
+        for review in reviews:
             self._report(request, review, "assigned to you", lambda r=review: services.review_assign(
                 review=r, actor=request.user, assignee=request.user))
+        if "_from_review" in request.POST and len(reviews) == 1:
+            return HttpResponseRedirect(self.review_url(reviews[0].pk, request.POST.get(FILTERS_VAR, "")))
+        return None
 
     @admin.action(description="Approve")
     def approve(self, request, queryset):
@@ -334,7 +316,11 @@ class ReviewAdmin(ArtefactReviewMixin, HistoryOnlyIfVisibleMixin, SimpleHistoryA
         return self._decide(request, queryset, Decision.STOP)
 
     def _decide(self, request, queryset, decision: Decision):
-        """First call: the intermediate page. Confirmed: decide each review and report."""
+        """First call: the intermediate page. Confirmed: decide each review and report.
+
+        From the review page (``_from_review``) the reviewer stays in their queue view: a refusal shows the
+        decision page again with everything typed, and "open next" goes on to the view's next review.
+        """
         reviews = list(queryset)
         if not reviews:
             self.message_user(request, "None of the selected reviews is in your queue.", messages.WARNING)
@@ -344,13 +330,29 @@ class ReviewAdmin(ArtefactReviewMixin, HistoryOnlyIfVisibleMixin, SimpleHistoryA
         form = DecisionForm(request.POST if confirmed else None)
         formset = ConditionFormSet(request.POST if confirmed else None, prefix="conditions") if conditional else None
         if confirmed and form.is_valid() and (formset is None or formset.is_valid()):
-            conditions = formset.conditions() if formset is not None else ()
-            outcome = DECISION_STATUS[decision].label.lower()
-            for review in reviews:
-                self._report(request, review, outcome, lambda r=review: services.review_decide(
-                    review=r, actor=request.user, decision=decision,
-                    rationale=form.cleaned_data["rationale"], conditions=conditions))
+            return self._decide_confirmed(request, reviews, decision, form, formset)
+        return self._decide_page(request, reviews, decision, form, formset)
+
+    def _decide_confirmed(self, request, reviews, decision, form, formset):
+        conditions = formset.conditions() if formset is not None else ()
+        outcome = DECISION_STATUS[decision].label.lower()
+        from_page = "_from_review" in request.POST
+        filters = request.POST.get(FILTERS_VAR, "")
+        before = self.view_ids(request, filters) if "_next" in request.POST else None
+        decided = [self._report(request, review, outcome, lambda r=review: services.review_decide(
+            review=r, actor=request.user, decision=decision, rationale=form.cleaned_data["rationale"],
+            conditions=conditions)) for review in reviews]
+        if not from_page:
             return None
+        if len(reviews) == 1 and not decided[0]:
+            return self._decide_page(request, reviews, decision, form, formset)
+        if before is not None and len(reviews) == 1:
+            return self.open_next(request, before=before, current=reviews[0].pk, filters=filters)
+        return HttpResponseRedirect(self.queue_url(filters))
+
+    def _decide_page(self, request, reviews, decision, form, formset):
+        filters = request.POST.get(FILTERS_VAR, "")
+        from_review = "_from_review" in request.POST and len(reviews) == 1
         return TemplateResponse(request, DECIDE_TEMPLATE, {
             **self.admin_site.each_context(request),
             "title": f"{decision.label}: {len(reviews)} review{'s' if len(reviews) != 1 else ''}",
@@ -361,5 +363,11 @@ class ReviewAdmin(ArtefactReviewMixin, HistoryOnlyIfVisibleMixin, SimpleHistoryA
             "formset": formset,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "changelist_url": reverse("admin:reviews_review_changelist"),
+            # A bulk action posts back to the queue URL it came from, filters and all.
+            "form_action": request.get_full_path(),
+            "from_review": from_review,
+            "changelist_filters": filters,
+            "cancel_url": self.review_url(reviews[0].pk, filters) if from_review else request.get_full_path(),
+            "queue_url": self.queue_url(filters) if from_review else request.get_full_path(),
             "media": self.media + form.media,
         })

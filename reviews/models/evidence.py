@@ -197,11 +197,20 @@ class KPIActual(models.Model):
         return f"{self.kpi_id} on {self.measured_on}: {self.value}"
 
 
+class CostCategory(models.TextChoices):
+    INFRASTRUCTURE = "infrastructure", "Infrastructure"
+    DATA = "data", "Data"
+    PLATFORMS = "platforms", "Platforms"
+    GOVERNANCE = "governance", "Governance"
+    CHANGE = "change", "Change"
+
+
 class CostEntry(models.Model):
-    """Budget and actual spend for one period (a month, by its first day)."""
+    """Budget and actual spend of one budget category for one period (a month, by its first day)."""
 
     use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="costs")
     period_start = models.DateField()
+    category = models.CharField("budget category", max_length=20, choices=CostCategory.choices)
     budget = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
     actual = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
     note = models.CharField(max_length=500, blank=True)
@@ -212,10 +221,11 @@ class CostEntry(models.Model):
     class Meta:
         ordering = ["use_case", "-period_start"]
         verbose_name_plural = "cost entries"
-        constraints = [models.UniqueConstraint(fields=["use_case", "period_start"], name="uniq_cost_period")]
+        constraints = [models.UniqueConstraint(fields=["use_case", "period_start", "category"],
+                                               name="uniq_cost_period_category")]
 
     def __str__(self) -> str:
-        return f"{self.use_case_id} {self.period_start:%Y-%m}"
+        return f"{self.use_case_id} {self.period_start:%Y-%m} {self.category}"
 
 
 class IncidentStatus(models.TextChoices):
@@ -239,9 +249,19 @@ class Incident(models.Model):
     status = models.CharField(max_length=20, choices=IncidentStatus.choices, default=IncidentStatus.OPEN)
     occurred_at = models.DateTimeField()
     reported_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              help_text="Who sees the incident through its post-incident review.")
+    review_due = models.DateField(
+        null=True, blank=True,
+        help_text="When the post-incident review is due: unless set, 14 days after the day it occurred at "
+                  "severity 1 or 2, 30 days at severity 3 or 4.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     history = HistoricalRecords()
+
+    # Days from the day an incident occurred to its post-incident review, by severity (the review_due
+    # default, set by reviews.services.incidents): the severe ones are reviewed while the facts are fresh.
+    REVIEW_WITHIN_DAYS = {1: 14, 2: 14, 3: 30, 4: 30}
 
     class Meta:
         ordering = ["severity", "-occurred_at"]

@@ -158,7 +158,7 @@ class KPIProgress:
 
 
 def kpi_progress(use_case: UseCase) -> list[KPIProgress]:
-    kpis = KPI.objects.filter(use_case=use_case).prefetch_related(
+    kpis = KPI.objects.filter(use_case=use_case).select_related("owner").prefetch_related(
         Prefetch("actuals", queryset=KPIActual.objects.order_by("-measured_on"))
     ).order_by("id")
     progress = []

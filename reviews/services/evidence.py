@@ -32,10 +32,11 @@ from reviews.models import (
     ReadinessScore,
     Risk,
 )
+from reviews.models.evidence import CostCategory
 from reviews.selectors.gate_reviews import checklist_derivations
 from reviews.validators import SINGLE_LINE_MESSAGE, has_line_break
 
-from . import risk_notices
+from . import incidents, risk_notices
 
 logger = logging.getLogger(__name__)
 
@@ -244,14 +245,20 @@ def kpi_actual_record(
 
 @transaction.atomic
 def cost_record(
-    *, use_case: UseCase, actor: AbstractBaseUser, period: datetime.date, budget: Any, actual: Any, note: str = ""
+    *, use_case: UseCase, actor: AbstractBaseUser, period: datetime.date, budget: Any, actual: Any, note: str = "",
+    category: str = CostCategory.PLATFORMS,
 ) -> CostEntry:
-    """Budget and actual spend for the month containing ``period``."""
+    """Budget and actual spend of one budget category for the month containing ``period``.
+
+    Without a category the figures are the platform bill, as entries recorded before costs had categories.
+    """
     permissions.require(actor, Action.MANAGE_EVIDENCE, use_case)
     errors: dict[str, str] = {}
     note = _text(note, "note", errors, limit=500)
     if not isinstance(period, datetime.date):
         errors["period"] = "Enter a date in the month the figures are for."
+    if category not in CostCategory.values:
+        errors["category"] = f"Choose a budget category: {', '.join(CostCategory.values)}."
     if errors:
         raise ValidationError(errors)
     budget_value, actual_value = _decimal(budget, "budget"), _decimal(actual, "actual")
@@ -259,7 +266,7 @@ def cost_record(
         raise ValidationError("Budget and actual spend cannot be negative.")
     month = period.replace(day=1)
     entry, _ = CostEntry.objects.select_for_update().get_or_create(
-        use_case=use_case, period_start=month,
+        use_case=use_case, period_start=month, category=category,
         defaults={"budget": budget_value, "actual": actual_value, "recorded_by": actor},
     )
     entry.budget, entry.actual, entry.note, entry.recorded_by = budget_value, actual_value, note, actor
@@ -273,6 +280,7 @@ def incident_report(*, use_case: UseCase, actor: AbstractBaseUser, data: Mapping
     permissions.require(actor, Action.MANAGE_EVIDENCE, use_case)
     incident = Incident(use_case=use_case, reported_by=actor)
     _apply(incident, data, INCIDENT_FIELDS)
+    incidents.settle(incident, before=None)  # the status table, the closure rule, the review's due date
     _save(incident, actor)
     if incident.severity == 1:
         notifications.incident_severity_one(incident, actor=actor)
@@ -283,8 +291,9 @@ def incident_report(*, use_case: UseCase, actor: AbstractBaseUser, data: Mapping
 def incident_update(*, incident: Incident, actor: AbstractBaseUser, data: Mapping[str, Any]) -> Incident:
     permissions.require(actor, Action.MANAGE_EVIDENCE, incident.use_case)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    was_severity_one = incident.severity == 1
+    was_severity_one, before = incident.severity == 1, incidents.state_of(incident)
     _apply(incident, data, INCIDENT_FIELDS)
+    incidents.settle(incident, before=before)
     _save(incident, actor)
     if incident.severity == 1 and not was_severity_one:
         notifications.incident_severity_one(incident, actor=actor)

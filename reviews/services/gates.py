@@ -9,6 +9,8 @@ GateDecision, and the use case's stage moves through ``intake.steps.move_stage``
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +24,7 @@ from reviews import notifications
 from reviews.models import GateDecision, GateOutcome, GovernancePolicy
 from reviews.selectors import Criterion, gate_criteria, policy_in_force
 
+from .pilots import pilot_schedule
 from .workflow import withdraw_open_reviews
 
 MIN_RATIONALE = 10
@@ -96,7 +99,8 @@ def _target(use_case: UseCase, outcome: str, to_stage: str, redesign_note: str,
 @transaction.atomic
 def gate_decide(
     *, use_case: UseCase, actor: AbstractBaseUser, outcome: str, rationale: str,
-    to_stage: str = "", redesign_note: str = "",
+    to_stage: str = "", redesign_note: str = "", pilot_start: datetime.date | None = None,
+    pilot_end: datetime.date | None = None,
 ) -> GateDecision:
     """Decide the gate; only the A on go_no_go (or a governance admin), never the use case's own people.
 
@@ -116,6 +120,8 @@ def gate_decide(
         raise ValidationError({"rationale": f"Give a rationale of {MIN_RATIONALE} to {MAX_RATIONALE} characters."})
     policy = policy_in_force()  # recorded with the decision: a later policy never rewrites it
     new_stage, criteria = _target(use_case, outcome, to_stage, redesign_note, policy)
+    # A go into Pilot starts its time-box (the policy's, unless given), saved with the stage.
+    pilot_schedule(use_case, to_stage=new_stage, outcome=outcome, policy=policy, start=pilot_start, end=pilot_end)
     decision = GateDecision.objects.create(
         use_case=use_case, outcome=outcome, from_stage=use_case.stage, to_stage=new_stage, rationale=rationale,
         redesign_note=redesign_note, criteria=criteria, decided_by=actor, policy=policy if policy.pk else None,

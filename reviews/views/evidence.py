@@ -26,11 +26,15 @@ from reviews.forms import (
     CostForm,
     IncidentForm,
     KPIActualForm,
+    KPIValueForm,
     RiskForm,
 )
 from reviews.models import CostEntry, Incident, Risk
 from reviews.panels import OPEN_INCIDENT_STATUSES, heat_level, heatmap
+from reviews.selectors import value as value_selectors
+from reviews.services import value as value_services
 
+from . import incident_review
 from .acceptance_form import RiskAcceptanceForm, acceptance_context
 from .common import can, fetch, page_url
 
@@ -179,7 +183,7 @@ def _record_cost(request: HttpRequest, use_case: UseCase, form: CostForm, here: 
     data = form.cleaned_data
     outcome = edges.perform(request, form, lambda: services.cost_record(
         use_case=use_case, actor=request.user, period=data["period"], budget=data["budget"],
-        actual=data["actual"], note=data["note"]), back=here)
+        actual=data["actual"], note=data["note"], category=data["category"]), back=here)
     if not isinstance(outcome, edges.Done):
         return outcome
     entry = outcome.value
@@ -206,22 +210,40 @@ def _record_measurement(request: HttpRequest, use_case: UseCase, form: KPIActual
     return redirect(here)
 
 
+def _record_kpi_value(request: HttpRequest, use_case: UseCase, form: KPIValueForm,
+                     here: str) -> HttpResponse | None:
+    """Record through the service: a redirect when recorded or refused, else None with the errors on ``form``."""
+    if not form.is_valid():
+        return None
+    kpi = form.cleaned_data["kpi"]
+    kpi.use_case = use_case
+    outcome = edges.perform(request, form, lambda: value_services.kpi_value_set(
+        kpi=kpi, actor=request.user, data=form.value_data()), back=here)
+    if not isinstance(outcome, edges.Done):
+        return outcome
+    messages.success(request, f"Measurement and value of {kpi.name} saved.")
+    return redirect(f"{here}#kpis")
+
+
 @require_http_methods(["GET", "POST"])
 def kpis(request: HttpRequest, reference: str) -> HttpResponse:
     use_case, facts = fetch(request, reference)
     here = page_url("kpis", use_case)
-    measurement_form = cost_form = None
+    measurement_form = cost_form = value_form = None
     if request.method == "POST":
         if request.POST.get("form") == "cost":
             cost_form = CostForm(request.POST, prefix="cost")
             response = _record_cost(request, use_case, cost_form, here)
+        elif request.POST.get("form") == "kpi_value":
+            value_form = KPIValueForm(request.POST, kpis=_kpis(use_case), prefix="value")
+            response = _record_kpi_value(request, use_case, value_form, here)
         else:
             measurement_form = KPIActualForm(request.POST, kpis=_kpis(use_case), prefix="actual")
             response = _record_measurement(request, use_case, measurement_form, here)
         if response:
             return response
     progress = selectors.kpi_progress(use_case)
-    costs = list(CostEntry.objects.filter(use_case=use_case).order_by("-period_start"))
+    costs = list(CostEntry.objects.filter(use_case=use_case).order_by("-period_start", "category"))
     totals = CostEntry.objects.filter(use_case=use_case).aggregate(budget=Sum("budget"), actual=Sum("actual"))
     context = page_base(use_case, facts, request, "kpis") | {
         "progress": [
@@ -232,10 +254,12 @@ def kpis(request: HttpRequest, reference: str) -> HttpResponse:
         "costs": [{"entry": c, "variance": c.actual - c.budget} for c in costs],
         "totals": totals,
         "total_variance": (totals["actual"] or 0) - (totals["budget"] or 0),
+        "value_panel": value_selectors.value_panel(use_case),
     }
     if context["can_manage"]:
         context["measurement_form"] = measurement_form or KPIActualForm(kpis=_kpis(use_case), prefix="actual")
         context["cost_form"] = cost_form or CostForm(prefix="cost")
+        context["value_form"] = value_form or KPIValueForm(kpis=_kpis(use_case), prefix="value")
     return render(request, "reviews/kpis.html", context)
 
 
@@ -279,7 +303,7 @@ def incidents(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def incident_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     use_case, facts = fetch(request, reference)
-    incident = get_object_or_404(Incident.objects.select_related("reported_by"), pk=pk, use_case=use_case)
+    incident = get_object_or_404(Incident.objects.select_related("reported_by", "owner"), pk=pk, use_case=use_case)
     here = page_url("incident_edit", use_case, incident.pk)
     can_manage = can(request, MANAGE, use_case, facts)
     form = None
@@ -298,5 +322,5 @@ def incident_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse
         form = IncidentForm(initial=IncidentForm.initial_for(incident))
     context = page_base(use_case, facts, request, "incidents") | {
         "incident": incident, "form": form, "severity_labels": SEVERITY_LABELS,
-    }
+    } | incident_review.review_context(request, incident, can_manage=can_manage)
     return render(request, "reviews/incident_edit.html", context)

@@ -1,9 +1,9 @@
-"""The stage-gate decision, posted from the Gate panel of the use-case page.
+"""The gate page and the stage-gate decision, posted from it or from the Gate panel of the use-case page.
 
-A refused scale shows the gate page: every unmet criterion and the form as
-typed; so do bad input and a gate the lifecycle does not allow now (a draft,
-a stopped use case), with the reason. Any other refusal is a message on the
-use-case page. Success goes back to the use-case page with a message.
+The gate page shows the criteria, the stage timeline and the form for whoever decides.
+A refused scale shows it with every unmet criterion and the form as typed; so do bad input
+and a gate the lifecycle does not allow now (a draft, a stopped use case), with the reason.
+Any other refusal is a message on the use-case page. Success goes back to the use-case page with a message.
 """
 
 from __future__ import annotations
@@ -27,10 +27,9 @@ from .common import detail_url, fetch
 @require_http_methods(["GET", "POST"])
 def gate(request: HttpRequest, reference: str) -> HttpResponse:
     use_case, facts = fetch(request, reference, intake_selectors.use_case_detail(queryset=UseCase.objects.all()))
-    # The Gate panel is the first thing on the use-case page, just under the messages.
     back = detail_url(use_case)
     if request.method != "POST":
-        return redirect(detail_url(use_case, "gate"))
+        return render(request, "reviews/gate.html", gate_context(request, use_case, facts))
     form = gate_form(use_case, request.POST)
     refusal: list[str] = []
     if form.is_valid():
