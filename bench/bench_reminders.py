@@ -1,5 +1,8 @@
-"""The daily review-reminder sweep (``reviews.tasks.send_review_reminders``) at 15,000 and
-60,000 reviews (bench/reviewdata.py: due dates spread so that many are due soon or overdue).
+"""The daily reminder sweep (``reviews.tasks.send_review_reminders``) at 15,000 and 60,000 reviews
+(bench/reviewdata.py: due dates spread so that many are due soon or overdue) with 2,500 and 10,000 use
+cases: those under review, and live ones between their gates (bench/betweendata.py: pilots ending soon
+or overrun, KPI measurements overdue, incident actions and post-incident reviews due, monitoring plans
+past their review). Every kind of reminder the seeded data calls for must be queued.
 
 The sweep is the task itself with the broker hand-off (``enqueue_on_commit``)
 replaced by a counter, so the figures are the database reads and the Python
@@ -11,8 +14,8 @@ that day as beat would (eager Celery: anything it queued would be sent at
 once), and every first-sweep task is delivered a second time: both must send
 nothing.
 
-Target: the sweep at 60,000 reviews under 5 s, with queries and peak memory
-not growing with the number of reviews.
+Target: the sweep at 60,000 reviews and 10,000 use cases under 5 s, with queries and peak memory
+not growing with the volume.
 
 The reviews get a database of their own (the shared bench database holds
 other benches' use cases), seeded and measured by one subprocess.
@@ -20,6 +23,7 @@ other benches' use cases), seeded and measured by one subprocess.
 
 from __future__ import annotations
 
+from bench.betweendata import ABOUT as BETWEEN
 from bench.common import child_main, own_database, run_child
 from bench.reviewdata import ABOUT
 
@@ -27,6 +31,9 @@ VOLUMES = (15_000, 60_000)
 TARGET_SECONDS = 5.0
 RUNS = 3
 MAX_GROWTH = 1.5  # 4x the reviews may cost at most 1.5x the memory
+# What the seeded data calls for, by task and kind (labels from _kind): each must be queued at both volumes.
+KINDS = ("review due_soon", "review overdue", "pilot ends_soon", "pilot overrun", "measurement",
+         "incident action_due_soon", "incident action_overdue", "incident review_overdue", "monitoring")
 
 
 # ---------------------------------------------------------------- in the subprocess
@@ -36,7 +43,7 @@ def _sweep(record: list | None = None) -> int:
     """The sweep task, its hand-off counted (and recorded into ``record`` when given)."""
     from unittest import mock
 
-    from reviews import tasks
+    from reviews import dependency_tasks, tasks
 
     handed = [0]
 
@@ -45,10 +52,19 @@ def _sweep(record: list | None = None) -> int:
         if record is not None:
             record.append((task, args))
 
-    with mock.patch.object(tasks, "enqueue_on_commit", enqueue):
+    # Every module the sweep queues from (the monitoring step queues from its own).
+    with mock.patch.object(tasks, "enqueue_on_commit", enqueue), \
+            mock.patch.object(dependency_tasks, "enqueue_on_commit", enqueue):
         count = tasks.send_review_reminders()
     assert count == handed[0], (count, handed)
     return count
+
+
+def _kind(task, args: tuple) -> str:
+    """What a queued task reminds of: its task's short name, and its kind when it takes one."""
+    name = task.name.rsplit(".", 1)[-1].removeprefix("send_").removesuffix("_reminder").removesuffix("_notice")
+    kind = next((arg for arg in args[:2] if isinstance(arg, str) and not arg[:1].isdigit()), "")
+    return f"{name} {kind}".strip()
 
 
 def _measure_sweep() -> dict:
@@ -56,12 +72,16 @@ def _measure_sweep() -> dict:
     import statistics
     import time
     import tracemalloc
+    from collections import Counter
 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    queued: list = []
     with CaptureQueriesContext(connection) as captured:
-        due = _sweep()
+        due = _sweep(queued)
+    kinds = Counter(_kind(task, args) for task, args in queued)
+    del queued
     samples = []
     for _ in range(RUNS):
         start = time.perf_counter()
@@ -73,7 +93,7 @@ def _measure_sweep() -> dict:
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return {"due": due, "seconds": statistics.median(samples), "queries": len(captured.captured_queries),
-            "peak_kib": peak / 1024}
+            "peak_kib": peak / 1024, "kinds": dict(kinds)}
 
 
 def _send_and_repeat() -> dict:
@@ -126,10 +146,13 @@ def _second_sweep() -> dict:
 def _measure() -> dict:
     from django.core.management import call_command
 
+    from bench.betweendata import grow_between
     from bench.reviewdata import grow_reviews
+    from intake.models import UseCase
 
     call_command("migrate", verbosity=0)
-    rows = [{"reviews": grow_reviews(volume), **_measure_sweep()} for volume in VOLUMES]
+    rows = [{"reviews": grow_reviews(volume), "live": grow_between(volume), "use_cases": UseCase.objects.count(),
+             **_measure_sweep()} for volume in VOLUMES]
     return {"rows": rows, **_send_and_repeat()}
 
 
@@ -139,8 +162,11 @@ def _measure() -> dict:
 def _verdict(rows: list[dict], s: dict) -> tuple[bool, str]:
     small, large = rows[0], rows[-1]
     growth = large["peak_kib"] / small["peak_kib"]
+    missing = sorted({kind for r in rows for kind in KINDS if not r["kinds"].get(kind)})
     checks = {
-        f"sweep at {large['reviews']:,} under {TARGET_SECONDS:.0f} s": large["seconds"] < TARGET_SECONDS,
+        f"every kind queued{' (none: ' + ', '.join(missing) + ')' if missing else ''}": not missing,
+        f"sweep at {large['reviews']:,} reviews and {large['use_cases']:,} use cases under {TARGET_SECONDS:.0f} s":
+            large["seconds"] < TARGET_SECONDS,
         "queries constant": large["queries"] == small["queries"],
         f"peak memory constant (growth {growth:.2f}x, at most {MAX_GROWTH}x)": growth <= MAX_GROWTH,
         "second sweep sends nothing": s["again_queued"] == 0 and s["again_mails"] == 0 and s["replayed_sent"] == 0,
@@ -156,10 +182,16 @@ def run() -> dict:
     ok, verdict = _verdict(rows, s)
     per_reminder = s["send_s"] / max(s["sent"], 1)
     lines = [
-        "| reviews | reminders due | sweep (s) | queries | peak memory of the sweep (KiB) | bytes per reminder due |",
-        "|---:|---:|---:|---:|---:|---:|",
-        *(f"| {r['reviews']:,} | {r['due']:,} | {r['seconds']:.3f} | {r['queries']} | {r['peak_kib']:,.0f} "
-          f"| {r['peak_kib'] * 1024 / max(r['due'], 1):,.0f} |" for r in rows),
+        "| reviews | use cases (live) | reminders due | sweep (s) | queries | peak memory of the sweep (KiB) "
+        "| bytes per reminder due |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+        *(f"| {r['reviews']:,} | {r['use_cases']:,} ({r['live']:,}) | {r['due']:,} | {r['seconds']:.3f} "
+          f"| {r['queries']} | {r['peak_kib']:,.0f} | {r['peak_kib'] * 1024 / max(r['due'], 1):,.0f} |" for r in rows),
+        "",
+        "| reminders due, by kind | " + " | ".join(f"{r['reviews']:,} reviews" for r in rows) + " |",
+        "|:---|" + "---:|" * len(rows),
+        *(f"| {kind} | " + " | ".join(f"{r['kinds'].get(kind, 0):,}" for r in rows) + " |"
+          for kind in sorted({k for r in rows for k in r["kinds"]})),
         "",
         f"Sending what the sweep at {rows[-1]['reviews']:,} queued: {s['sent']:,} of {s['queued']:,} reminders sent "
         f"({s['mails']:,} emails, locmem) in {s['send_s']:.1f} s, {per_reminder * 1000:.2f} ms and "
@@ -169,7 +201,7 @@ def run() -> dict:
         f"{s['queued']:,} tasks delivered again: {s['replayed_sent']} sent.",
         "",
         f"Sweep seconds are the median of {RUNS} runs of the task with the broker hand-off counted, not sent; "
-        f"peak memory is what tracemalloc saw allocated during one sweep. {ABOUT} {verdict}",
+        f"peak memory is what tracemalloc saw allocated during one sweep. {ABOUT} {BETWEEN} {verdict}",
     ]
     return {"title": "Review reminder sweep", "body": "\n".join(lines), "ok": ok}
 

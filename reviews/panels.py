@@ -27,8 +27,11 @@ from intake.permissions import Action, Facts
 from reviews import selectors
 from reviews.forms import ArtefactEvidenceForm, CommentForm, GateForm
 from reviews.models import ArtefactType, Comment, Evidence, GateDecision, GateOutcome, IncidentStatus, Risk
+from reviews.selectors.dependencies import dependency_panel
 from reviews.selectors.gate_reviews import gate_reviews_to_request
-from reviews.selectors.pilots import pilot_gate_warnings
+from reviews.selectors.incidents import incident_panel
+from reviews.selectors.pilots import pilot_gate_warnings, pilot_panel
+from reviews.selectors.value import value_panel
 from reviews.services.gates import gate_closed_reason
 from reviews.services.registration import may_complete, registration_closed_reason
 
@@ -289,3 +292,20 @@ def remediation_panel(*, request: HttpRequest, use_case: UseCase, facts: Facts) 
     if not context["items"] and not context["register_url"]:
         return None
     return _panel("reviews/panels/remediation.html", context)
+
+
+def between_gates_panel(*, request: HttpRequest, use_case: UseCase, facts: Facts) -> dict[str, Any] | None:
+    """What happens between the gates once a use case has left Exploration: the pilot clock, overdue
+    measurements and value against spend, open incident actions and overdue post-incident reviews, and the
+    models and vendors that changed under it. Each part is its selector's, so the pages that show one part
+    (the pilot, KPI and incident pages) agree with it."""
+    if use_case.stage == Stage.EXPLORATION or not _can(request, Action.VIEW, use_case, facts):
+        return None
+    today = timezone.localdate()
+    return _panel("reviews/panels/between_gates.html", {
+        "use_case": use_case,
+        "pilot": pilot_panel(use_case, user=request.user, today=today),
+        "value": value_panel(use_case, today=today),
+        "incidents": incident_panel(use_case, today=today),
+        "dependencies": dependency_panel(use_case, today=today),
+    })

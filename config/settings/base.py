@@ -373,6 +373,7 @@ SPECTACULAR_SETTINGS = {
         "ModelStatusEnum": "vendors.choices.ModelStatus",
         "ReadinessAreaEnum": "api.serializers.evidence.READINESS_AREAS",
         "RiskAreaEnum": "reviews.models.RiskArea",
+        "CadenceEnum": "reviews.models.Cadence",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -217,7 +217,8 @@ def _fetch_for_detail(request: HttpRequest, reference: str) -> UseCase:
 
 
 # What the review workflow shows on this page, in order; each returns None or {"template": ..., "context": ...}.
-PANELS = (review_panels.gate_panel, review_panels.remediation_panel, review_panels.artefacts_panel,
+PANELS = (review_panels.gate_panel, review_panels.between_gates_panel, review_panels.remediation_panel,
+          review_panels.artefacts_panel,
           review_panels.reviews_panel, review_panels.evidence_panel, coverage_panel, review_panels.discussion_panel)
 
 

@@ -17,6 +17,14 @@ from .evidence import (
 from .gaps import gap_plan_record
 from .gate_reviews import gate_reviews_request
 from .gates import GateClosed, GateRefused, gate_decide
+from .incidents import (
+    incident_action_add,
+    incident_action_complete,
+    incident_assign,
+    incident_close,
+    incident_review_record,
+)
+from .pilots import pilot_dates_set
 from .policy import POLICY_FIELDS, policy_publish
 from .registration import (
     REGISTER_STATUSES,
@@ -29,6 +37,7 @@ from .registration import (
 from .reminders import reminder_kinds, reminder_recipients, review_reminders_due, send_review_reminder
 from .rereviews import rereview_due_on, rereviews_open_due
 from .risk_acceptance import risk_accept
+from .value import kpi_value_set
 from .workflow import (
     MAX_CONDITION_TEXT,
     MAX_TEXT,
@@ -65,10 +74,17 @@ __all__ = [
     "gap_plan_record",
     "gate_decide",
     "gate_reviews_request",
+    "incident_action_add",
+    "incident_action_complete",
+    "incident_assign",
+    "incident_close",
     "incident_report",
+    "incident_review_record",
     "incident_update",
     "kpi_actual_record",
+    "kpi_value_set",
     "may_complete",
+    "pilot_dates_set",
     "policy_publish",
     "readiness_record",
     "readiness_signoff",

@@ -22,6 +22,7 @@ from intake.models import RaciAssignment, TierPolicy
 from reviews.models import Evidence, MonitoringReminderLog
 
 from .dependencies import LIVE_STAGES
+from .reminders import CHUNK
 
 logger = logging.getLogger(__name__)
 
@@ -41,12 +42,23 @@ def current_plans():
 
 
 def monitoring_reminders_due(*, today: datetime.date) -> list[int]:
-    """Ids of the live use cases' current monitoring plans whose review is overdue and not yet reminded."""
+    """Ids of the live use cases' current monitoring plans whose review is overdue and not yet reminded.
+
+    One pass over the plans, newest first within each use case, keeps the current ones: ``current_plans()``
+    here would look up a newer plan for every plan, which SQLite does by artefact type, quadratically.
+    """
     cadence = dict(TierPolicy.objects.values_list("tier", "rereview_days"))
-    rows = (current_plans().filter(use_case__stage__in=LIVE_STAGES, use_case__risk_tier__in=list(cadence))
-            .order_by("pk").values_list("pk", "uploaded_at", "use_case__risk_tier"))
-    overdue = {pk: due for pk, uploaded_at, tier in rows
-               if (due := review_due_on(uploaded_at, cadence[tier])) < today}
+    rows = (Evidence.objects.filter(artefact_type__key=MONITORING_PLAN, rejected_at__isnull=True,
+                                    use_case__stage__in=LIVE_STAGES, use_case__risk_tier__in=list(cadence))
+            .order_by("use_case_id", "-uploaded_at", "pk")
+            .values_list("pk", "use_case_id", "uploaded_at", "use_case__risk_tier"))
+    overdue, newest = {}, (None, None)
+    for pk, use_case_id, uploaded_at, tier in rows.iterator(chunk_size=CHUNK):
+        if newest[0] == use_case_id and newest[1] != uploaded_at:
+            continue  # replaced by a newer plan
+        newest = (use_case_id, uploaded_at)
+        if (due := review_due_on(uploaded_at, cadence[tier])) < today:
+            overdue[pk] = due
     sent = set(MonitoringReminderLog.objects.filter(evidence_id__in=list(overdue))
                .values_list("evidence_id", "due_on"))
     return [pk for pk, due in overdue.items() if (pk, due) not in sent]

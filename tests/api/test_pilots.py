@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from intake.models import UseCase
 from tests.factories import UseCaseFactory, UserFactory
@@ -12,14 +13,21 @@ from tests.factories import UseCaseFactory, UserFactory
 from .conftest import client_for, list_queries_stay_flat
 
 LIST = "/api/v1/pilots/"
-TODAY = datetime.date(2026, 6, 10)
+
+
+def day(offset: int) -> datetime.date:
+    """``offset`` days from the local day the test runs on (not the UTC day)."""
+    return timezone.localdate() + datetime.timedelta(days=offset)
+
+
+def iso(offset: int) -> str:
+    return day(offset).isoformat()
 
 
 def a_pilot(*, end_in: int, stage: str = "pilot", **answers) -> UseCase:
     use_case = UseCaseFactory(**answers)
     UseCase.objects.filter(pk=use_case.pk).update(
-        stage=stage, status="approved", pilot_start=TODAY - datetime.timedelta(days=70),
-        pilot_end=TODAY + datetime.timedelta(days=end_in))
+        stage=stage, status="approved", pilot_start=day(-70), pilot_end=day(end_in))
     use_case.refresh_from_db()
     return use_case
 
@@ -35,8 +43,7 @@ def pmo_api(db):
 def test_the_use_case_detail_carries_its_pilot(pmo_api, end_in, overrun):
     use_case = a_pilot(end_in=end_in)
     body = pmo_api.get(f"/api/v1/use-cases/{use_case.reference}/").json()
-    end = (TODAY + datetime.timedelta(days=end_in)).isoformat()
-    assert (body["pilot_start"], body["pilot_end"], body["pilot_overrun"]) == ("2026-04-01", end, overrun)
+    assert (body["pilot_start"], body["pilot_end"], body["pilot_overrun"]) == (iso(-70), iso(end_in), overrun)
 
 
 def test_a_use_case_without_a_pilot_reads_null_dates(pmo_api):
@@ -53,8 +60,8 @@ def test_pilots_are_listed_by_days_left_overrun_first(pmo_api, custops):
     body = pmo_api.get(LIST).json()
     assert [row["reference"] for row in body["results"]] == [late.reference, soon.reference, later.reference]
     assert body["results"][0] == {
-        "reference": late.reference, "title": "Late", "business_unit": "CUSTOPS", "pilot_start": "2026-04-01",
-        "pilot_end": "2026-06-06", "days_left": -4, "pilot_overrun": True}
+        "reference": late.reference, "title": "Late", "business_unit": "CUSTOPS", "pilot_start": iso(-70),
+        "pilot_end": iso(-4), "days_left": -4, "pilot_overrun": True}
     assert (body["results"][1]["days_left"], body["results"][1]["pilot_overrun"]) == (3, False)
 
 

@@ -11,7 +11,8 @@ from reviews.choices import Decision
 
 METHODS = ("get", "post", "put", "patch", "delete")
 OWN_CONFLICTS = {("get", "/api/v1/board-packs/{id}/pdf/"), ("get", "/api/v1/dossiers/{id}/pdf/"),
-                 ("patch", "/api/v1/use-cases/{reference}/")}
+                 ("patch", "/api/v1/use-cases/{reference}/"),
+                 ("patch", "/api/v1/vendors/{id}/")}  # a status move its transition table does not allow
 # Creates whose body names the use case by reference: an unseen one is a 404 there too.
 BODY_NAMES_A_USE_CASE = ("/api/v1/risks/", "/api/v1/incidents/", "/api/v1/risk-acceptances/")
 # Writes that are not there for whoever may not make them: 404 for them (a non governance admin's policy change).
@@ -55,9 +56,11 @@ def test_no_blank_or_null_enum_wrappers(schema):
         if "enum" in component:
             assert component["type"] == "string" and None not in component["enum"] and "" not in component["enum"], name
     for name, prop, prop_schema in properties(schema):
-        if "oneOf" in prop_schema:  # only ever "this enum, or null"
+        if "oneOf" in prop_schema:  # only ever "this enum (or this nested record), or null"
             ref, null = prop_schema["oneOf"]
-            assert ref["$ref"].endswith("Enum") and null == {"type": "null"}, (name, prop)
+            assert ref["$ref"].startswith("#/components/schemas/") and null == {"type": "null"}, (name, prop)
+            assert ref["$ref"].endswith("Enum") or "enum" not in components[ref["$ref"].rsplit("/", 1)[1]], (
+                name, prop)
 
 
 @pytest.mark.parametrize("component, prop, choices", [

@@ -193,7 +193,9 @@ def test_detail_names_its_bucket_outcome_vendors_models_and_kpis(ava_api, ava, c
     assert body["vendors"] == [acme.pk, zeta.pk]
     assert body["ai_models"] == [first.pk, later.pk]
     assert body["kpis"] == [{"id": kpi.pk, "name": kpi.name, "category": kpi.category, "unit": kpi.unit,
-                             "baseline": "12.50", "target": f"{kpi.target:.2f}", "direction": kpi.direction}]
+                             "baseline": "12.50", "target": f"{kpi.target:.2f}", "direction": kpi.direction,
+                             # Blank: measured at the policy's cadence, unpriced, no owner of its own.
+                             "cadence": None, "owner": None, "value_type": None, "unit_value": None}]
     assert body["business_unit"] == custops.code
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from intake.models import UseCase
 from reports import selectors as report_selectors
@@ -16,7 +17,10 @@ from tests.factories import KPIFactory, UseCaseFactory, UserFactory
 
 from .conftest import client_for
 
-TODAY = datetime.date(2026, 6, 10)
+
+def today() -> datetime.date:
+    """The local day the test runs on: under a zone far from UTC it is not the UTC day."""
+    return timezone.localdate()
 
 
 def value_url(use_case) -> str:
@@ -31,7 +35,7 @@ def valued(ava, custops, owner):
     kim = UserFactory(username="kim.kpi")
     kpi = KPIFactory(use_case=use_case, baseline=Decimal("20"), target=Decimal("10"), direction="decrease",
                      cadence="weekly", owner=kim, value_type="speed", unit_value=Decimal("250"))
-    KPIActual.objects.create(kpi=kpi, measured_on=TODAY - datetime.timedelta(days=3), value=Decimal("12"),
+    KPIActual.objects.create(kpi=kpi, measured_on=today() - datetime.timedelta(days=3), value=Decimal("12"),
                              recorded_by=owner)
     for category, actual in (("infrastructure", "1000"), ("change", "500")):
         CostEntry.objects.create(use_case=use_case, period_start=datetime.date(2026, 5, 1), category=category,
@@ -43,13 +47,13 @@ def test_the_value_resource_returns_exactly_the_contract(ava_api, valued):
     response = ava_api.get(value_url(valued))
     assert response.status_code == 200
     assert response.json() == {"realised_value": "2000.00", "spend": "1500.00", "roi": "0.3333", "currency": "EUR",
-                               "as_of": "2026-06-10"}
+                               "as_of": today().isoformat()}
 
 
 def test_roi_is_null_without_spend(ava_api, ava, custops):
     use_case = UseCaseFactory(created_by=ava, business_unit=custops, status="approved", stage="pilot")
     assert ava_api.get(value_url(use_case)).json() == {
-        "realised_value": "0.00", "spend": "0.00", "roi": None, "currency": "EUR", "as_of": "2026-06-10"}
+        "realised_value": "0.00", "spend": "0.00", "roi": None, "currency": "EUR", "as_of": today().isoformat()}
 
 
 def test_a_use_case_the_caller_cannot_see_is_404(ben_api, anon, valued):
@@ -65,7 +69,8 @@ def test_the_api_the_dashboard_and_the_pack_agree(gov_api, valued, ava, custops)
                              budget=Decimal("0"), actual=Decimal("500"), recorded_by=ava)
     api = gov_api.get(value_url(valued)).json()
     dashboard = report_selectors.portfolio_overview()["value"]
-    pack = BoardPack(audience="executive_monthly", period_start=TODAY - datetime.timedelta(days=29), period_end=TODAY)
+    pack = BoardPack(audience="executive_monthly", period_start=today() - datetime.timedelta(days=29),
+                     period_end=today())
     pack_value = report_selectors.board_pack_data(pack)["value"]
     assert pack_value["roi"] == dashboard
     row = next(row for row in pack_value["rows"] if row["use_case"].pk == valued.pk)
@@ -85,7 +90,8 @@ def test_the_dashboard_and_the_pack_show_roi_by_outcome(client, gov, valued):
     client.force_login(gov)
     html = client.get(reverse("reports:portfolio")).content.decode()
     assert 'id="portfolio-value"' in html and "33.3%" in html and valued.strategic_outcome.name in html
-    pack = BoardPack(audience="board_quarterly", period_start=TODAY - datetime.timedelta(days=89), period_end=TODAY)
+    pack = BoardPack(audience="board_quarterly", period_start=today() - datetime.timedelta(days=89),
+                     period_end=today())
     section = render_to_string("reports/pdf/sections/value.html", report_selectors.board_pack_data(pack))
     assert 'id="value-roi"' in section and "33.3%" in section and valued.strategic_outcome.name in section
 

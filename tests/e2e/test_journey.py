@@ -138,7 +138,7 @@ def decide_review_as(
 ) -> None:
     """Decide the use case's open review of ``function``; an earlier decided one may be listed beside it."""
     with site.as_user(username, step) as page:
-        page.goto("/admin/reviews/review/")
+        page.goto("/admin/reviews/review/?cols=more")  # the function column: the use case has a review per lane
         page.get_by_role("textbox", name="Search").fill(site.reference)
         page.get_by_role("button", name="Search").click()
         rows = page.get_by_role("row").filter(has_text=function).filter(has_text=site.reference)
@@ -146,13 +146,15 @@ def decide_review_as(
         expect(row).to_have_count(1)
         row.get_by_role("link", name=site.reference).click()
         expect(page.get_by_role("row", name=re.compile("^Vendors "))).to_contain_text(VENDOR)
-        page.locator("#decide").get_by_role("button", name=decision, exact=True).click()
-        page.get_by_label("Rationale").fill(f"{function} reviewed the design, data flows and controls.")
+        decide = page.locator("#decide")
+        decide.get_by_label(decision, exact=True).check()
+        decide.get_by_label("Rationale").fill(f"{function} reviewed the design, data flows and controls.")
         if condition:
+            decide.locator("summary").click()  # the conditions fold out
             page.locator("[name=conditions-0-text]").fill(condition)
             page.locator("[name=conditions-0-owner]").fill("ai.delivery")
             page.locator("[name=conditions-0-due_date]").fill(in_days(30))
-        page.get_by_role("button", name=decision, exact=True).click()
+        decide.get_by_role("button", name="Decide", exact=True).click()
         outcome = "approved with conditions" if condition else "approved"
         expect(message(page, f"{site.reference} {function} review: {outcome}.")).to_be_visible()
 
@@ -323,7 +325,7 @@ def ask_for_gate_reviews(site: Site) -> None:
 
 def mark_condition_met(site: Site) -> None:
     with site.as_user("sec.reviewer", "04-condition-met") as page:
-        page.goto("/admin/reviews/review/")
+        page.goto("/admin/reviews/review/?cols=more")  # the function column: the use case has a review per lane
         page.get_by_role("textbox", name="Search").fill(site.reference)
         page.get_by_role("button", name="Search").click()
         page.get_by_role("link", name=site.reference).first.click()
@@ -345,7 +347,8 @@ def download_board_pack(site: Site) -> None:
         page.get_by_label("Board (quarterly)").check()
         page.get_by_label("Decisions required").fill(f"Scale {site.reference} to every region.")
         page.get_by_role("button", name="Request pack").click()
-        expect(message(page, re.compile("requested"))).to_be_visible()
+        # Said from the pack's state: ready at once in-process, still being built while a worker renders it.
+        expect(message(page, re.compile("ready to download|requested"))).to_be_visible()
         newest = page.locator("#packs tbody tr").first
         expect(newest).to_contain_text("Board (quarterly)")
         expect(newest.locator(".pack-status")).to_contain_text("Ready", timeout=60_000)

@@ -47,7 +47,9 @@ def test_board_pack_data_runs_a_fixed_number_of_queries(ava, custops, audience):
     add_use_cases(9, business_unit=custops, created_by=ava, start=3)
     many = queries(lambda: selectors.board_pack_data(pack(audience)))
     assert few == many
-    assert many <= 65  # 60, and up to 5 for the compliance section
+    # 60, up to 5 for the compliance section and 3 for what happens between the gates (overrun pilots,
+    # value against spend, post-incident reviews overdue).
+    assert many <= 68
 
 
 def test_every_section_of_the_executive_pack_has_its_data(ava, custops):

@@ -54,7 +54,7 @@ def test_the_review_page_offers_decide_and_open_next_with_the_view_kept(sec_clie
     html = sec_client.get(change_url(batch[0].pk)).content.decode()
     assert 'value="Decide and open next"' in html
     assert f'name="_changelist_filters" value="{VIEW.replace("&", "&amp;")}"' in html
-    assert f'href="{CHANGELIST}?{VIEW.replace("&", "&amp;")}" class="button">Back to the queue' in html
+    assert f'href="{CHANGELIST}?{VIEW.replace("&", "&amp;")}">Back to the queue' in html
 
 
 def test_decide_and_open_next_walks_the_view_then_returns_to_it(sec_client, batch):
@@ -134,3 +134,12 @@ def test_a_bulk_decision_from_a_filtered_queue_returns_to_it(sec_client, batch):
     done = sec_client.post(url, {"action": "approve", "_selected_action": [batch[0].pk], "confirm": "yes",
                                  "rationale": RATIONALE})
     assert done["Location"] == url
+
+
+def test_the_escalation_email_links_straight_to_the_review_page(sec_client, batch, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(sec_client, batch[0], action="escalate")
+    [sent] = [m for m in mail.outbox if "escalated" in m.subject.lower()]
+    assert f"/admin/reviews/review/{batch[0].pk}/change/" in sent.body

@@ -28,7 +28,7 @@ def test_the_gate_link_opens_the_gate_page_with_its_form(client, case, sponsor):
     client.force_login(sponsor)
     response = client.get(gate_url(case))
     assert response.status_code == 200
-    assert [t.name for t in response.templates][0] == "reviews/gate.html"
+    assert next(t.name for t in response.templates) == "reviews/gate.html"
     html = response.content.decode()
     assert 'id="criteria"' in html and "Decide the gate" in html
     assert f'action="{gate_url(case)}"' in html  # the form posts to the same page

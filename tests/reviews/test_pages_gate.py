@@ -188,11 +188,6 @@ def test_tampered_gate_input_is_a_form_error(client, case, sponsor, data):
     assert stage_of(case) == "pilot" and not GateDecision.objects.exists()
 
 
-def test_get_on_the_gate_goes_to_the_panel(client, case, sponsor):
-    response = login(client, sponsor).get(gate_url(case))
-    assert response.status_code == 302 and response["Location"] == f"{detail(case)}#gate"
-
-
 def test_the_submitter_sees_why_she_may_not_decide_and_is_refused(client, ava, custops, owner, gov):
     # ava submitted it and is its sponsor too: she holds the gate permission but is conflicted.
     use_case = make_case(ava, custops, owner, ava, gov)
@@ -390,7 +385,8 @@ def test_detail_page_query_count_is_constant_with_the_panels(client, ava, custop
                          to_stage="pilot", redesign_note="Narrow it to one queue.")
     with CaptureQueriesContext(connection) as many:
         response = client.get(detail(big))
-    assert len(response.context["panels"]) == 6  # gate, artefacts, reviews, evidence, compliance, discussion
+    # gate, between gates, artefacts, reviews, evidence, compliance, discussion
+    assert len(response.context["panels"]) == 7
     assert len(gate_panel(response)["decisions"]) == 2
     assert len(many) == len(few)
 

@@ -26,7 +26,11 @@ from tests.factories import UseCaseFactory, UserFactory, at_stage
 from .gate_world import governance_admin, pilot_ready
 
 ENDS_SOON, OVERRUN = "ends_soon", "overrun"
-TODAY = datetime.date(2026, 6, 10)
+
+
+def today() -> datetime.date:
+    """The local day the test runs on: under a zone far from UTC it is not the UTC day."""
+    return timezone.localdate()
 
 
 def days(n: int) -> datetime.timedelta:
@@ -44,7 +48,7 @@ def a_pilot(*, end_in: int, unit=None, start_ago: int = 60, **answers) -> UseCas
     """A use case in Pilot ending ``end_in`` days from today (its gates passed as fixture set-up)."""
     use_case = UseCaseFactory(**({"business_unit": unit} if unit else {}), **answers)
     UseCase.objects.filter(pk=use_case.pk).update(
-        stage="pilot", status="approved", pilot_start=TODAY - days(start_ago), pilot_end=TODAY + days(end_in))
+        stage="pilot", status="approved", pilot_start=today() - days(start_ago), pilot_end=today() + days(end_in))
     use_case.refresh_from_db()
     return use_case
 
@@ -61,21 +65,21 @@ def test_a_go_into_pilot_starts_a_twelve_week_time_box_on_the_decision_day(ava, 
     use_case, _owner, sponsor = pilot_ready(ava, custops, stage="exploration")
     go(use_case, sponsor)
     use_case.refresh_from_db()
-    assert (use_case.stage, use_case.pilot_start, use_case.pilot_end) == ("pilot", TODAY, TODAY + days(84))
-    assert use_case.history.first().pilot_end == TODAY + days(84)  # audited with the stage
+    assert (use_case.stage, use_case.pilot_start, use_case.pilot_end) == ("pilot", today(), today() + days(84))
+    assert use_case.history.first().pilot_end == today() + days(84)  # audited with the stage
 
 
 def test_the_decider_may_give_the_pilot_dates(ava, custops):
     use_case, _owner, sponsor = pilot_ready(ava, custops, stage="exploration")
-    go(use_case, sponsor, pilot_start=TODAY + days(7), pilot_end=TODAY + days(63))
+    go(use_case, sponsor, pilot_start=today() + days(7), pilot_end=today() + days(63))
     use_case.refresh_from_db()
-    assert (use_case.pilot_start, use_case.pilot_end) == (TODAY + days(7), TODAY + days(63))
+    assert (use_case.pilot_start, use_case.pilot_end) == (today() + days(7), today() + days(63))
 
 
 def test_a_pilot_ending_before_it_starts_is_refused_at_the_end_and_nothing_is_decided(ava, custops):
     use_case, _owner, sponsor = pilot_ready(ava, custops, stage="exploration")
     with pytest.raises(ValidationError) as refused:
-        go(use_case, sponsor, pilot_start=TODAY, pilot_end=TODAY - days(1))
+        go(use_case, sponsor, pilot_start=today(), pilot_end=today() - days(1))
     assert "before it starts" in refused.value.message_dict["pilot_end"][0]
     use_case.refresh_from_db()
     assert (use_case.stage, use_case.pilot_end) == ("exploration", None)
@@ -87,7 +91,7 @@ def test_a_later_gate_keeps_the_pilot_dates(ava, custops):
     admin = governance_admin()
     services.gate_decide(use_case=use_case, actor=admin, outcome="pause", rationale="Waiting for the vendor.")
     use_case.refresh_from_db()
-    assert (use_case.stage, use_case.pilot_end) == ("paused", TODAY - days(3))
+    assert (use_case.stage, use_case.pilot_end) == ("paused", today() - days(3))
     assert not pilot_selectors.pilot_clock(use_case).overrun  # no longer in Pilot
 
 
@@ -164,8 +168,8 @@ def test_the_gate_page_shows_the_warning(ava, custops, client):
 def test_the_pmo_moves_a_pilots_end_and_it_is_audited(db, pam):
     use_case = a_pilot(end_in=5)
     services_result = pilots.pilot_dates_set(use_case=use_case, actor=pam, start=use_case.pilot_start,
-                                             end=TODAY + days(40))
-    assert services_result.pilot_end == TODAY + days(40)
+                                             end=today() + days(40))
+    assert services_result.pilot_end == today() + days(40)
     event = UseCaseEvent.objects.get(use_case=use_case, kind="pilot_dates")
     assert (event.actor, "-> " in event.note) == (pam, True)
     assert use_case.history.first().history_user == pam
@@ -173,47 +177,48 @@ def test_the_pmo_moves_a_pilots_end_and_it_is_audited(db, pam):
 
 def test_the_go_no_go_accountable_may_set_the_dates(db):
     use_case = a_pilot(end_in=5)
-    pilots.pilot_dates_set(use_case=use_case, actor=use_case.executive_sponsor, start=TODAY, end=TODAY + days(9))
-    assert UseCase.objects.get(pk=use_case.pk).pilot_end == TODAY + days(9)
+    pilots.pilot_dates_set(use_case=use_case, actor=use_case.executive_sponsor, start=today(), end=today() + days(9))
+    assert UseCase.objects.get(pk=use_case.pk).pilot_end == today() + days(9)
 
 
 def test_the_use_cases_own_people_may_not_set_the_dates(db):
     use_case = a_pilot(end_in=5)
     with pytest.raises(PermissionDenied, match="set by the PMO, governance admins"):
-        pilots.pilot_dates_set(use_case=use_case, actor=use_case.delivery_owner, start=TODAY, end=TODAY + days(9))
+        pilots.pilot_dates_set(use_case=use_case, actor=use_case.delivery_owner, start=today(), end=today() + days(9))
 
 
 @pytest.mark.parametrize(
-    ("start", "end", "field", "words"),
+    ("start_in", "end_in", "field", "words"),
     [
-        (TODAY, TODAY - days(1), "pilot_end", "cannot end (09 Jun 2026) before it starts (10 Jun 2026)"),
-        (TODAY, None, "pilot_end", "Give the day the pilot ends."),
-        (None, TODAY, "pilot_start", "Give the day the pilot starts."),
+        (0, -1, "pilot_end", "cannot end ({end:%d %b %Y}) before it starts ({start:%d %b %Y})"),
+        (0, None, "pilot_end", "Give the day the pilot ends."),
+        (None, 0, "pilot_start", "Give the day the pilot starts."),
     ],
 )
-def test_bad_pilot_dates_are_refused_at_the_field(db, pam, start, end, field, words):
+def test_bad_pilot_dates_are_refused_at_the_field(db, pam, start_in, end_in, field, words):
     use_case = a_pilot(end_in=5)
+    start, end = (None if n is None else today() + days(n) for n in (start_in, end_in))
     with pytest.raises(ValidationError) as refused:
         pilots.pilot_dates_set(use_case=use_case, actor=pam, start=start, end=end)
-    assert words in refused.value.message_dict[field][0]
-    assert UseCase.objects.get(pk=use_case.pk).pilot_end == TODAY + days(5)
+    assert words.format(start=start, end=end) in refused.value.message_dict[field][0]
+    assert UseCase.objects.get(pk=use_case.pk).pilot_end == today() + days(5)
 
 
 def test_only_a_running_pilot_has_dates_to_set(db, pam):
     use_case = at_stage(UseCaseFactory(), "exploration")
     with pytest.raises(InvalidTransition, match="only a running pilot"):
-        pilots.pilot_dates_set(use_case=use_case, actor=pam, start=TODAY, end=TODAY + days(9))
+        pilots.pilot_dates_set(use_case=use_case, actor=pam, start=today(), end=today() + days(9))
 
 
 # -- the sweep: reminded once before the end, escalated once when overrun ---------------------------
 
 
-def sweep(today=None) -> list[tuple[int, str]]:
+def sweep(day=None) -> list[tuple[int, str]]:
     """What the daily task does, in-process: find what is due, send each."""
-    today = today or timezone.localdate()
-    due = pilots.pilot_reminders_due(today=today)
+    day = day or today()
+    due = pilots.pilot_reminders_due(today=day)
     for use_case_id, kind in due:
-        pilots.send_pilot_reminder(use_case_id=use_case_id, kind=kind, for_date=today)
+        pilots.send_pilot_reminder(use_case_id=use_case_id, kind=kind, for_date=day)
     return due
 
 
@@ -226,6 +231,7 @@ def test_what_the_sweep_sends(db, pam, end_in, kind):
 
 def test_ends_soon_goes_to_the_go_no_go_a_and_the_delivery_owner_once(db, clock):
     use_case = a_pilot(end_in=14)
+    end = use_case.pilot_end
     sweep()
     sweep()  # the same day: nothing more
     clock.advance(3)
@@ -233,7 +239,7 @@ def test_ends_soon_goes_to_the_go_no_go_a_and_the_delivery_owner_once(db, clock)
     [message] = mail.outbox
     assert sorted(message.to) == sorted([use_case.executive_sponsor.email, use_case.delivery_owner.email])
     assert message.subject == f"[Stagegate] {use_case.reference}: pilot ends in 14 days"
-    assert "24 June 2026" in message.body
+    assert f"{end.day} {end:%B %Y}" in message.body  # the day the pilot ends
     assert reverse("intake:detail", args=[use_case.reference]) in message.body
     assert PilotReminderLog.objects.get().kind == ENDS_SOON
 
@@ -255,23 +261,23 @@ def test_an_overrun_is_escalated_to_the_pmo_once(db, pam, clock):
 def test_a_moved_end_is_reminded_again(db, pam, clock):
     use_case = a_pilot(end_in=10)
     sweep()
-    pilots.pilot_dates_set(use_case=use_case, actor=pam, start=use_case.pilot_start, end=TODAY + days(12))
+    pilots.pilot_dates_set(use_case=use_case, actor=pam, start=use_case.pilot_start, end=today() + days(12))
     sweep()
     assert len(mail.outbox) == 2
 
 
 def test_a_pilot_decided_before_the_task_runs_is_not_escalated(db, pam):
     use_case = a_pilot(end_in=-2)
-    [(use_case_id, kind)] = pilots.pilot_reminders_due(today=TODAY)
+    [(use_case_id, kind)] = pilots.pilot_reminders_due(today=today())
     at_stage(use_case, "controlled_rollout")
-    assert pilots.send_pilot_reminder(use_case_id=use_case_id, kind=kind, for_date=TODAY) is None
+    assert pilots.send_pilot_reminder(use_case_id=use_case_id, kind=kind, for_date=today()) is None
     assert mail.outbox == []
 
 
 def test_the_sweep_reads_a_constant_number_of_queries(db):
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
-            pilots.pilot_reminders_due(today=TODAY)
+            pilots.pilot_reminders_due(today=today())
         return len(queries)
 
     a_pilot(end_in=3)
@@ -300,9 +306,10 @@ def test_the_pmo_changes_the_dates_on_the_pilot_page(db, pam, client):
     url = reverse("reviews:pilot", args=[use_case.reference])
     page = client.get(url).content.decode()
     assert 'id="pilot-days-left">5 days left' in page and "Save pilot dates" in page
-    response = client.post(url, {"pilot_start": "2026-04-11", "pilot_end": "2026-07-31"})
+    start, end = today() - days(60), today() + days(51)
+    response = client.post(url, {"pilot_start": start.isoformat(), "pilot_end": end.isoformat()})
     assert response.status_code == 302 and response["Location"].endswith("#between-gates")
-    assert UseCase.objects.get(pk=use_case.pk).pilot_end == datetime.date(2026, 7, 31)
+    assert UseCase.objects.get(pk=use_case.pk).pilot_end == end
 
 
 def test_an_end_before_the_start_stays_on_the_page_with_the_reason(db, pam, client):
@@ -314,7 +321,7 @@ def test_an_end_before_the_start_stays_on_the_page_with_the_reason(db, pam, clie
     assert response.status_code == 200
     assert "before it starts (01 Jun 2026)" in page
     assert 'value="2026-05-01"' in page  # the input is kept
-    assert UseCase.objects.get(pk=use_case.pk).pilot_end == TODAY + days(5)
+    assert UseCase.objects.get(pk=use_case.pk).pilot_end == today() + days(5)
 
 
 def test_the_delivery_owner_reads_the_clock_but_gets_no_form(db, client):
@@ -325,7 +332,7 @@ def test_the_delivery_owner_reads_the_clock_but_gets_no_form(db, client):
     assert "Overrun by 3 days: no gate decided" in page and "Save pilot dates" not in page
     response = client.post(url, {"pilot_start": "2026-06-01", "pilot_end": "2026-07-01"}, follow=True)
     assert "set by the PMO, governance admins" in response.content.decode()
-    assert UseCase.objects.get(pk=use_case.pk).pilot_end == TODAY - days(3)
+    assert UseCase.objects.get(pk=use_case.pk).pilot_end == today() - days(3)
 
 
 # -- the dashboard and the board pack -------------------------------------------------------------
@@ -341,7 +348,7 @@ def test_the_dashboard_and_the_pack_show_the_overrun_pilots(db, pam, client):
     page = client.get(reverse("reports:portfolio")).content.decode()
     assert 'id="portfolio-pilots"' in page and late.reference in page
     assert "<strong>2</strong> pilots running at once: below the governance policy's range of 3 to 7." in page
-    pack = BoardPack(audience="executive_monthly", period_start=TODAY - days(29), period_end=TODAY)
+    pack = BoardPack(audience="executive_monthly", period_start=today() - days(29), period_end=today())
     progress = report_selectors.board_pack_data(pack)["progress"]
     assert [(uc.reference, uc.days_overrun) for uc in progress["pilots"]["overrun"]["rows"]] == [(late.reference, 6)]
     assert progress["pilots"]["overrun"]["total"] == 1
@@ -351,7 +358,7 @@ def test_the_overrun_pilots_cost_one_query_however_many(db, django_assert_num_qu
     for end_in in range(-20, 0):
         a_pilot(end_in=end_in)
     with django_assert_num_queries(1):
-        overview = pilot_selectors.pilots_overview(today=TODAY, limit=15, concurrent=False)
+        overview = pilot_selectors.pilots_overview(today=today(), limit=15, concurrent=False)
     assert (overview["overrun"]["total"], len(overview["overrun"]["rows"])) == (20, 15)
     assert overview["overrun"]["rows"][0].days_overrun == 20  # longest overrun first
 
@@ -362,6 +369,7 @@ def test_the_admin_shows_the_pilot_dates_and_the_reminder_log(db, gov, client):
     sweep()
     client.force_login(gov)
     page = client.get(reverse("admin:intake_usecase_change", args=[use_case.pk])).content.decode()
-    assert "<label>Pilot end:</label>" in page and "9 Jun 2026" in page
+    end = use_case.pilot_end
+    assert "<label>Pilot end:</label>" in page and f"{end.day} {end:%b %Y}" in page
     log = client.get(reverse("admin:reviews_pilotreminderlog_changelist")).content.decode()
     assert use_case.reference in log and "Overrun escalation" in log

@@ -96,9 +96,10 @@ def test_the_bare_queue_opens_my_open_and_links_carry_it(client, world, sec):
 
 def test_a_filtered_or_searched_url_keeps_its_own_view(client, world, sec):
     client.force_login(sec)
-    searched = client.get(CHANGELIST, {"q": "Case 4"})  # no view: all the reviewer's reviews
-    assert rows(searched) == [world["security"][4].pk]
-    mine = client.get(CHANGELIST, {"q": "Case 4", "view": "mine"})
+    decided = world["security"][4]
+    searched = client.get(CHANGELIST, {"q": decided.use_case.reference})  # no view: all the reviewer's reviews
+    assert rows(searched) == [decided.pk]
+    mine = client.get(CHANGELIST, {"q": decided.use_case.reference, "view": "mine"})
     assert rows(mine) == []
 
 

@@ -11,6 +11,7 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from intake.models import KPI
 from reviews import services, tasks
@@ -19,7 +20,10 @@ from reviews.selectors import value
 from reviews.services import value as value_services
 from tests.factories import KPIFactory, UseCaseFactory, UserFactory
 
-TODAY = datetime.date(2026, 6, 10)
+
+def today() -> datetime.date:
+    """The local day the test runs on: under a zone far from UTC it is not the UTC day."""
+    return timezone.localdate()
 
 
 def live(stage="pilot", **answers):
@@ -34,7 +38,8 @@ def kpi(use_case, *, baseline="10", direction="increase", unit_value=None, caden
 
 
 def measure(k, value_, days_ago):
-    return KPIActual.objects.create(kpi=k, value=Decimal(value_), measured_on=TODAY - datetime.timedelta(days=days_ago),
+    return KPIActual.objects.create(kpi=k, value=Decimal(value_),
+                                    measured_on=today() - datetime.timedelta(days=days_ago),
                                     recorded_by=k.use_case.created_by)
 
 
@@ -86,7 +91,7 @@ def test_roi_is_value_less_spend_over_spend_and_none_without_spend(db, realised_
     figures = value.use_case_value(use_case)
     assert (figures.spend, figures.roi) == (Decimal(spend), roi)
     assert set(figures.as_dict()) == {"realised_value", "spend", "roi", "currency", "as_of"}
-    assert figures.as_dict()["as_of"] == TODAY
+    assert figures.as_dict()["as_of"] == today()
 
 
 def test_portfolio_totals_by_strategic_outcome_and_bucket(db):
@@ -138,7 +143,7 @@ def test_costs_of_one_month_are_kept_per_category(db):
                          category="data")  # the same month and category again corrects it
     assert sorted(use_case.costs.values_list("category", "actual")) == [("data", 9), ("infrastructure", 8)]
     with pytest.raises(ValidationError) as refused:
-        services.cost_record(use_case=use_case, actor=owner, period=TODAY, budget="1", actual="1", category="travel")
+        services.cost_record(use_case=use_case, actor=owner, period=today(), budget="1", actual="1", category="travel")
     assert set(refused.value.message_dict) == {"category"}
 
 
@@ -165,8 +170,8 @@ def test_a_measurement_is_overdue_once_the_last_is_older_than_the_cadence(db, st
     if due_days_ago is None:
         assert overdue == []
     else:
-        assert [row.due_on for row in overdue] == [TODAY - datetime.timedelta(days=due_days_ago)]
-        assert overdue[0].last_measured_on == TODAY - datetime.timedelta(days=days_ago)
+        assert [row.due_on for row in overdue] == [today() - datetime.timedelta(days=due_days_ago)]
+        assert overdue[0].last_measured_on == today() - datetime.timedelta(days=days_ago)
 
 
 def test_a_kpi_never_measured_is_due_a_cadence_after_it_was_defined(db, clock):
@@ -214,19 +219,19 @@ def test_a_reminder_task_run_twice_sends_once(db):
     use_case = live()
     k = kpi(use_case, cadence="weekly")
     measure(k, "11", days_ago=10)
-    assert value_services.send_measurement_reminder(kpi_id=k.pk, for_date=TODAY) is not None
-    assert value_services.send_measurement_reminder(kpi_id=k.pk, for_date=TODAY) is None
+    assert value_services.send_measurement_reminder(kpi_id=k.pk, for_date=today()) is not None
+    assert value_services.send_measurement_reminder(kpi_id=k.pk, for_date=today()) is None
     assert len(mail.outbox) == 1
     measure(k, "12", days_ago=0)  # measured since: nothing due
     KPI.objects.filter(pk=k.pk).update(cadence="monthly")
-    assert list(value_services.measurement_reminders_due(today=TODAY)) == []
+    assert list(value_services.measurement_reminders_due(today=today())) == []
 
 
 def _due_queries(count):
     for _ in range(count):
         measure(kpi(live(), cadence="weekly"), "11", days_ago=10)
     with CaptureQueriesContext(connection) as captured:
-        due = list(value_services.measurement_reminders_due(today=TODAY))
+        due = list(value_services.measurement_reminders_due(today=today()))
     return len(captured), len(due)
 
 

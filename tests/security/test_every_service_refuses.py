@@ -30,7 +30,7 @@ from identity.provisioning import PersonAttributes
 from intake.models import PILOT_CRITERIA, RaciActivity, RaciAssignment, UseCase
 from intake.services import grants_recompute
 from reports.models import BoardPack
-from reviews.models import GovernancePolicy, Incident, Review, Risk
+from reviews.models import GovernancePolicy, Incident, IncidentAction, Review, Risk
 from tests.conftest import FIXED_INSTANT
 from tests.factories import BusinessUnitFactory, KPIFactory, UseCaseFactory, UserFactory
 from tests.reviews.factories import ConditionFactory, ReviewFactory, submitted_use_case, upload
@@ -85,7 +85,12 @@ class World:
                                                 occurred_at=datetime.datetime(2026, 6, 9, 9, tzinfo=datetime.UTC))
         self.risk = Risk.objects.create(use_case=self.use_case, area="data_privacy", description="Kept too long.",
                                         likelihood=5, impact=5)
+        self.incident_action = IncidentAction.objects.create(
+            incident=self.incident, description="Re-index nightly.", owner=ava, created_by=ava,
+            due_date=datetime.date(2026, 6, 30))
         self.vendor = Vendor.objects.create(name="Acme Models")
+        self.model = AIModel.objects.create(provider=self.vendor, name="Acme One", version="1", hosting="vendor_api",
+                                            max_data_classification="confidential", max_tier="high")
         self.assessment = VendorAssessment.objects.create(vendor=self.vendor)
         self.pack = BoardPack.objects.create(audience="executive_monthly", period_start="2026-05-01",
                                              period_end="2026-05-31", status="failed")
@@ -151,6 +156,19 @@ CALLS: dict[str, Callable[[World], dict]] = {
     "vendors.services.vendor_assessment_rate": lambda w: {"assessment": w.assessment, "ratings": {}},
     "vendors.services.vendor_assessment_start": lambda w: {"vendor": w.vendor, "due_on": TODAY},
     "vendors.services.vendor_offboard": lambda w: {"vendor": w.vendor, "reason": "Contract ended early."},
+    "vendors.services.vendor_status_set": lambda w: {"vendor": w.vendor, "status": "rejected",
+                                                     "note": "Approval withdrawn."},
+    "vendors.services.ai_model_status_set": lambda w: {"model": w.model, "status": "banned", "note": "Withdrawn."},
+    "reviews.services.pilot_dates_set": lambda w: {"use_case": w.use_case, "start": TODAY,
+                                                   "end": TODAY + datetime.timedelta(days=30)},
+    "reviews.services.kpi_value_set": lambda w: {"kpi": w.kpi, "data": {"cadence": "weekly"}},
+    "reviews.services.incident_assign": lambda w: {"incident": w.incident, "review_due": TODAY},
+    "reviews.services.incident_close": lambda w: {"incident": w.incident},
+    "reviews.services.incident_review_record": lambda w: {"incident": w.incident, "cause": "A stale index.",
+                                                          "impact": "Two wrong answers.", "lessons": "Test it."},
+    "reviews.services.incident_action_add": lambda w: {"incident": w.incident, "description": "Add a check.",
+                                                       "owner": w.use_case.created_by, "due_date": TODAY},
+    "reviews.services.incident_action_complete": lambda w: {"action": w.incident_action},
     "reports.services.board_pack_request": lambda w: {"audience": "executive_monthly",
                                                       "period_start": datetime.date(2026, 5, 1),
                                                       "period_end": datetime.date(2026, 5, 31)},
