@@ -23,6 +23,8 @@ other benches' use cases), seeded and measured by one subprocess.
 
 from __future__ import annotations
 
+import os
+
 from bench.betweendata import ABOUT as BETWEEN
 from bench.common import child_main, own_database, run_child
 from bench.reviewdata import ABOUT
@@ -177,6 +179,7 @@ def _verdict(rows: list[dict], s: dict) -> tuple[bool, str]:
 
 
 def run() -> dict:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None  # the machine may be shared
     figures = run_child("bench.bench_reminders", "measure", own_database("reminders"), EMAIL_URL="memorymail://")
     rows, s = figures["rows"], figures
     ok, verdict = _verdict(rows, s)
@@ -200,8 +203,14 @@ def run() -> dict:
         f"({s['again_queries']} queries, peak memory {s['again_peak_kib']:,.0f} KiB); the first sweep's "
         f"{s['queued']:,} tasks delivered again: {s['replayed_sent']} sent.",
         "",
+        "The sweep queues review reminders, pilot reminders (ending soon, overrun), reminders of overdue KPI "
+        "measurements, of incident actions due soon or overdue and of overdue post-incident reviews, of overdue "
+        "monitoring-plan reviews, and risk-acceptance expiry notices.",
+        "",
         f"Sweep seconds are the median of {RUNS} runs of the task with the broker hand-off counted, not sent; "
-        f"peak memory is what tracemalloc saw allocated during one sweep. {ABOUT} {BETWEEN} {verdict}",
+        f"peak memory is what tracemalloc saw allocated during one sweep"
+        f"{f' (load average {load:.2f} at the start of this bench)' if load is not None else ''}. "
+        f"{ABOUT} {BETWEEN} {verdict}",
     ]
     return {"title": "Review reminder sweep", "body": "\n".join(lines), "ok": ok}
 

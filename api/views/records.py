@@ -32,6 +32,7 @@ from api.serializers.reviews import (
     ReviewSerializer,
 )
 from api.serializers.usecases import KPISerializer
+from api.serializers.value import KPIValueInputSerializer
 from api.views.base import ReadOnlyViewSet
 from api.views.incidents import ASSIGNMENT, IncidentReviewActions
 from intake import permissions
@@ -155,12 +156,23 @@ class IncidentViewSet(IncidentReviewActions, mixins.CreateModelMixin, mixins.Upd
         return self.retrieve(request, pk=pk)
 
 
-class KPIViewSet(UseCaseScopedViewSet):
+class KPIViewSet(mixins.UpdateModelMixin, UseCaseScopedViewSet):
     model = KPI
     related = ("use_case", "owner")
     serializer_class = KPISerializer
     filterset_class = KPIFilterSet
     queryset = KPI.objects.none()
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @extend_schema(summary="Set how a KPI is measured and what a unit of it is worth",
+                   request=KPIValueInputSerializer, responses=KPISerializer, parameters=[IF_MATCH])
+    def partial_update(self, request, pk=None):
+        kpi = self.get_object()
+        data = self._valid(KPIValueInputSerializer)
+        with transaction.atomic():
+            self.locked_for_update(kpi)
+            services.kpi_value_set(kpi=kpi, actor=request.user, data=data)
+        return self.retrieve(request, pk=pk)
 
     @extend_schema(summary="Record a KPI measurement (the same date again corrects it)",
                    request=KPIActualInputSerializer, responses={201: KPIActualSerializer})
