@@ -34,3 +34,11 @@ def queue_monitoring_reminders(today: datetime.date) -> int:
     for evidence_id in due:
         enqueue_on_commit(send_monitoring_reminder, evidence_id, today.isoformat())
     return len(due)
+
+
+def queue_dependency_notices() -> int:
+    """A step of the daily sweep: the email of every open flag not yet told (sending twice is refused)."""
+    unsent = dependencies.dependency_notices_unsent()
+    for flag_id in unsent:
+        enqueue_on_commit(send_dependency_notice, flag_id)
+    return len(unsent)

@@ -30,6 +30,7 @@ def send_review_reminders() -> int:
     queued += _queue_measurement_reminders(today)
     queued += _queue_incident_reminders(today)
     queued += dependency_tasks.queue_monitoring_reminders(today)
+    queued += dependency_tasks.queue_dependency_notices()
     return queued + _queue_risk_acceptance_notices(today)  # the same daily beat
 
 

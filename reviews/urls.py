@@ -11,6 +11,7 @@ from reviews.views.incident_review import incident_action_add, incident_action_d
 from reviews.views.pilots import pilot
 from reviews.views.registration import register, remediation_done
 from reviews.views.risk_acceptance import risk_accept
+from reviews.views.triage import triage
 
 app_name = "reviews"
 
@@ -18,6 +19,7 @@ USE_CASE = "use-cases/<str:reference>/"
 
 urlpatterns = [
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
+    path("triage/", triage, name="triage"),
     path(USE_CASE, views.use_case_reviews, name="reviews"),
     path(f"{USE_CASE}readiness/", views.readiness, name="readiness"),
     path(f"{USE_CASE}readiness/signoff/", views.readiness_signoff, name="readiness_signoff"),

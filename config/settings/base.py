@@ -254,6 +254,8 @@ EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "stagegate@localhost")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# ISO 4217 code of every amount (KPI unit values, costs, realised value).
+STAGEGATE_CURRENCY = env_str("STAGEGATE_CURRENCY", "EUR").upper()
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000

@@ -48,7 +48,7 @@ NO_BUCKET = "No portfolio bucket"
 
 def currency() -> str:
     """The currency every monetary figure is in (ISO 4217); one per installation."""
-    return getattr(settings, "STAGEGATE_CURRENCY", "EUR")
+    return settings.STAGEGATE_CURRENCY
 
 
 @dataclass(frozen=True)

@@ -169,6 +169,13 @@ def notice_recipients(use_case: UseCase) -> list[str]:
 
 
 @transaction.atomic
+def dependency_notices_unsent() -> list[int]:
+    """Open flags whose email has not gone: the daily sweep queues them again (a task lost with the broker,
+    or nobody to tell until an owner was named). One query."""
+    return list(DependencyFlag.objects.filter(cleared_at__isnull=True, notice__isnull=True)
+                .order_by("pk").values_list("pk", flat=True))
+
+
 def send_dependency_notice(*, flag_id: int) -> DependencyNotice | None:
     """System: run by a task, no user. Email the flag once; None when cleared, already sent or nobody to tell.
 

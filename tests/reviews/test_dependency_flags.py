@@ -343,3 +343,20 @@ def test_the_demo_flags_a_live_use_case_by_its_deprecated_model_once(ava, custop
 
     assert [f["status"] for f in dependency_flags(use_case)] == ["deprecated"]
     assert opened(use_case) == ["architecture", "security"]
+
+
+def test_a_notice_lost_with_its_task_is_sent_by_the_next_sweep_once(ava, custops, admin_user, mailoutbox):
+    from reviews.tasks import send_review_reminders
+
+    model = AIModelFactory()
+    use_case = live(ava, custops, models=[model])
+    # Outside committed(): the email it queues after the commit never runs, as when the broker lost it.
+    vendor_services.ai_model_status_set(model=model, actor=admin_user, status="banned", note="Withdrawn.")
+    mail.outbox.clear()
+
+    with committed():
+        send_review_reminders()
+    with committed():
+        send_review_reminders()
+
+    assert len([m for m in mail.outbox if use_case.reference in m.subject]) == 1
