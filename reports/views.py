@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.downloads import attachment
 from core.edges import REFUSALS, attach, report
+from reviews.selectors import triage
 
 from . import charts, permissions, selectors, services
 from .forms import BoardPackRequestForm
@@ -144,7 +145,8 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     require_viewer(request)
     data = selectors.portfolio_overview()
     drawn = charts.all_charts(portfolio=data["portfolio"], risks=data["risks"], resourcing=data["resourcing"])
-    return render(request, "reports/portfolio.html", {**data, "charts": drawn})
+    return render(request, "reports/portfolio.html", {**data, "charts": drawn,
+                                                      "may_triage": triage.may_triage(request.user)})
 
 
 def csv_cell(value: object) -> object:

@@ -45,6 +45,9 @@ NOT_PURSUED = (Status.DRAFT, Status.WITHDRAWN, Status.REJECTED)
 NO_OUTCOME = "No strategic outcome"
 NO_BUCKET = "No portfolio bucket"
 
+# Rows per fetch of a streamed read: the sweep's memory stays flat whatever the portfolio's size.
+CHUNK = 500
+
 
 def currency() -> str:
     """The currency every monetary figure is in (ISO 4217); one per installation."""
@@ -105,7 +108,7 @@ def _sums(ids: Any, as_of: datetime.date, labels: dict[int, tuple] | None = None
             .annotate(latest=Subquery(latest.values("value")[:1])).filter(latest__isnull=False)
             .values_list("use_case_id", "baseline", "latest", "direction", "unit_value", *extra))
     realised: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for pk, baseline, latest_value, direction, unit_value, *names in rows.iterator(chunk_size=2000):
+    for pk, baseline, latest_value, direction, unit_value, *names in rows.iterator(chunk_size=CHUNK):
         realised[pk] += improvement(baseline=baseline, latest=latest_value, direction=direction) * unit_value
         if labels is not None:
             labels[pk] = tuple(names)
@@ -245,7 +248,7 @@ def overdue_measurements(kpis: QuerySet[KPI], *, today: datetime.date | None = N
     rows = (_measured_kpis(kpis, today).order_by("use_case_id", "id")
             .only("id", "name", "use_case_id", "cadence", "created_at", "use_case__stage")
             .select_related("use_case"))
-    for kpi in rows.iterator(chunk_size=2000):
+    for kpi in rows.iterator(chunk_size=CHUNK):
         cadence = effective_cadence(kpi.cadence, kpi.use_case.stage, policy)
         missed = missed_due(anchor=_anchor(kpi), cadence=cadence, today=today)
         if missed is not None:

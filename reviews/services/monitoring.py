@@ -59,8 +59,11 @@ def monitoring_reminders_due(*, today: datetime.date) -> list[int]:
         newest = (use_case_id, uploaded_at)
         if (due := review_due_on(uploaded_at, cadence[tier])) < today:
             overdue[pk] = due
-    sent = set(MonitoringReminderLog.objects.filter(evidence_id__in=list(overdue))
-               .values_list("evidence_id", "due_on"))
+    # The reminders of the same plans, joined rather than listed: no parameter per plan, one query.
+    logs = (MonitoringReminderLog.objects.filter(
+        evidence__artefact_type__key=MONITORING_PLAN, evidence__rejected_at__isnull=True,
+        evidence__use_case__stage__in=LIVE_STAGES).values_list("evidence_id", "due_on"))
+    sent = {(pk, due) for pk, due in logs.iterator(chunk_size=CHUNK) if overdue.get(pk) == due}
     return [pk for pk, due in overdue.items() if (pk, due) not in sent]
 
 
