@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, Q, QuerySet, Window
 from django.urls import reverse
 from django.utils import timezone
 
@@ -116,18 +116,22 @@ def concurrent_pilots(policy: GovernancePolicy | None = None) -> dict[str, Any]:
 
 def pilots_overview(*, today: datetime.date | None = None, limit: int = 15, concurrent: bool = True,
                     policy: GovernancePolicy | None = None) -> dict[str, Any]:
-    """The overrun pilots (the first ``limit``, longest overrun first, and how many in all) and, unless
-    ``concurrent`` is false, the concurrent pilots against the policy's range: what the portfolio dashboard and
-    the board pack's progress section show. One query for the overrun ones, however many; three more for the
-    concurrent ones."""
+    """The running pilots by days left (the first ``limit``: overrun ones lead, longest overrun first), how many
+    in all and how many overrun, and, unless ``concurrent`` is false, the concurrent pilots against the policy's
+    range: what the portfolio dashboard and the board pack's progress section show. One query for the pilots,
+    however many; three more for the concurrent ones."""
     today = today or timezone.localdate()
-    # How many in all rides along each row (a window over the whole result): no second query for the total.
-    overrun = pilots_overrun(today=today).select_related("business_unit").annotate(
-        overrun_total=Window(Count("id")))
-    rows = list(overrun[:limit])
+    # The totals ride along each row (windows over the whole result): no second query.
+    pilots = pilots_by_days_left().annotate(
+        running_total=Window(Count("id")), overrun_total=Window(Count("id", filter=Q(pilot_end__lt=today))))
+    rows = list(pilots[:limit])
     for use_case in rows:
-        use_case.days_overrun = (today - use_case.pilot_end).days
-    return {"overrun": {"total": rows[0].overrun_total if rows else 0, "rows": rows},
+        use_case.days_left = (use_case.pilot_end - today).days
+        use_case.overrun = use_case.days_left < 0
+        use_case.days_overrun = max(-use_case.days_left, 0)
+    first = rows[0] if rows else None
+    return {"running": {"total": first.running_total if first else 0, "rows": rows},
+            "overrun_total": first.overrun_total if first else 0,
             "concurrent": concurrent_pilots(policy) if concurrent else None}
 
 

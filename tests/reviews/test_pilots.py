@@ -338,29 +338,31 @@ def test_the_delivery_owner_reads_the_clock_but_gets_no_form(db, client):
 # -- the dashboard and the board pack -------------------------------------------------------------
 
 
-def test_the_dashboard_and_the_pack_show_the_overrun_pilots(db, pam, client):
+def test_the_dashboard_and_the_pack_show_days_left_and_the_overrun_pilots(db, pam, client):
     from reports import selectors as report_selectors
     from reports.models import BoardPack
 
     late = a_pilot(end_in=-6)
-    a_pilot(end_in=20)
+    on_time = a_pilot(end_in=20)
     client.force_login(pam)
     page = client.get(reverse("reports:portfolio")).content.decode()
     assert 'id="portfolio-pilots"' in page and late.reference in page
     assert "<strong>2</strong> pilots running at once: below the governance policy's range of 3 to 7." in page
     pack = BoardPack(audience="executive_monthly", period_start=today() - days(29), period_end=today())
     progress = report_selectors.board_pack_data(pack)["progress"]
-    assert [(uc.reference, uc.days_overrun) for uc in progress["pilots"]["overrun"]["rows"]] == [(late.reference, 6)]
-    assert progress["pilots"]["overrun"]["total"] == 1
+    assert [(uc.reference, uc.days_left, uc.overrun) for uc in progress["pilots"]["running"]["rows"]] == [
+        (late.reference, -6, True), (on_time.reference, 20, False)]
+    assert (progress["pilots"]["running"]["total"], progress["pilots"]["overrun_total"]) == (2, 1)
+    assert "Overrun by 6" in page and f"{on_time.reference}</a>" in page
 
 
-def test_the_overrun_pilots_cost_one_query_however_many(db, django_assert_num_queries):
-    for end_in in range(-20, 0):
+def test_the_running_pilots_cost_one_query_however_many(db, django_assert_num_queries):
+    for end_in in range(-20, 5):
         a_pilot(end_in=end_in)
     with django_assert_num_queries(1):
         overview = pilot_selectors.pilots_overview(today=today(), limit=15, concurrent=False)
-    assert (overview["overrun"]["total"], len(overview["overrun"]["rows"])) == (20, 15)
-    assert overview["overrun"]["rows"][0].days_overrun == 20  # longest overrun first
+    assert (overview["running"]["total"], overview["overrun_total"], len(overview["running"]["rows"])) == (25, 20, 15)
+    assert overview["running"]["rows"][0].days_overrun == 20  # longest overrun first
 
 
 def test_the_admin_shows_the_pilot_dates_and_the_reminder_log(db, gov, client):
