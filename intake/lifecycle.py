@@ -30,7 +30,8 @@ class Move:
 STATUS_MOVES: tuple[Move, ...] = (
     Move("submit", (S.DRAFT,), S.SUBMITTED, "use_case_submit"),
     Move("resubmit", (S.CHANGES_REQUESTED,), S.SUBMITTED, "use_case_submit"),
-    Move("reviews open", (S.SUBMITTED, S.APPROVED), S.IN_REVIEW, "the review workflow (and periodic re-review)"),
+    Move("reviews open", (S.SUBMITTED, S.APPROVED), S.IN_REVIEW,
+         "the review workflow (and periodic re-review, and a dependency flag's re-review)"),
     Move("approve", (S.SUBMITTED, S.IN_REVIEW), S.APPROVED, "review_decide: every required review approved"),
     Move("request changes", (S.SUBMITTED, S.IN_REVIEW, S.APPROVED), S.CHANGES_REQUESTED,
          "review_decide: request changes"),

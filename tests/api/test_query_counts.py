@@ -97,8 +97,9 @@ def test_lists_behind_a_group_permission_are_constant_too(world, group, name):
     assert small == large <= 6
 
 
-def test_a_use_case_detail_is_six_queries_however_much_it_holds(world, gov):
-    """Token and user, permissions, the use case, its KPIs, its vendor ids and its model ids."""
+def test_a_use_case_detail_is_seven_queries_however_much_it_holds(world, gov):
+    """Token and user, permissions, the use case, its KPIs, its vendor ids, its model ids and its dependency
+    flags."""
     full, bare = world[0], world[1]
     full.vendors.set(Vendor.objects.all()[:3])
     full.ai_models.set(AIModel.objects.all()[:3])
@@ -109,4 +110,4 @@ def test_a_use_case_detail_is_six_queries_however_much_it_holds(world, gov):
             body = api.get(f"/api/v1/use-cases/{use_case.reference}/").json()
         counts.append(len(queries.captured_queries))
         assert len(body["vendors"]) == len(body["ai_models"]) == (3 if use_case == full else 0)
-    assert counts[1:] == [6, 6]
+    assert counts[1:] == [7, 7]

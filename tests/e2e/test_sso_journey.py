@@ -22,7 +22,7 @@ from tests.factories import BusinessUnitFactory, UserFactory
 from tests.identity.provider.client import PASSWORD, oidc_provider  # noqa: F401 - the session fixture
 from tests.reviews.factories import submitted_use_case
 
-QUEUE = "/admin/reviews/review/"
+QUEUE = "/admin/reviews/review/?cols=more"  # with the function column
 
 
 def sign_in_at_the_provider(page: Page, username: str) -> None:
