@@ -262,15 +262,29 @@ def measurements_overdue(use_case: UseCase, *, today: datetime.date | None = Non
     return sorted(rows, key=lambda row: (-row.days_overdue, row.kpi_id))
 
 
+def impact_due(use_case: UseCase, *, today: datetime.date, policy=None) -> dict[str, Any] | None:
+    """When realised value should show (the policy's ``impact_within_days`` after the pilot started) and
+    whether that day has passed with none; None before a pilot."""
+    if use_case.pilot_start is None:
+        return None
+    policy = policy or policy_in_force()
+    due_on = use_case.pilot_start + datetime.timedelta(days=policy.impact_within_days)
+    return {"due_on": due_on, "within_days": policy.impact_within_days, "passed": due_on < today}
+
+
 def value_panel(use_case: UseCase, *, today: datetime.date | None = None) -> dict[str, Any]:
-    """What the use-case page's value panel shows: overdue measurements, value against spend, ROI and
-    budget against spend by category."""
+    """What the use-case page's value panel shows: overdue measurements, value against spend, ROI, when
+    impact is due, and budget against spend by category."""
     today = today or timezone.localdate()
     figures = use_case_value(use_case, as_of=today)
     categories = budget_by_category(use_case, as_of=today)
+    impact = impact_due(use_case, today=today)
+    if impact is not None:
+        impact["missed"] = impact["passed"] and figures.realised_value <= 0
     return {
         "overdue": measurements_overdue(use_case, today=today),
         "figures": figures,
+        "impact": impact,
         "categories": [row for row in categories if row["recorded"]],
         "measured": use_case.stage in MEASURED_STAGES,
         "currency": figures.currency, "as_of": today,

@@ -76,3 +76,17 @@ def _queries(client, ava, custops, size: int) -> int:
 
 def test_the_panel_reads_as_many_queries_for_ten_incidents_and_kpis_as_for_one(ava_client, ava, custops):
     assert _queries(ava_client, ava, custops, 10) == _queries(ava_client, ava, custops, 1)
+
+
+def test_impact_is_due_the_policys_days_after_the_pilot_started(ava_client, ava, custops):
+    use_case = overrun_pilot(ava, custops)  # started 89 days ago; the policy allows 180
+    html = ava_client.get(reverse("intake:detail", args=[use_case.reference])).content.decode()
+    due = use_case.pilot_start + days(180)
+    assert f"Impact due by {due.day} {due:%b %Y} (180 days after the pilot started)." in html
+
+
+def test_a_pilot_with_no_realised_value_past_the_impact_window_is_flagged(ava_client, ava, custops):
+    use_case = overrun_pilot(ava, custops)
+    UseCase.objects.filter(pk=use_case.pk).update(pilot_start=timezone.localdate() - days(200))
+    html = ava_client.get(reverse("intake:detail", args=[use_case.reference])).content.decode()
+    assert "No realised value 180 days after the pilot started" in html
