@@ -42,12 +42,29 @@ def make_reminders_due(count: int = 6) -> int:
     return len(ids)
 
 
+def other_sends() -> int:
+    """Log rows of the sweep's other emails (risk-acceptance, pilot, measurement, incident, dependency and
+    monitoring notices): one row per email sent, as for review reminders."""
+    from reviews.models import (
+        DependencyNotice,
+        IncidentActionReminderLog,
+        MeasurementReminderLog,
+        MonitoringReminderLog,
+        PilotReminderLog,
+        RiskNotice,
+    )
+
+    return sum(model.objects.count() for model in (RiskNotice, PilotReminderLog, MeasurementReminderLog,
+                                                   IncidentActionReminderLog, DependencyNotice,
+                                                   MonitoringReminderLog))
+
+
 def racing_sweeps(stack: Stack, shared: dict) -> Result:
     """Two workers racing the daily reminder sweep: each reminder sent exactly once."""
     from django.utils import timezone
 
     from config.celery import app
-    from reviews.models import ReminderLog, Review, RiskNotice
+    from reviews.models import ReminderLog, Review
     from reviews.services import risk_notices
     from reviews.services.reminders import reminder_recipients, review_reminders_due
 
@@ -58,7 +75,7 @@ def racing_sweeps(stack: Stack, shared: dict) -> Result:
     due = list(review_reminders_due(today=today))
     reachable = [(pk, kind) for pk, kind in due if reminder_recipients(Review.objects.get(pk=pk), kind)]
     notices = len(risk_notices.risk_acceptance_notices_due(today=today))
-    logs_before, notices_before = ReminderLog.objects.count(), RiskNotice.objects.count()
+    logs_before, others_before = ReminderLog.objects.count(), other_sends()
     mails_before = len(sent_mail(stack))
     result.note(f"due today: {len(due)} review reminders ({len(reachable)} with someone to send to), "
                 f"{notices} risk-acceptance notices")
@@ -72,12 +89,12 @@ def racing_sweeps(stack: Stack, shared: dict) -> Result:
     finished = wait_for(lambda: ReminderLog.objects.count() - logs_before >= len(reachable), 120, 0.5)
     time.sleep(5)  # the second sweep's tasks, and anything sent twice, land now
     logs = ReminderLog.objects.count() - logs_before
-    new_notices = RiskNotice.objects.count() - notices_before
+    new_notices = other_sends() - others_before
     mails = sent_mail(stack)[mails_before:]
     doubled = [key for key, count in Counter(mails).items() if count > 1]
     result.note(f"one sweep sent to each worker at once; they queued {queued} reminder and notice tasks, "
                 f"all done in {time.monotonic() - started:.0f} s")
-    result.note(f"reminder log rows: {logs} new; risk notices: {new_notices} new; emails: {len(mails)} sent, "
+    result.note(f"reminder log rows: {logs} new; other logged sends: {new_notices} new; emails: {len(mails)} sent, "
                 f"{len(doubled)} sent twice")
     result.expect(finished, "the sweeps did not finish within 120 s")
     result.expect(logs == len(reachable), f"{logs} reminders logged, {len(reachable)} due")
