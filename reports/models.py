@@ -79,7 +79,9 @@ class BoardPack(models.Model):
         indexes = [models.Index(fields=["updated_at", "id"], name="boardpack_sync_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_audience_display()} pack {self.period_start:%d %b %Y} – {self.period_end:%d %b %Y}"
+        # Dates as every page writes them: "1 Nov 2026".
+        start, end = self.period_start, self.period_end
+        return f"{self.get_audience_display()} pack {start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
 
     @property
     def is_pending(self) -> bool:

@@ -19,7 +19,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.downloads import attachment
@@ -41,12 +40,6 @@ def require_viewer(request: HttpRequest) -> None:
 
 # The pack just requested, shown once on the next list page with the state it is in by then.
 REQUESTED_KEY = "reports_requested_pack"
-DAY = "j M Y"  # as the table writes dates: "1 Nov 2026"
-
-
-def pack_name(pack: BoardPack) -> str:
-    period = f"{date_format(pack.period_start, DAY)} – {date_format(pack.period_end, DAY)}"
-    return f"{pack.get_audience_display()} pack {period}"
 
 
 def requested_note(pack: BoardPack | None) -> dict | None:
@@ -54,10 +47,10 @@ def requested_note(pack: BoardPack | None) -> dict | None:
     if pack is None:
         return None
     if pack.status == PackStatus.READY:
-        return {"level": "success", "text": f"{pack_name(pack)} is ready to download."}
+        return {"level": "success", "text": f"{pack} is ready to download."}
     if pack.status == PackStatus.FAILED:
-        return {"level": "error", "text": f"{pack_name(pack)} could not be built. Retry it below."}
-    return {"level": "info", "text": f"{pack_name(pack)} requested. This page shows its progress until it is ready."}
+        return {"level": "error", "text": f"{pack} could not be built. Retry it below."}
+    return {"level": "info", "text": f"{pack} requested. This page shows its progress until it is ready."}
 
 
 def _list_context(request: HttpRequest, form: BoardPackRequestForm | None) -> dict:
@@ -136,7 +129,7 @@ def pack_retry(request: HttpRequest, pk: int) -> HttpResponse:
     except REFUSALS as exc:
         return _refused(request, exc)
     else:
-        messages.success(request, f"{pack_name(pack)} queued again.")
+        messages.success(request, f"{pack} queued again.")
     return redirect("reports:list")
 
 

@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from reports import pdf
 from reports.models import BoardPack
-from reports.views import pack_name
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
@@ -69,4 +68,4 @@ def test_every_date_on_the_page_is_written_without_a_leading_zero(client, pat, d
 def test_a_retried_pack_is_named_with_the_same_dates(client, pat):
     pack = BoardPack.objects.create(audience="executive_monthly", period_start=datetime.date(2026, 5, 1),
                                     period_end=datetime.date(2026, 5, 9), status="failed", requested_by=pat)
-    assert pack_name(pack).endswith("pack 1 May 2026 – 9 May 2026")
+    assert str(pack).endswith("pack 1 May 2026 – 9 May 2026")
