@@ -139,8 +139,8 @@ class KeysetPagination(BasePagination):
                   "previous_cursor": cursor("previous"), "results": schema}
         return {"type": "object", "required": list(fields), "properties": fields}
 
-    def get_schema_operation_parameters(self, view) -> list[dict]:
-        key = view.sync_field
+    def cursor_parameters(self) -> list[dict]:
+        """The cursor and page size: every keyset list's, whatever it is ordered by."""
         return [
             {"name": self.cursor_query_param, "required": False, "in": "query",
              "description": "Opaque position: a previous page's next_cursor or previous_cursor (the same as in "
@@ -149,6 +149,12 @@ class KeysetPagination(BasePagination):
             {"name": self.page_size_query_param, "required": False, "in": "query",
              "description": f"Rows per page, 1 to {MAX_PAGE_SIZE} (default {self.page_size}).",
              "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}},
+        ]
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        key = view.sync_field
+        return [
+            *self.cursor_parameters(),
             {"name": self.ordering_query_param, "required": False, "in": "query",
              "description": f"Order by {key} then id; ascending (the default, for delta sync) or descending.",
              "schema": {"type": "string", "enum": [key, f"-{key}"], "default": key}},

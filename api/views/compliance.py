@@ -32,7 +32,7 @@ from rest_framework.response import Response
 
 from api.etags import check_if_match_etag, etag_for, etag_for_data
 from api.filters import SyncFilterSet, choice
-from api.pagination import MAX_PAGE_SIZE, KeysetPagination
+from api.pagination import KeysetPagination
 from api.schema import IF_MATCH
 from api.serializers.compliance import (
     CoverageSerializer,
@@ -155,15 +155,7 @@ class FrameworkOrderPagination(KeysetPagination):
         return rows
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
-        return [
-            {"name": self.cursor_query_param, "required": False, "in": "query",
-             "description": "Opaque position: a previous page's next_cursor or previous_cursor (the same as in "
-                            "its next or previous link).",
-             "schema": {"type": "string"}},
-            {"name": self.page_size_query_param, "required": False, "in": "query",
-             "description": f"Rows per page, 1 to {MAX_PAGE_SIZE} (default {self.page_size}).",
-             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}},
-        ]
+        return self.cursor_parameters()  # no ordering parameter: the order is fixed
 
 
 class RequirementFilterSet(SyncFilterSet):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ValidationError
 
-from api.pagination import MAX_PAGE_SIZE, KeysetPagination
+from api.pagination import KeysetPagination
 from api.serializers.pilots import PilotSerializer
 from api.views.base import ListOnlyViewSet
 from intake import permissions
@@ -81,15 +81,7 @@ class DaysLeftPagination(KeysetPagination):
         return rows
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
-        return [
-            {"name": self.cursor_query_param, "required": False, "in": "query",
-             "description": "Opaque position: a previous page's next_cursor or previous_cursor (the same as in "
-                            "its next or previous link).",
-             "schema": {"type": "string"}},
-            {"name": self.page_size_query_param, "required": False, "in": "query",
-             "description": f"Rows per page, 1 to {MAX_PAGE_SIZE} (default {self.page_size}).",
-             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}},
-        ]
+        return self.cursor_parameters()  # no ordering parameter: the order is fixed
 
 
 class PilotViewSet(ListOnlyViewSet):
