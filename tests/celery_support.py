@@ -66,7 +66,7 @@ def eager():
         yield app
 
 
-def _drop_broker_connections() -> None:
+def drop_broker_connections() -> None:
     # The app caches its pools for the URL it first saw; the next use builds them for the current one.
     # (Not closed: kombu shares them per URL, so closing would break the next test on that URL.)
     app._pool = None
@@ -76,12 +76,12 @@ def _drop_broker_connections() -> None:
 @contextlib.contextmanager
 def broker_down():
     """Celery publishes for real to a broker nobody listens on (a closed port)."""
-    _drop_broker_connections()
+    drop_broker_connections()
     try:
         with celery_conf(task_always_eager=False, broker_url=CLOSED_PORT_BROKER):
             yield app
     finally:
-        _drop_broker_connections()
+        drop_broker_connections()
 
 
 

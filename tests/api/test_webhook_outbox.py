@@ -22,7 +22,7 @@ from django_celery_beat.models import PeriodicTask
 from api import delivery, tasks
 from api.models import WebhookDelivery, WebhookOutbox
 from api.webhooks import publish
-from tests.celery_support import _drop_broker_connections, broker_down, celery_conf, real_worker
+from tests.celery_support import broker_down, celery_conf, drop_broker_connections, real_worker
 
 from .test_webhooks import Receiver, _submit, subscribe
 
@@ -53,7 +53,7 @@ def published():
         sent.append((sender, tuple(args), task_kwargs))
 
     before_task_publish.connect(record, weak=False)
-    _drop_broker_connections()
+    drop_broker_connections()
     try:
         with celery_conf(task_always_eager=False, broker_url="memory://") as app:
             try:
@@ -62,7 +62,7 @@ def published():
                 app.control.purge()  # nobody consumes them
     finally:
         before_task_publish.disconnect(record)
-        _drop_broker_connections()
+        drop_broker_connections()
 
 
 def _pending(subscription, n: int) -> list[WebhookOutbox]:

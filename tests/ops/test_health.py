@@ -1,15 +1,18 @@
 """The probes a load balancer or an orchestrator calls: /healthz/ (alive) and /readyz/ (ready for traffic)."""
 
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from tests.celery_support import real_worker
+from ops.heartbeat import heartbeat_key, redis_client
+from tests.celery_support import celery_conf, drop_broker_connections, real_worker
 
 CHECKS = ["database", "migrations", "cache", "broker", "workers", "storage"]
 CLOSED_PORT = "redis://127.0.0.1:1/0"
+OWN_BROKER_DB = 13  # no other test uses it
 
 needs_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (REDIS_URL)")
 
@@ -85,12 +88,30 @@ def test_a_dead_broker_and_cache_fail_fast_and_say_nothing_of_where_they_are(cli
     assert "s3cret" not in text and "127.0.0.1" not in text
 
 
-# A real worker on the shared broker: one at a time, with the suite's other real-worker tests.
+@pytest.fixture
+def own_broker(settings):
+    """The worker and the probe on a Redis database of this test's own: any other worker on the shared
+    Redis (another checkout's, one left running) would keep the probe ready after this one stops."""
+    url = urlsplit(settings.REDIS_URL)._replace(path=f"/{OWN_BROKER_DB}").geturl()
+    settings.CELERY_BROKER_URL = url
+    client = redis_client(url)
+    for key in client.scan_iter(match=heartbeat_key("*")):  # left by a run killed mid-test
+        client.delete(key)
+    client.close()
+    drop_broker_connections()
+    try:
+        with celery_conf(broker_url=url):
+            yield url
+    finally:
+        drop_broker_connections()
+
+
+# A real worker: one at a time, with the suite's other real-worker tests.
 @pytest.mark.redis
 @pytest.mark.xdist_group("real-worker")
 @needs_redis
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_ready_with_a_worker_and_not_ready_once_it_stops(client):
+def test_ready_with_a_worker_and_not_ready_once_it_stops(client, own_broker):
     with real_worker():
         status, body = readiness(client)
         assert (status, body) == (200, {"status": "ok", "checks": dict.fromkeys(CHECKS, "ok")})
