@@ -7,7 +7,8 @@ settles a page's new use case at once. An import of thousands of rows creates th
 file's rows are written, inside the same transaction: the same functions, once per file rather
 than once per row (why: docs/decisions/import-batching.md).
 
-Within the block, reference data and the people a file names are read once (``remembered``), and a
+Within the block, reference data and the people a file names are read once (``remembered``), the
+reference counter is read and written once (``held``), and a
 caller that has checked the file's external ids against the store and each other says so
 (``keys_checked``), so no row asks the database again.
 
@@ -24,6 +25,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Model
 
 from intake.models import UseCase
 
@@ -36,6 +38,11 @@ _pending: ContextVar[dict[int, int] | None] = ContextVar("intake_created_togethe
 # cases, not activities, groups or memberships).
 _memo: ContextVar[dict[Hashable, Any] | None] = ContextVar("intake_created_together_memo", default=None)
 _keys_checked: ContextVar[bool] = ContextVar("intake_created_together_keys", default=False)
+# Rows the block's creations all change (the reference counter): (row, fields to write) by key.
+_held: ContextVar[dict[Hashable, tuple[Model, list[str]]] | None] = ContextVar("intake_created_together_held",
+                                                                                default=None)
+# Pending use case id -> its links and KPIs not yet written (``rows_later``): a few hundred bytes each.
+_rows: ContextVar[dict[int, Any] | None] = ContextVar("intake_created_together_rows", default=None)
 
 
 def _settle(use_cases: Sequence[UseCase], actor: AbstractBaseUser) -> None:
@@ -46,18 +53,19 @@ def _settle(use_cases: Sequence[UseCase], actor: AbstractBaseUser) -> None:
 
 
 @contextmanager
-def created_together(*, keys_checked: bool = False) -> Iterator[None]:
+def created_together(*, keys_checked: bool = False, rows_later: bool = False) -> Iterator[None]:
     """Within the block, use cases created are settled by ``settle_pending`` (or when locked), not one by
     one. The caller calls ``settle_pending`` before its transaction ends; what is left when the block
     exits belonged to work that failed and was rolled back. ``keys_checked``: the caller has made sure no
-    external id it creates is stored or given twice."""
-    tokens = _pending.set({}), _memo.set({}), _keys_checked.set(keys_checked)
+    external id it creates is stored or given twice. ``rows_later``: their vendor and model links and
+    KPIs are written when they are settled too (for a caller that reads none of them back before)."""
+    tokens = (_pending.set({}), _memo.set({}), _keys_checked.set(keys_checked), _held.set({}),
+              _rows.set({} if rows_later else None))
     try:
         yield
     finally:
-        _pending.reset(tokens[0])
-        _memo.reset(tokens[1])
-        _keys_checked.reset(tokens[2])
+        for var, token in zip((_pending, _memo, _keys_checked, _held, _rows), tokens, strict=True):
+            var.reset(token)
 
 
 def keys_checked() -> bool:
@@ -92,6 +100,44 @@ def remembered_each(kind: str, keys: Iterable[Hashable], compute: Callable[[set]
 _ABSENT = object()
 
 
+def held(key: Hashable, read: Callable[[], Model], *, fields: list[str]) -> Model | None:
+    """The row ``read()`` returns (read for update), once per ``created_together`` block, for its
+    creations to change in memory; ``settle_pending`` writes its ``fields`` once. None outside a block:
+    the caller reads and saves it itself. (A row updated thousands of times in one transaction makes
+    every later read of it walk its dead versions on PostgreSQL.)"""
+    rows = _held.get()
+    if rows is None:
+        return None
+    if key not in rows:
+        rows[key] = (read(), fields)
+    return rows[key][0]
+
+
+def _write_held() -> None:
+    # An update by key rather than a save: a row created by a line that was rolled back is simply gone.
+    for row, fields in (_held.get() or {}).values():
+        type(row).objects.filter(pk=row.pk).update(**{name: getattr(row, name) for name in fields})
+
+
+def keep_rows(use_case: UseCase, rows: Any) -> bool:
+    """Keep a new use case's links and KPIs (``steps.NewRows``) to write with its set; False unless the
+    block writes them later (write them now)."""
+    kept = _rows.get()
+    if kept is None:
+        return False
+    kept[use_case.pk] = rows
+    return True
+
+
+def _write_rows(ids: Iterable[int]) -> None:
+    kept = _rows.get()
+    rows = {pk: kept.pop(pk) for pk in ids if pk in kept} if kept else {}
+    if rows:
+        from intake.steps import write_new_rows  # steps imports this module
+
+        write_new_rows(rows)
+
+
 def defer(use_case: UseCase, actor: AbstractBaseUser) -> bool:
     """Keep ``use_case`` for the set's settling; False outside ``created_together`` (settle it now)."""
     pending = _pending.get()
@@ -102,7 +148,9 @@ def defer(use_case: UseCase, actor: AbstractBaseUser) -> bool:
 
 
 def settle_pending() -> int:
-    """Settle every use case still pending that exists (a row rolled back to its savepoint does not)."""
+    """Settle every use case still pending that exists (a row rolled back to its savepoint does not), and
+    write the rows the block ``held``."""
+    _write_held()
     pending = _pending.get()
     if not pending:
         return 0
@@ -116,6 +164,7 @@ def settle_pending() -> int:
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
             use_cases = list(UseCase.objects.filter(pk__in=chunk).order_by("pk"))
+            _write_rows(use_case.pk for use_case in use_cases)
             _settle(use_cases, actor)
             settled += len(use_cases)
     return settled
@@ -126,4 +175,5 @@ def settle_one(use_case: UseCase) -> None:
     pending = _pending.get()
     actor_id = pending.pop(use_case.pk, None) if pending else None
     if actor_id is not None:
+        _write_rows([use_case.pk])
         _settle([UseCase.objects.get(pk=use_case.pk)], get_user_model().objects.get(pk=actor_id))

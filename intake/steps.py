@@ -9,7 +9,8 @@ the tables of ``intake.lifecycle``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -78,17 +79,64 @@ def save(use_case: UseCase, actor) -> None:
     use_case.save()
 
 
-def insert(use_case: UseCase, actor, answers: Mapping[str, Any]) -> None:
-    """Store a new use case with the vendors and models ``answers`` name, and one creation record in
-    its history holding them (setting each many-to-many field would otherwise record a change each)."""
+def insert(use_case: UseCase, actor, answers: Mapping[str, Any], kpis: Iterable[Mapping[str, Any]]) -> None:
+    """Store a new use case with the vendors and models ``answers`` name and its ``kpis``, without history:
+    ``record_created`` writes its one creation record, holding them. Everything is checked before the
+    first write. An import may keep the links and KPIs to write its file's rows together (intake.batch)."""
+    rows = NewRows(links=checked_links(answers), kpis=tuple(checked_kpis(kpis)))
     use_case._history_user = actor
-    use_case.skip_history_when_saving = True  # simple-history's switch, for these two writes only
+    use_case.skip_history_when_saving = True  # simple-history's switch, for this write only
     try:
         use_case.save()
-        set_dependencies(use_case, answers, new=True)
     finally:
         del use_case.skip_history_when_saving
-    USE_CASE_HISTORY.create_historical_record(use_case, "+")
+    if not batch.keep_rows(use_case, rows):
+        write_new_rows({use_case.pk: rows})
+
+
+@dataclass(frozen=True)
+class NewRows:
+    """A new use case's links (registry ids by field) and KPIs (checked values), not yet written."""
+
+    links: Mapping[str, tuple[int, ...]]
+    kpis: tuple[Mapping[str, Any], ...]
+
+
+def write_new_rows(rows: Mapping[int, NewRows]) -> None:
+    """The links and KPIs of use cases just inserted, by use case id: they have none, so nothing is read
+    back first (what ``add`` does); one insert per table for the whole set."""
+    for name in DEPENDENCY_FIELDS:
+        field = UseCase._meta.get_field(name)
+        through = field.remote_field.through
+        own, other = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+        through.objects.bulk_create([through(**{own: pk, other: target})
+                                     for pk, new in rows.items() for target in new.links.get(name, ())])
+    KPI.objects.bulk_create([KPI(use_case_id=pk, **values) for pk, new in rows.items() for values in new.kpis])
+
+
+def record_created(use_cases: Sequence[UseCase], actor) -> None:
+    """The creation records of use cases ``actor`` just inserted (``insert``, ``sync_kpis``): each one's
+    history record with its vendor and model links, its KPIs' records, and its "created" event (which
+    publishes nothing, so no save signal is needed). Set-based: a page records its one use case, an
+    import its file's rows a chunk at a time (intake.batch), in the same few statements."""
+    by_pk = {use_case.pk: use_case for use_case in use_cases}
+    for use_case in use_cases:
+        use_case._history_user, use_case._history_date = actor, use_case.created_at
+    records = {record.id: record for record in UseCase.history.bulk_history_create(use_cases)}
+    for field in USE_CASE_HISTORY.get_m2m_fields_from_model(UseCase):
+        record_model, through = USE_CASE_HISTORY.m2m_models[field], field.remote_field.through
+        own = f"{field.m2m_field_name()}_id"
+        record_model.objects.bulk_create([
+            record_model(history=records[getattr(row, own)], **{f.attname: getattr(row, f.attname)
+                                                                 for f in through._meta.fields})
+            for row in through.objects.filter(**{f"{own}__in": by_pk}).order_by("pk")
+        ])
+    kpis = list(KPI.objects.filter(use_case_id__in=by_pk).order_by("pk"))
+    for kpi in kpis:
+        kpi._history_user, kpi._history_date = actor, by_pk[kpi.use_case_id].created_at
+    KPI.history.bulk_history_create(kpis)
+    UseCaseEvent.objects.bulk_create([UseCaseEvent(use_case=use_case, kind="created", to_status=use_case.status,
+                                                   actor=actor) for use_case in use_cases])
 
 
 def record_event(use_case: UseCase, *, kind: str, actor, before: str = "", note: str = "") -> None:
@@ -152,9 +200,9 @@ def apply_answers(use_case: UseCase, answers: Mapping[str, Any]) -> None:
         raise ValidationError(problems)
 
 
-def set_dependencies(use_case: UseCase, answers: Mapping[str, Any], *, new: bool = False) -> None:
-    """Vendors and models it depends on; ids or instances, unknown ones refused. A ``new`` use case has
-    none yet: they are only added."""
+def checked_links(answers: Mapping[str, Any]) -> dict[str, tuple[int, ...]]:
+    """The ids of the vendors and models ``answers`` name (ids or instances), by field; unknown ones refused."""
+    links: dict[str, tuple[int, ...]] = {}
     for name in DEPENDENCY_FIELDS:
         if name not in answers:
             continue
@@ -166,24 +214,29 @@ def set_dependencies(use_case: UseCase, answers: Mapping[str, Any], *, new: bool
         found = wanted if held else set(field.related_model.objects.filter(pk__in=wanted).values_list("pk", flat=True))
         if wanted - found:
             raise ValidationError({name: "Choose only entries from the registry."})
-        if new:
-            _link_new(use_case, field, found)
-        else:
-            getattr(use_case, name).set(found)
+        links[name] = tuple(sorted(found))
+    return links
 
 
-def _link_new(use_case: UseCase, field, ids: set) -> None:
-    """The links of a use case just inserted: it has none, so there is nothing to read back first (what
-    ``add`` does); ``insert`` records them in its one creation record."""
-    through = field.remote_field.through
-    to = {f.related_model: f.name for f in through._meta.get_fields() if f.many_to_one}
-    through.objects.bulk_create([through(**{to[UseCase]: use_case, f"{to[field.related_model]}_id": pk})
-                                 for pk in sorted(ids)])
+def set_dependencies(use_case: UseCase, answers: Mapping[str, Any]) -> None:
+    """Vendors and models the stored use case depends on; ids or instances, unknown ones refused."""
+    for name, ids in checked_links(answers).items():
+        getattr(use_case, name).set(ids)
 
 
-def sync_kpis(use_case: UseCase, kpis: Iterable[Mapping[str, Any]], *, new: bool = False) -> None:
-    """Make the use case's KPIs exactly ``kpis`` (rows with an id are updated); a ``new`` use case has none."""
-    existing = {} if new else {k.id: k for k in use_case.kpis.all()}
+def checked_kpis(kpis: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The values of a new use case's KPIs, each checked as its row would be."""
+    checked = []
+    for row in kpis:
+        kpi = KPI(**{name: row[name] for name in KPI_FIELDS})
+        kpi.full_clean(exclude=["use_case"])
+        checked.append({name: getattr(kpi, name) for name in KPI_FIELDS})
+    return checked
+
+
+def sync_kpis(use_case: UseCase, kpis: Iterable[Mapping[str, Any]]) -> None:
+    """Make the stored use case's KPIs exactly ``kpis`` (rows with an id are updated)."""
+    existing = {k.id: k for k in use_case.kpis.all()}
     keep: set[int] = set()
     for row in kpis:
         kpi = existing.get(row.get("id")) or KPI(use_case=use_case)
@@ -192,8 +245,7 @@ def sync_kpis(use_case: UseCase, kpis: Iterable[Mapping[str, Any]], *, new: bool
         kpi.full_clean(exclude=["use_case"])
         kpi.save()
         keep.add(kpi.id)
-    if not new:
-        KPI.objects.filter(use_case=use_case).exclude(id__in=keep).delete()
+    KPI.objects.filter(use_case=use_case).exclude(id__in=keep).delete()
 
 
 def answers_write(*, use_case: UseCase, actor: AbstractBaseUser, answers: Mapping[str, Any],

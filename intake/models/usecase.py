@@ -21,7 +21,7 @@ class ReferenceCounter(models.Model):
 
 
 # Named, so that creating a use case writes its one creation record itself once its vendors and models
-# are set (intake.steps.insert), rather than one record per field set.
+# are set (intake.steps.record_created), rather than one record per field set.
 USE_CASE_HISTORY = HistoricalRecords(m2m_fields=["vendors", "ai_models"])
 
 

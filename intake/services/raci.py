@@ -93,7 +93,8 @@ def _create_rows_of(rows_by_use_case: Mapping[UseCase, Iterable[Row]], source: s
     # Without an actor, simple-history takes the request's user (its middleware), if any.
     activities = RaciActivity.objects.in_bulk(field_name="key")
     bulk_create_with_history(
-        [RaciAssignment(use_case=use_case, activity=activities[key], letter=letter, source=source,
+        # By id: an import builds thousands of these, and setting a related object costs a check each.
+        [RaciAssignment(use_case_id=use_case.pk, activity_id=activities[key].pk, letter=letter, source=source,
                         user_id=party if kind == "user" else None, group_id=party if kind == "group" else None)
          for use_case, rows in rows_by_use_case.items() for key, letter, kind, party in sorted(rows)],
         RaciAssignment, default_user=actor,
@@ -421,7 +422,7 @@ def _grants_create(desired: Mapping[UseCase, set[tuple[str, int, str]]]) -> None
     perms = _permission_ids()
     for kind, model in GRANT_TABLES.items():
         model.objects.bulk_create(
-            model(content_object=use_case, permission_id=perms[codename], **{f"{kind}_id": party})
+            model(content_object_id=use_case.pk, permission_id=perms[codename], **{f"{kind}_id": party})
             for use_case, grants in desired.items()
             for k, party, codename in sorted(grants) if k == kind
         )
@@ -443,6 +444,6 @@ def grants_recompute(*, use_case: UseCase) -> None:
         wanted = {(party, codename) for k, party, codename in desired if k == kind}
         model.objects.filter(id__in=[pk for key, pk in existing.items() if key not in wanted]).delete()
         model.objects.bulk_create(
-            model(content_object=use_case, permission_id=perms[codename], **{f"{kind}_id": party})
+            model(content_object_id=use_case.pk, permission_id=perms[codename], **{f"{kind}_id": party})
             for party, codename in sorted(wanted - set(existing))
         )

@@ -25,10 +25,18 @@ from .raci import OWNER_FIELDS, owner_answer_problems, raci_create_defaults
 MIN_WITHDRAW_REASON = 10
 
 
+def _counter() -> ReferenceCounter:
+    return ReferenceCounter.objects.select_for_update().get_or_create(name="use_case")[0]
+
+
 def _next_reference() -> str:
-    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(name="use_case")
+    # An import's rows take their numbers from a counter read and written once per file (intake.batch).
+    counter = batch.held("use_case_reference", _counter, fields=["last_value"])
+    own = counter is None
+    counter = _counter() if own else counter
     counter.last_value += 1
-    counter.save(update_fields=["last_value"])
+    if own:
+        counter.save(update_fields=["last_value"])
     return f"UC-{counter.last_value:04d}"
 
 
@@ -59,17 +67,16 @@ def use_case_create(
     use_case = UseCase(business_unit=business_unit, created_by=actor)
     steps.apply_answers(use_case, answers)
     use_case.reference = _next_reference()
-    steps.insert(use_case, actor, answers)
-    steps.sync_kpis(use_case, kpis, new=True)
-    steps.record_event(use_case, kind="created", actor=actor)
-    if not batch.defer(use_case, actor):  # an import settles its whole file at once (intake.batch)
+    steps.insert(use_case, actor, answers, kpis)
+    if not batch.defer(use_case, actor):  # an import records and settles its whole file at once (intake.batch)
         use_cases_settle(use_cases=[use_case], actor=actor)
     return use_case
 
 
 def use_cases_settle(*, use_cases: Sequence[UseCase], actor: AbstractBaseUser) -> None:
-    """A step of ``use_case_create``, after its check: the default RACI and grants of new use cases, then
-    what the layers above derive from them (``use_cases_created``)."""
+    """A step of ``use_case_create``, after its check: the creation records, default RACI and grants of
+    new use cases, then what the layers above derive from them (``use_cases_created``)."""
+    steps.record_created(use_cases, actor)
     raci_create_defaults(use_cases=use_cases, actor=actor)
     use_cases_created.send(sender=UseCase, use_cases=use_cases, actor=actor)
 

@@ -89,7 +89,9 @@ class UseCaseResource(InventoryResource):
         # The file's new use cases get their RACI, grants and registers together once every row is
         # written (after_import, in the same transaction): the same services, once per file.
         # before_import has matched every key with the store and file_problems refused a key given twice.
-        with batch.created_together(keys_checked=True):
+        # Without the preview's diff (the commands) no new row's links or KPIs are read back before the file
+        # is settled, so they are written with it too.
+        with batch.created_together(keys_checked=True, rows_later=self._meta.skip_diff):
             return super().import_data(dataset, **kwargs)
 
     def after_import(self, dataset, result, **kwargs):

@@ -57,6 +57,25 @@ def test_same_file_twice_changes_nothing(inventory, gov, custops):
     assert second.summary() == "created 0, updated 0, unchanged 4, refused 0"
     assert {uc.pk: uc.history.count() for uc in UseCase.objects.all()} == history
 
+def test_a_created_row_has_one_creation_record_with_its_links_and_kpis_by_the_importer(inventory, gov):
+    data = export_dataset(resource="use_cases")
+    new = list(data[0])
+    new[data.headers.index("external_id")], new[data.headers.index("reference")] = "LEGACY-7", ""
+    data.append(new)
+
+    assert import_dataset(actor=gov, resource="use_cases", dataset=data).created == 1
+
+    imported = UseCase.objects.get(external_id="LEGACY-7")
+    (record,) = imported.history.all()
+    assert (record.history_type, record.history_user, record.history_date) == ("+", gov, imported.created_at)
+    assert {v.vendor_id for v in record.vendors.all()} == set(imported.vendors.values_list("pk", flat=True))
+    assert {m.aimodel_id for m in record.ai_models.all()} == set(imported.ai_models.values_list("pk", flat=True))
+    assert len(record.vendors.all()) == 2
+    (kpi,) = imported.kpis.all()
+    assert [(r.history_type, r.history_user, r.name) for r in kpi.history.all()] == [("+", gov, kpi.name)]
+    assert list(imported.events.values_list("kind", "actor")) == [("created", gov.pk)]
+
+
 def test_export_writes_external_id_or_reference(inventory, gov):
     first = inventory["use_cases"][0]
     UseCase.objects.filter(pk=first.pk).update(external_id="OLD-1")
