@@ -72,11 +72,17 @@ def vendor_save(*, actor: AbstractBaseUser, vendor: Vendor | None, values: Mappi
 
 @transaction.atomic
 def ai_model_save(*, actor: AbstractBaseUser, model: AIModel | None, values: Mapping[str, Any]) -> AIModel:
-    """Create (``model`` None) or change an entry of the approved model registry."""
+    """Create (``model`` None) or change an entry of the approved model registry. A new entry starts at the
+    status given; a stored one's status moves through ``ai_model_status_set``, so the live use cases that
+    call it follow, as when it changes in admin or the API."""
     allowed = {"external_id", "provider", "name", "version", "hosting", "max_data_classification", "max_tier",
-               "status", "next_review_date", "notes"}
-    return _record_save(actor=actor, obj=model, model=AIModel, label="registry models",
-                        values={k: v for k, v in values.items() if k in allowed})
+               "next_review_date", "notes", *(("status",) if model is None else ())}
+    saved = _record_save(actor=actor, obj=model, model=AIModel, label="registry models",
+                         values={k: v for k, v in values.items() if k in allowed})
+    if model is not None and "status" in values:
+        saved = vendor_services.ai_model_status_set(model=saved, actor=actor, status=values["status"],
+                                                    note="Inventory import")
+    return saved
 
 
 @transaction.atomic

@@ -3,6 +3,8 @@
 import pytest
 
 from inventory.transfer import export_dataset, import_dataset
+from reviews.models import DependencyFlag
+from tests.reviews.test_dependency_flags import live, opened
 from vendors.models import AIModel, ChecklistArea, Vendor, VendorAssessment
 
 from .conftest import as_dataset
@@ -64,6 +66,23 @@ def test_model_round_trip_and_bad_enum(inventory, gov):
     _edit(data, 1, max_tier="prohibited")
     report = import_dataset(actor=gov, resource="models", dataset=data)
     assert [(p.row, p.column) for p in report.problems] == [(2, "max_tier")]
+
+
+def test_a_model_banned_in_the_file_flags_the_live_use_cases_that_call_it(inventory, gov, ava, custops):
+    model = inventory["model"]
+    use_case = live(ava, custops, models=[model])
+    data = export_dataset(resource="models")
+    _edit(data, 0, status="banned")
+
+    report = import_dataset(actor=gov, resource="models", dataset=data)
+
+    assert report.summary() == "created 0, updated 1, unchanged 0, refused 0", report.problems
+    model.refresh_from_db()
+    assert model.status == "banned" and model.history.first().history_change_reason.startswith(
+        "Status approved -> banned")
+    flags = DependencyFlag.objects.filter(kind="model", object_id=model.pk, cleared_at=None)
+    assert list(flags.values_list("use_case", "status")) == [(use_case.pk, "banned")]
+    assert opened(use_case) == ["architecture", "security"]
 
 
 def test_model_with_an_unknown_vendor_is_refused(inventory, gov):
