@@ -141,8 +141,10 @@ class IncidentViewSet(IncidentReviewActions, mixins.CreateModelMixin, mixins.Upd
         return Response(IncidentSerializer(self.get_queryset().get(pk=incident.pk)).data,
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Update an incident", request=IncidentUpdateSerializer, responses=IncidentSerializer,
-                   parameters=[IF_MATCH])
+    @extend_schema(summary="Update an incident", request=IncidentUpdateSerializer, parameters=[IF_MATCH],
+                   responses={200: IncidentSerializer, 409: error(
+                       "invalid_transition: its status table does not allow the move (a resolved incident does not "
+                       "reopen).")})
     def partial_update(self, request, pk=None):
         incident = self.get_object()
         data = self._valid(IncidentUpdateSerializer)

@@ -77,6 +77,19 @@ def test_a_severe_incident_closes_only_after_its_review_with_an_action(case, own
     assert [a["status"] for a in closed.json()["actions"]] == ["open"]
 
 
+def test_a_move_the_status_table_does_not_allow_is_409_and_changes_nothing(case, owner):
+    api = client_for(owner)
+    incident = report(case, owner, severity=3)
+    assert api.patch(f"{URL}{incident.pk}/", {"status": "resolved"}, format="json").status_code == 200
+
+    reopen = api.patch(f"{URL}{incident.pk}/", {"status": "open", "title": "Reopened"}, format="json")
+
+    assert (reopen.status_code, reopen.json()) == (409, {
+        "code": "invalid_transition", "detail": "The incident is resolved: it cannot move to open."})
+    incident.refresh_from_db()
+    assert (incident.status, incident.title) == ("resolved", "Answers quoted a withdrawn policy")
+
+
 def test_bad_action_input_is_400_at_each_field(case, owner, ben):
     incident = report(case, owner)
     api = client_for(owner)
