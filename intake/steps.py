@@ -115,7 +115,7 @@ def write_new_rows(rows: Mapping[int, NewRows]) -> None:
 
 
 def record_created(use_cases: Sequence[UseCase], actor) -> None:
-    """The creation records of use cases ``actor`` just inserted (``insert``, ``sync_kpis``): each one's
+    """The creation records of use cases ``actor`` just inserted (``insert``, ``write_new_rows``): each one's
     history record with its vendor and model links, its KPIs' records, and its "created" event (which
     publishes nothing, so no save signal is needed). Set-based: a page records its one use case, an
     import its file's rows a chunk at a time (intake.batch), in the same few statements."""
